@@ -1,2 +1,104 @@
-/** @smd/native: the oneDNN/OpenMP Node-API backend implementing the engine's Kernels. */
+/**
+ * @smd/native: the oneDNN/OpenMP Node-API backend implementing the engine's Kernels.
+ *
+ * Optional by design: when the addon did not build or load, `nativeStatus()` says why,
+ * `nativeBackend()` returns null and `nativeKernels` is the TS reference set.
+ */
+import {
+  defineBackend,
+  tsKernels,
+  type Backend,
+  type Conv2dGeometry,
+  type Kernels,
+} from '@smd/engine';
+import { loadAddon } from './addon.js';
+import { createNativeKernels } from './native-kernels.js';
+
+export type { NativeAddon } from './addon.js';
+
+/** Package name. */
 export const NATIVE_PACKAGE = '@smd/native';
+
+/** What the native backend is doing on this machine. */
+export interface NativeStatus {
+  /** true when the compiled addon loaded */
+  loaded: boolean;
+  /** why it did not load (absent when loaded) */
+  reason?: string;
+  /** OpenMP threads its kernels use (0 when not loaded) */
+  threads: number;
+  /** instruction set oneDNN dispatches to, e.g. 'avx512_core' ('none' when not loaded) */
+  isa: string;
+  /** oneDNN version, e.g. '2.6.3' (absent when not loaded) */
+  onednn?: string;
+  /** OMP_WAIT_POLICY the OpenMP runtime started with ('passive' unless the user set one) */
+  waitPolicy?: string;
+}
+
+const load = loadAddon();
+
+/** Loaded-or-not status of the addon (for `smd doctor` and run manifests). */
+export function nativeStatus(): NativeStatus {
+  if (!load.addon) return { loaded: false, reason: load.reason, threads: 0, isa: 'none' };
+  const s = load.addon.status();
+  return {
+    loaded: true,
+    threads: s.threads,
+    isa: s.isa,
+    onednn: s.onednn,
+    waitPolicy: process.env.OMP_WAIT_POLICY,
+  };
+}
+
+/** Every kernel, native when the addon loaded, else the TS reference kernels. */
+export const nativeKernels: Kernels = load.addon ? createNativeKernels(load.addon) : tsKernels;
+
+let backend: Backend | null = null;
+
+/**
+ * The native backend for `setBackend`, or null when the addon is unavailable (see nativeStatus).
+ * No kernel is a declared TS fallback; `binary` and `copyStrided` run TS for calls under 4096
+ * elements, and any Float64Array call runs TS.
+ */
+export function nativeBackend(): Backend | null {
+  if (!load.addon) return null;
+  backend ??= defineBackend('native', nativeKernels, []);
+  return backend;
+}
+
+/** Set the OpenMP thread count of native kernels (throws when the addon is not loaded). */
+export function setNativeThreads(n: number): void {
+  if (!load.addon) throw new Error(`native backend not loaded: ${load.reason}`);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`threads: expected an integer >= 1, got ${n}`);
+  load.addon.setThreads(n);
+}
+
+/**
+ * Name of the oneDNN implementation chosen for a convolution (e.g. 'brgconv:avx512_core'), to
+ * diagnose slow paths such as 'gemm:ref'. Null when the addon is not loaded.
+ */
+export function nativeConvImplementation(
+  kind: 'forward' | 'backwardData' | 'backwardWeights',
+  g: Conv2dGeometry,
+): string | null {
+  if (!load.addon) return null;
+  return load.addon.convImpl(
+    kind,
+    g.n,
+    g.cIn,
+    g.h,
+    g.w,
+    g.cOut,
+    g.kH,
+    g.kW,
+    g.outH,
+    g.outW,
+    g.strideH,
+    g.strideW,
+    g.padH,
+    g.padW,
+    g.dilationH,
+    g.dilationW,
+    g.groups,
+  );
+}

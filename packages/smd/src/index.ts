@@ -1,2 +1,7 @@
 /** @smd/smd: SMD theory (equilibria, mean-field trajectories, rates), probes and scale-invariance detection. */
 export const SMD_PACKAGE = '@smd/smd';
+export * from './theory/index.js';
+export * from './sim/index.js';
+export * from './probe/index.js';
+export * from './detect/index.js';
+export * from './compare/index.js';

@@ -1,0 +1,107 @@
+/**
+ * Convolution throughput of the native backend on the 15 conv layers of the reference ResNet
+ * (batch 128, 28×28×1 input): forward, backward-data (not for the stem, whose input needs no
+ * gradient) and backward-weights, through the engine's Kernels with preallocated buffers.
+ * Prints per-direction ms per step and GFLOP/s, and the share of the CPU's fp32 peak.
+ *
+ *   node --conditions=source --import tsx bench/train-throughput/conv-gflops.ts [--reps 10] [--peak 435]
+ */
+import { conv2dGeometry, type Conv2dGeometry } from '@smd/engine';
+import { nativeKernels, nativeStatus } from '@smd/native';
+
+const argv = process.argv.slice(2);
+const opt = (name: string, dflt: number): number => {
+  const i = argv.indexOf(`--${name}`);
+  if (i < 0) return dflt;
+  const v = Number(argv[i + 1]);
+  if (!(v > 0))
+    throw new Error(`conv-gflops: --${name} expects a positive number, got ${argv[i + 1]}`);
+  return v;
+};
+const reps = opt('reps', 10);
+const peak = opt('peak', 435);
+const st = nativeStatus();
+if (!st.loaded) throw new Error(`conv-gflops: native backend unavailable: ${st.reason}`);
+
+const N = 128;
+const layers: { name: string; g: Conv2dGeometry; stem?: boolean }[] = [];
+const add = (
+  name: string,
+  cin: number,
+  hw: number,
+  cout: number,
+  k: number,
+  s: number,
+  stem = false,
+) =>
+  layers.push({
+    name,
+    g: conv2dGeometry([N, cin, hw, hw], [cout, cin, k, k], { stride: s, padding: k === 3 ? 1 : 0 }),
+    stem,
+  });
+add('stem 1→32 @28', 1, 28, 32, 3, 1, true);
+for (let i = 0; i < 4; i++) add(`layer1 32→32 @28 #${i}`, 32, 28, 32, 3, 1);
+add('layer2.0.conv1 32→64 s2', 32, 28, 64, 3, 2);
+add('layer2.0.down 1×1 s2', 32, 28, 64, 1, 2);
+for (let i = 0; i < 3; i++) add(`layer2 64→64 @14 #${i}`, 64, 14, 64, 3, 1);
+add('layer3.0.conv1 64→128 s2', 64, 14, 128, 3, 2);
+add('layer3.0.down 1×1 s2', 64, 14, 128, 1, 2);
+for (let i = 0; i < 3; i++) add(`layer3 128→128 @7 #${i}`, 128, 7, 128, 3, 1);
+
+const flops = (g: Conv2dGeometry) =>
+  2 * g.n * g.outH * g.outW * g.cOut * (g.cIn / g.groups) * g.kH * g.kW;
+const rand = (n: number) => Float32Array.from({ length: n }, () => Math.random() - 0.5);
+const bufs = layers.map(({ g }) => ({
+  x: rand(g.n * g.h * g.w * g.cIn),
+  w: rand(g.cOut * g.cIn * g.kH * g.kW),
+  y: new Float32Array(g.n * g.outH * g.outW * g.cOut),
+  dy: rand(g.n * g.outH * g.outW * g.cOut),
+  dx: new Float32Array(g.n * g.h * g.w * g.cIn),
+  dw: new Float32Array(g.cOut * g.cIn * g.kH * g.kW),
+}));
+
+const total = { fwd: 0, bwdData: 0, bwdWeight: 0 };
+const work = { fwd: 0, bwdData: 0, bwdWeight: 0 };
+for (let r = -1; r < reps; r++) {
+  layers.forEach(({ g, stem }, i) => {
+    const b = bufs[i];
+    let t = performance.now();
+    nativeKernels.conv2dForward({ y: b.y, x: b.x, weight: b.w, bias: null, geom: g });
+    const tf = performance.now() - t;
+    let tb = 0;
+    if (!stem) {
+      b.dx.fill(0);
+      t = performance.now();
+      nativeKernels.conv2dBackwardInput({ dx: b.dx, dy: b.dy, weight: b.w, geom: g });
+      tb = performance.now() - t;
+    }
+    b.dw.fill(0);
+    t = performance.now();
+    nativeKernels.conv2dBackwardWeight({ dweight: b.dw, dbias: null, dy: b.dy, x: b.x, geom: g });
+    const tw = performance.now() - t;
+    if (r >= 0) {
+      total.fwd += tf;
+      total.bwdData += tb;
+      total.bwdWeight += tw;
+      work.fwd += flops(g);
+      work.bwdData += stem ? 0 : flops(g);
+      work.bwdWeight += flops(g);
+    }
+  });
+}
+const out: Record<string, unknown> = { threads: st.threads, isa: st.isa, reps, peakGflops: peak };
+let allMs = 0;
+let allFlop = 0;
+for (const k of ['fwd', 'bwdData', 'bwdWeight'] as const) {
+  const ms = total[k] / reps;
+  const gf = work[k] / (total[k] / 1000) / 1e9;
+  out[k] = {
+    msPerStep: +ms.toFixed(1),
+    gflops: +gf.toFixed(0),
+    peakShare: +(gf / peak).toFixed(2),
+  };
+  allMs += ms;
+  allFlop += work[k] / reps;
+}
+out.all = { msPerStep: +allMs.toFixed(1), gflops: +(allFlop / (allMs / 1000) / 1e9).toFixed(0) };
+console.log(JSON.stringify(out));

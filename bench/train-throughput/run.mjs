@@ -1,0 +1,107 @@
+#!/usr/bin/env node
+// Interleaved training-throughput benchmark driver: PyTorch (torch-bench.py) vs smd on the native
+// backend (engine-bench.ts), run A B A B … so machine noise hits both alike; prints each run and
+// the medians and ratio as JSON. Both sides get the same glibc malloc settings (keep freed memory
+// mapped; without them PyTorch spends about half its time in page faults).
+//
+//   node bench/train-throughput/run.mjs [--variant ref|small] [--rounds 5] [--steps 20] [--warmup 5]
+//        [--torch-python /usr/bin/python3] [--omp-wait-policy passive|active|default]
+// OMP_WAIT_POLICY is set alike for both sides (default here: passive, which is what @smd/native
+// picks itself; 'default' leaves it unset so libgomp spins before sleeping).
+import { spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..', '..');
+const opts = {
+  variant: 'ref',
+  rounds: 5,
+  steps: 20,
+  warmup: 5,
+  'torch-python': '/usr/bin/python3',
+  'omp-wait-policy': 'passive',
+};
+const argv = process.argv.slice(2);
+for (let i = 0; i < argv.length; i += 2) {
+  const k = argv[i].replace(/^--/, '');
+  if (!(k in opts) || argv[i + 1] === undefined) {
+    console.error(`run.mjs: unknown option or missing value: ${argv[i]} (see the file comment)`);
+    process.exit(2);
+  }
+  opts[k] = typeof opts[k] === 'number' ? Number(argv[i + 1]) : argv[i + 1];
+}
+
+const env = {
+  ...process.env,
+  MALLOC_MMAP_THRESHOLD_: '33554432',
+  MALLOC_TRIM_THRESHOLD_: '100000000000',
+  MALLOC_TOP_PAD_: '1000000000',
+};
+if (!['passive', 'active', 'default'].includes(opts['omp-wait-policy'])) {
+  console.error(
+    `run.mjs: --omp-wait-policy expects passive, active or default, got ${opts['omp-wait-policy']}`,
+  );
+  process.exit(2);
+}
+if (opts['omp-wait-policy'] === 'default') {
+  delete env.OMP_WAIT_POLICY;
+  env.SMD_NATIVE_OMP_DEFAULT = '1';
+} else env.OMP_WAIT_POLICY = opts['omp-wait-policy'];
+const common = [
+  '--variant',
+  opts.variant,
+  '--steps',
+  String(opts.steps),
+  '--warmup',
+  String(opts.warmup),
+];
+const sides = {
+  pytorch: [opts['torch-python'], [join(here, 'torch-bench.py'), ...common, '--threads', '2']],
+  smd: [
+    process.execPath,
+    ['--conditions=source', '--import', 'tsx', join(here, 'engine-bench.ts'), ...common],
+  ],
+};
+
+function runOnce(side) {
+  const [cmd, args] = sides[side];
+  const r = spawnSync(cmd, args, { cwd: root, env, encoding: 'utf8', maxBuffer: 1 << 24 });
+  if (r.status !== 0)
+    throw new Error(`${side} failed (exit ${r.status}): ${r.stderr.trim().split('\n').pop()}`);
+  const line = r.stdout.trim().split('\n').pop();
+  return JSON.parse(line);
+}
+
+const median = (v) => {
+  const s = [...v].sort((a, b) => a - b);
+  const h = s.length >> 1;
+  return s.length % 2 ? s[h] : (s[h - 1] + s[h]) / 2;
+};
+
+const results = { pytorch: [], smd: [] };
+for (let r = 0; r < opts.rounds; r++) {
+  for (const side of r % 2 === 0 ? ['pytorch', 'smd'] : ['smd', 'pytorch']) {
+    const res = runOnce(side);
+    results[side].push(res.imagesPerSec);
+    console.log(
+      `round ${r + 1} ${side.padEnd(7)} ${res.imagesPerSec.toFixed(1)} images/s  (median step ${median(res.stepMs).toFixed(1)} ms, last loss ${res.loss.at(-1)})`,
+    );
+  }
+}
+const mp = median(results.pytorch);
+const ms = median(results.smd);
+console.log(
+  JSON.stringify({
+    date: new Date().toISOString(),
+    variant: opts.variant,
+    rounds: opts.rounds,
+    steps: opts.steps,
+    pytorchMedian: Math.round(mp * 10) / 10,
+    smdMedian: Math.round(ms * 10) / 10,
+    ratio: Math.round((ms / mp) * 1000) / 1000,
+    ompWaitPolicy: opts['omp-wait-policy'],
+    pytorch: results.pytorch.map((v) => Math.round(v * 10) / 10),
+    smd: results.smd.map((v) => Math.round(v * 10) / 10),
+  }),
+);

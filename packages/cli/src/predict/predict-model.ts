@@ -1,0 +1,325 @@
+/**
+ * The numbers behind `smd predict`: phases of the schedule, the mean-field trajectory with and
+ * without the rescaling trick, and per phase Δ*, ‖w*‖, the local time constant, Corollary 3.1's
+ * bound, and whether Δ_t reaches its equilibrium band before the phase ends.
+ *
+ * "Reaches equilibrium" (stated in every output): Δ_t enters the band Δ*_t·(1 ± tolerance)
+ * before the phase ends and stays inside it until the phase's last step, where Δ*_t is the exact
+ * equilibrium of the step's own η (smd-theory.md §4: arccos(1 − λη/(1+α))).
+ */
+import { piecewisePhases, scheduleDrops, lrSeries } from '@smd/engine/schedule/index';
+import {
+  deltaStarExact,
+  deltaStarPaper,
+  weightNormStar,
+  localRate,
+  meanFieldFixedPoint,
+  stepsAfterLrDrop,
+  stepsToWithin,
+  checkAssumptions,
+  type AssumptionCheck,
+  type MeanFieldState,
+} from '@smd/smd/theory/index';
+import { runPhased, type PhaseSpan, type PhasedTrajectory } from './phase-trajectory.js';
+import type { PredictOptions } from './predict-options.js';
+
+/** How one phase ends under one mode (with or without rescaling). */
+export interface PhaseOutcome {
+  /** Δ_t stays within Δ*·(1 ± tolerance) from some step of the phase to its last step. */
+  reaches: boolean;
+  /** Steps from the phase start until Δ_t enters the band for good (null: never in this phase). */
+  stepsToWithin: number | null;
+  /** Δ at the phase's last step as % of its Δ*. */
+  deltaEndPct: number;
+  /** ‖w‖ after the phase's last step as % of ‖w*‖. */
+  normEndPct: number;
+  /**
+   * When not reached: steps from the phase start the recurrence needs at the phase's final η to
+   * get within the band (null: more than `maxSearchSteps`); equals stepsToWithin when reached.
+   */
+  stepsNeeded: number | null;
+}
+
+/** One phase of the schedule. Steps are [startStep, endStep). */
+export interface PhaseReport {
+  /** 1-based. */
+  index: number;
+  startStep: number;
+  endStep: number;
+  startEpoch: number;
+  endEpoch: number;
+  /** η at the phase's last step (the phase's η when it is constant). */
+  lr: number;
+  /** True when η changes inside the phase (warmup, cosine, exponential). */
+  lrVaries: boolean;
+  /** k when the phase starts with η divided by k (> 1), or multiplied (< 1); null otherwise. */
+  dropRatio: number | null;
+  /** Exact Δ* = arccos(1 − λη/(1+α)) in rad (§4). */
+  deltaStarRad: number;
+  /** Δ* in degrees. */
+  deltaStarDeg: number;
+  /** Theorem 3's leading-order Δ* = √(2λη/(1+α)) in rad. */
+  deltaStarPaperRad: number;
+  /** Exact ‖w*‖ given L (§4 / Theorem 2). */
+  normStar: number;
+  /** −1/ln ρ of the §4 map at the fixed point: steps for a deviation to shrink by e. */
+  timeConstantSteps: number;
+  timeConstantEpochs: number;
+  /** Corollary 3.1 as stated: ⌈ln k (1−α)/(2λη_old)⌉ steps (null: no drop). */
+  corollarySteps: number | null;
+  /** Pure norm decay with the new η: ln k (1−α)/(4λη_new) steps (null: no drop). */
+  normDecaySteps: number | null;
+  /** Outcome in the mode that was asked for (--rescale or not). */
+  outcome: PhaseOutcome;
+  /** Outcome in the other mode, for comparison. */
+  other: PhaseOutcome;
+  /** Assumption checks of Theorems 1–3 at this phase's η. */
+  assumptions: AssumptionCheck[];
+}
+
+/** One lr drop (k > 1) and what the rescaling trick does there. */
+export interface DropReport {
+  step: number;
+  epoch: number;
+  /** η is divided by k. */
+  k: number;
+  /** k^{-1/4}: the rescaling trick multiplies w by this. */
+  factor: number;
+  /** 1-based index of the phase that starts here. */
+  phaseIndex: number;
+  /** Without rescaling: Δ at the drop step and as % of the new Δ*. */
+  deltaAfterRad: number;
+  deltaAfterPct: number;
+  /** ‖w‖ at the drop without rescaling, and with it (after multiplying by k^{-1/4}). */
+  normNoRescale: number;
+  /** With the trick: ‖w‖ just before multiplying by k^{-1/4}, and just after. */
+  normBeforeRescale: number;
+  normRescaled: number;
+  /** ‖w*‖ of the new η. */
+  normStarNew: number;
+  withoutRescale: PhaseOutcome;
+  withRescale: PhaseOutcome;
+}
+
+/** Everything `smd predict` reports. */
+export interface Prediction {
+  options: PredictOptions;
+  /** ‖w_0‖ used, and whether it was the default (phase 1's equilibrium). */
+  initialNorm: number;
+  startsAtEquilibrium: boolean;
+  /** Non-null when the schedule has a continuous part (then η varies inside some phases). */
+  continuousReason: string | null;
+  phases: PhaseReport[];
+  drops: DropReport[];
+  /** The trajectory in the asked-for mode, and in the other one. */
+  trajectory: PhasedTrajectory;
+  otherTrajectory: PhasedTrajectory;
+  /** Exact Δ* of each step's η (rad; 0 where η = 0), length steps. */
+  deltaStarSeries: Float64Array;
+  /** Exact ‖w*‖ of each step's η (0 where η = 0), length steps. */
+  normStarSeries: Float64Array;
+}
+
+/** Cap on the extra recurrence steps spent to say how long a non-reaching phase would need. */
+export const MAX_SEARCH_STEPS = 10_000_000;
+
+/** A stretch where η varies is reported in pieces of at most this fraction of the run. */
+export const CONTINUOUS_PIECE_FRACTION = 0.1;
+
+/**
+ * Phases: the constant stretches of a piecewise-constant schedule; for a schedule with a
+ * continuous part, the stretches between lr jumps, each stretch where η varies cut into pieces of
+ * ≤ 10% of the run (so the table shows where Δ_t stops tracking the moving Δ*).
+ */
+function phaseSpans(
+  o: PredictOptions,
+  lr: Float64Array,
+): { spans: PhaseSpan[]; continuousReason: string | null } {
+  const n = o.totalSteps;
+  const pw = piecewisePhases(o.scheduleSpec, n);
+  const drops = scheduleDrops(o.scheduleSpec, n);
+  const ratioAt = new Map(drops.map((d) => [d.step, d.ratio]));
+  const cuts =
+    pw.kind === 'piecewise'
+      ? pw.phases.map((p) => p.start)
+      : [0, ...drops.map((d) => d.step).filter((s) => s > 0 && s < n)];
+  const spans: PhaseSpan[] = [];
+  const piece = Math.max(1, Math.ceil(n * CONTINUOUS_PIECE_FRACTION));
+  cuts.forEach((start, i) => {
+    const end = i + 1 < cuts.length ? cuts[i + 1] : n;
+    let varies = false;
+    for (let t = start + 1; t < end && !varies; t++) varies = lr[t] !== lr[t - 1];
+    const count = varies ? Math.ceil((end - start) / piece) : 1;
+    for (let k = 0; k < count; k++) {
+      spans.push({
+        start: start + Math.round(((end - start) * k) / count),
+        end: start + Math.round(((end - start) * (k + 1)) / count),
+        dropRatio: k === 0 ? (ratioAt.get(start) ?? null) : null,
+      });
+    }
+  });
+  return { spans, continuousReason: pw.kind === 'continuous' ? pw.reason : null };
+}
+
+/** f(η_t) for every step (0 where η ≤ 0), evaluating f once per distinct consecutive η. */
+function perStep(lr: Float64Array, f: (eta: number) => number): Float64Array {
+  const out = new Float64Array(lr.length);
+  let lastLr = NaN;
+  let last = 0;
+  for (let t = 0; t < lr.length; t++) {
+    if (lr[t] !== lastLr) {
+      lastLr = lr[t];
+      last = lastLr > 0 ? f(lastLr) : 0;
+    }
+    out[t] = last;
+  }
+  return out;
+}
+
+function outcome(
+  o: PredictOptions,
+  spans: PhaseSpan[],
+  tr: PhasedTrajectory,
+  target: Float64Array,
+  i: number,
+  normStar: number,
+): PhaseOutcome {
+  const span = spans[i];
+  const startState: MeanFieldState = tr.startStates[i];
+  const tol = o.tolerance;
+  let lastOutside = span.start - 1;
+  for (let t = span.end - 1; t >= span.start; t--) {
+    const d = tr.deltaRad[t];
+    const star = target[t];
+    const outside = star > 0 ? Math.abs(d / star - 1) > tol : d !== 0;
+    if (outside) {
+      lastOutside = t;
+      break;
+    }
+  }
+  const reaches = lastOutside < span.end - 1;
+  const last = span.end - 1;
+  const res: PhaseOutcome = {
+    reaches,
+    stepsToWithin: reaches ? lastOutside + 1 - span.start : null,
+    deltaEndPct: target[last] > 0 ? (100 * tr.deltaRad[last]) / target[last] : NaN,
+    normEndPct: (100 * tr.normEnd[i]) / normStar,
+    stepsNeeded: null,
+  };
+  if (reaches) res.stepsNeeded = res.stepsToWithin;
+  else if (tr.lr[last] > 0) {
+    const r = stepsToWithin({
+      lr: tr.lr[last],
+      wd: o.wd,
+      momentum: o.momentum,
+      L: o.L,
+      fromState: startState,
+      percent: tol * 100,
+      metric: 'delta',
+      maxSteps: MAX_SEARCH_STEPS,
+    });
+    res.stepsNeeded = r.steps;
+  }
+  return res;
+}
+
+/** Computes the whole prediction for validated options. */
+export function computePrediction(o: PredictOptions): Prediction {
+  const n = o.totalSteps;
+  const lr = lrSeries(o.scheduleSpec, o.lr, n);
+  const { spans, continuousReason } = phaseSpans(o, lr);
+  let lr0 = o.lr;
+  for (let t = 0; t < n; t++) {
+    if (lr[t] > 0) {
+      lr0 = lr[t];
+      break;
+    }
+  }
+  const hyper = { wd: o.wd, momentum: o.momentum, L: o.L };
+  const initialState: MeanFieldState =
+    o.w0 === null ? meanFieldFixedPoint({ lr: lr0, ...hyper }) : { a: o.w0 * o.w0, b: 0, c: 0 };
+  const run = (rescale: boolean): PhasedTrajectory =>
+    runPhased({ lr, wd: o.wd, momentum: o.momentum, L: o.L, initialState, spans, rescale });
+  const trajectory = run(o.rescale);
+  const otherTrajectory = run(!o.rescale);
+  const target = perStep(lr, (eta) => deltaStarExact({ lr: eta, wd: o.wd, momentum: o.momentum }));
+  const spe = o.stepsPerEpoch;
+
+  const phases: PhaseReport[] = spans.map((span, i) => {
+    const eta = lr[span.end - 1] > 0 ? lr[span.end - 1] : lr0;
+    const p = { lr: eta, ...hyper };
+    const normStar = weightNormStar(p);
+    const tau = localRate(p).timeConstant;
+    let lrVaries = false;
+    for (let t = span.start + 1; t < span.end && !lrVaries; t++) lrVaries = lr[t] !== lr[t - 1];
+    const drop =
+      span.dropRatio !== null && span.dropRatio > 1 && span.start > 0
+        ? stepsAfterLrDrop({
+            lr: lr[span.start - 1],
+            wd: o.wd,
+            momentum: o.momentum,
+            k: span.dropRatio,
+          })
+        : null;
+    const deltaStarRad = deltaStarExact(p);
+    return {
+      index: i + 1,
+      startStep: span.start,
+      endStep: span.end,
+      startEpoch: span.start / spe,
+      endEpoch: span.end / spe,
+      lr: eta,
+      lrVaries,
+      dropRatio: span.dropRatio,
+      deltaStarRad,
+      deltaStarDeg: (deltaStarRad * 180) / Math.PI,
+      deltaStarPaperRad: deltaStarPaper(p),
+      normStar,
+      timeConstantSteps: tau,
+      timeConstantEpochs: tau / spe,
+      corollarySteps: drop ? drop.corollarySteps : null,
+      normDecaySteps: drop ? drop.normDecaySteps : null,
+      outcome: outcome(o, spans, trajectory, target, i, normStar),
+      other: outcome(o, spans, otherTrajectory, target, i, normStar),
+      assumptions: checkAssumptions({ lr: eta, wd: o.wd, momentum: o.momentum }),
+    };
+  });
+
+  const withRes = o.rescale ? trajectory : otherTrajectory;
+  const without = o.rescale ? otherTrajectory : trajectory;
+  const drops: DropReport[] = [];
+  spans.forEach((span, i) => {
+    if (span.dropRatio === null || !(span.dropRatio > 1) || span.start === 0) return;
+    const ph = phases[i];
+    const k = span.dropRatio;
+    const factor = withRes.rescaleFactors[i];
+    drops.push({
+      step: span.start,
+      epoch: span.start / spe,
+      k,
+      factor,
+      phaseIndex: ph.index,
+      deltaAfterRad: without.deltaRad[span.start],
+      deltaAfterPct: (100 * without.deltaRad[span.start]) / target[span.start],
+      normNoRescale: without.normEnd[i - 1],
+      normBeforeRescale: withRes.normBeforeRescale[i],
+      normRescaled: withRes.norm[span.start],
+      normStarNew: weightNormStar({ lr: lr[span.start], ...hyper }),
+      withoutRescale: o.rescale ? ph.other : ph.outcome,
+      withRescale: o.rescale ? ph.outcome : ph.other,
+    });
+  });
+
+  return {
+    options: o,
+    initialNorm: Math.sqrt(initialState.a),
+    startsAtEquilibrium: o.w0 === null,
+    continuousReason,
+    phases,
+    drops,
+    trajectory,
+    otherTrajectory,
+    deltaStarSeries: target,
+    normStarSeries: perStep(lr, (eta) => weightNormStar({ lr: eta, ...hyper })),
+  };
+}

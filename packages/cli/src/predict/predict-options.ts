@@ -1,0 +1,294 @@
+/**
+ * `smd predict` inputs: the flag table (node's util.parseArgs, strict), the optional config file
+ * (same fields, flags win), validation of every field, and the help text.
+ */
+import { parseArgs } from 'node:util';
+import { extname } from 'node:path';
+import { loadConfigFile } from '../config-file.js';
+import {
+  parseBooleanField,
+  parseEnumField,
+  parseNumberField,
+  parseStringField,
+  type FieldSource,
+} from '../field-values.js';
+import { UsageError } from '../usage-error.js';
+import { parseSchedule, type Schedule } from '@smd/engine/schedule/index';
+
+const COMMAND = 'smd predict';
+
+/** Longest run `smd predict` simulates (memory: ~80 bytes per step). */
+export const MAX_STEPS = 10_000_000;
+
+/** Output formats of `smd predict`. */
+export type PredictFormat = 'table' | 'json' | 'csv';
+const FORMATS: readonly PredictFormat[] = ['table', 'json', 'csv'];
+
+/** Everything `smd predict` needs, validated. */
+export interface PredictOptions {
+  /** Base learning rate η (the schedule multiplies it). */
+  lr: number;
+  /** Weight decay λ (coupled, as torch.optim.SGD). */
+  wd: number;
+  /** Heavy-ball momentum α (0 = plain SGD). */
+  momentum: number;
+  /** Schedule text as given (milestones in epochs). */
+  schedule: string;
+  /** The parsed schedule, in steps (@smd/engine parseSchedule). */
+  scheduleSpec: Schedule;
+  stepsPerEpoch: number;
+  /** Total optimizer steps (from --steps, or --epochs × --steps-per-epoch). */
+  totalSteps: number;
+  /** L, the mean squared unit-gradient norm (constant). */
+  L: number;
+  /** Initial ‖w‖; null = start at the first phase's equilibrium. */
+  w0: number | null;
+  /** Relative band around Δ* that counts as "at equilibrium" (0.05 = ±5%). */
+  tolerance: number;
+  /** Divide scale-invariant weights by k^{1/4} at every lr drop by k. */
+  rescale: boolean;
+  format: PredictFormat;
+  /** Figure output path (.svg or .png), or null. */
+  plot: string | null;
+}
+
+/** Field names as flags; config files use the same names (or their camelCase form). */
+const FLAG_OPTIONS = {
+  lr: { type: 'string' },
+  wd: { type: 'string' },
+  momentum: { type: 'string' },
+  schedule: { type: 'string' },
+  'steps-per-epoch': { type: 'string' },
+  epochs: { type: 'string' },
+  steps: { type: 'string' },
+  L: { type: 'string' },
+  w0: { type: 'string' },
+  tolerance: { type: 'string' },
+  rescale: { type: 'boolean' },
+  format: { type: 'string' },
+  plot: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+type FieldName = Exclude<keyof typeof FLAG_OPTIONS, 'help'>;
+const FIELD_NAMES = Object.keys(FLAG_OPTIONS).filter((k) => k !== 'help') as FieldName[];
+
+/** The `smd predict --help` text. */
+export const PREDICT_HELP = `Usage: smd predict [config.yaml|config.json] [flags]
+
+Predict the Spherical Motion Dynamics of every scale-invariant weight (a conv/linear weight
+followed by BatchNorm/GroupNorm/LayerNorm) under SGD or SGD+momentum with coupled weight decay:
+per schedule phase the equilibrium angular update Δ*, the equilibrium norm ‖w*‖, the time
+constant, whether the phase reaches equilibrium before it ends, and the effect of the
+rescaling trick. Trajectories come from the mean-field recurrence (smd-theory.md §4).
+
+Flags (a config file may hold the same fields, e.g. "steps-per-epoch" or "stepsPerEpoch";
+flags override it):
+  --lr <η>                 base learning rate, > 0 (required)
+  --wd <λ>                 weight decay, > 0 (required)
+  --momentum <α>           heavy-ball momentum in [0, 1) (default 0 = plain SGD)
+  --schedule <text>        lr schedule, times in epochs (default "constant"):
+                             constant | multistep:30,60,80:0.1 | step:30:0.1 | exp:0.95
+                             | cosine[:<min factor>] | warmup:5[:<start factor>][:<schedule>]
+                             | schedule JSON ({"kind": ...}, times in steps)
+  --epochs <n>             training length in epochs (× --steps-per-epoch)
+  --steps <n>              training length in steps (instead of --epochs)
+  --steps-per-epoch <n>    optimizer steps per epoch, integer >= 1 (default 1)
+  --L <L>                  mean squared unit-gradient norm E‖g̃‖², > 0 (default 1)
+  --w0 <norm>              initial ‖w‖, > 0 (default: the equilibrium of the first step's η)
+  --tolerance <f>          band around Δ* that counts as equilibrium, in (0, 1) (default 0.05)
+  --rescale                multiply the weights by k^(−1/4) at every lr drop η → η/k
+                           (the rescaling trick); without it, each drop line says what it would change
+  --format table|json|csv  output format (default table)
+  --plot <file.svg|png>    draw Δ_t and ‖w_t‖ against the step, with Δ* and ‖w*‖ dashed
+  -h, --help               show this help
+
+A phase "reaches equilibrium" when Δ_t enters the band Δ*·(1 ± tolerance) before the phase
+ends and stays inside it until the phase's last step.
+Exit codes: 0 ok, 2 bad flag / config value / config file, 1 unexpected error.
+
+Examples:
+  smd predict --lr 0.1 --wd 1e-4 --momentum 0.9 --schedule "multistep:30,60,80:0.1" \\
+      --steps-per-epoch 5005 --epochs 90
+  smd predict run.yaml --rescale --plot smd.png
+`;
+
+/** Turns camelCase or snake_case config keys into the flag spelling ("stepsPerEpoch" → "steps-per-epoch"). */
+function canonicalKey(key: string): string {
+  if (key === 'L' || key === 'l') return 'L';
+  return key
+    .replace(/_/g, '-')
+    .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
+    .toLowerCase();
+}
+
+/** Raw value of one field and where it came from. */
+interface RawField {
+  value: unknown;
+  src: FieldSource;
+}
+
+/** Parsed command line: either a request for help, or resolved raw fields. */
+export type PredictRequest = { help: true } | { help: false; options: PredictOptions };
+
+/** Options that take a value: a following token like "-1" or "-.5" is that value, not a flag. */
+const VALUE_FLAGS = new Set(
+  Object.entries(FLAG_OPTIONS)
+    .filter(([, spec]) => spec.type === 'string')
+    .map(([name]) => `--${name}`),
+);
+
+/** Rewrites "--lr -1" as "--lr=-1" so parseArgs passes negative numbers on to validation. */
+function joinNegativeValues(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const next = argv[i + 1];
+    if (VALUE_FLAGS.has(argv[i]) && next !== undefined && /^-(\d|\.\d)/.test(next)) {
+      out.push(`${argv[i]}=${next}`);
+      i++;
+    } else out.push(argv[i]);
+  }
+  return out;
+}
+
+function parseFlags(argv: string[]): { values: Record<string, unknown>; positionals: string[] } {
+  try {
+    const { values, positionals } = parseArgs({
+      args: joinNegativeValues(argv),
+      options: FLAG_OPTIONS,
+      strict: true,
+      allowPositionals: true,
+    });
+    return { values: values as Record<string, unknown>, positionals };
+  } catch (e) {
+    // parseArgs messages are multi-line and name the option in quotes: keep the first sentence.
+    const err = e as Error & { code?: string };
+    const opt = /'(-[^' ]+)/.exec(err.message)?.[1] ?? '';
+    let msg: string;
+    if (err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') msg = `unknown option ${opt}`;
+    else if (/argument missing|ambiguous/.test(err.message)) msg = `${opt} needs a value`;
+    else if (/does not take an argument/.test(err.message)) msg = `${opt} takes no value`;
+    else msg = err.message.split(/\.\s|\n/)[0];
+    throw new UsageError(`${COMMAND}: ${msg} (see smd predict --help)`);
+  }
+}
+
+/** Parses argv (after "predict"), loads the config file if given, validates every field. */
+export function parsePredictArgs(argv: string[], cwd: string): PredictRequest {
+  const { values, positionals } = parseFlags(argv);
+  if (values.help) return { help: true };
+  if (positionals.length > 1) {
+    throw new UsageError(
+      `${COMMAND}: expected at most one config file, got ${positionals.length} (${positionals.join(' ')})`,
+    );
+  }
+  const raw = new Map<FieldName, RawField>();
+  if (positionals.length === 1) {
+    const file = loadConfigFile(positionals[0], cwd, COMMAND);
+    for (const [key, value] of Object.entries(file.fields)) {
+      const name = canonicalKey(key) as FieldName;
+      if (!FIELD_NAMES.includes(name)) {
+        throw new UsageError(
+          `${COMMAND}: unknown field "${key}" in config file "${file.name}" (known: ${FIELD_NAMES.join(', ')})`,
+        );
+      }
+      if (value === null || value === undefined) continue;
+      raw.set(name, { value, src: { command: COMMAND, where: `"${key}" in ${file.name}` } });
+    }
+  }
+  for (const name of FIELD_NAMES) {
+    if (values[name] !== undefined) {
+      raw.set(name, { value: values[name], src: { command: COMMAND, where: `--${name}` } });
+    }
+  }
+  return { help: false, options: resolveOptions(raw) };
+}
+
+function resolveOptions(raw: Map<FieldName, RawField>): PredictOptions {
+  const need = (name: FieldName): RawField => {
+    const r = raw.get(name);
+    if (!r) throw new UsageError(`${COMMAND}: --${name} is required (see smd predict --help)`);
+    return r;
+  };
+  const num = (name: FieldName, bounds: Parameters<typeof parseNumberField>[2]) => {
+    const r = raw.get(name);
+    return r ? parseNumberField(r.value, r.src, bounds) : undefined;
+  };
+  const lrF = need('lr');
+  const wdF = need('wd');
+  const lr = parseNumberField(lrF.value, lrF.src, { min: 0 });
+  const wd = parseNumberField(wdF.value, wdF.src, { min: 0 });
+  const momentum = num('momentum', { min: 0, minInclusive: true, max: 1 }) ?? 0;
+  const scheduleF = raw.get('schedule');
+  // A config file may give the schedule as a mapping (schedule JSON, times in steps).
+  const scheduleValue = scheduleF?.value;
+  const isMapping =
+    typeof scheduleValue === 'object' && scheduleValue !== null && !Array.isArray(scheduleValue);
+  const schedule = !scheduleF
+    ? 'constant'
+    : isMapping
+      ? JSON.stringify(scheduleValue)
+      : parseStringField(scheduleValue, scheduleF.src, 'a schedule such as "multistep:30,60:0.1"');
+  const stepsPerEpoch = num('steps-per-epoch', { min: 1, minInclusive: true, integer: true });
+  const epochs = num('epochs', { min: 0 });
+  const steps = num('steps', { min: 1, minInclusive: true, integer: true });
+  let totalSteps: number;
+  if (epochs !== undefined && steps !== undefined) {
+    throw new UsageError(`${COMMAND}: give --epochs or --steps, not both`);
+  } else if (epochs !== undefined) {
+    totalSteps = Math.round(epochs * (stepsPerEpoch ?? 1));
+    if (totalSteps < 1) {
+      throw new UsageError(`${COMMAND}: --epochs × --steps-per-epoch must be at least 1 step`);
+    }
+  } else if (steps !== undefined) {
+    totalSteps = steps;
+  } else {
+    throw new UsageError(`${COMMAND}: --epochs or --steps is required (see smd predict --help)`);
+  }
+  // ~10 float64 arrays of this length are held at once (two trajectories, targets, figure x).
+  if (totalSteps > MAX_STEPS) {
+    throw new UsageError(
+      `${COMMAND}: training length must be at most ${MAX_STEPS} steps (got ${totalSteps})`,
+    );
+  }
+  let scheduleSpec: Schedule;
+  try {
+    scheduleSpec = parseSchedule(schedule, stepsPerEpoch ?? 1, totalSteps);
+  } catch (e) {
+    const where = scheduleF ? scheduleF.src.where : '--schedule';
+    throw new UsageError(`${COMMAND}: ${where}: ${(e as Error).message.split('\n')[0]}`);
+  }
+  const L = num('L', { min: 0 }) ?? 1;
+  const w0 = num('w0', { min: 0 }) ?? null;
+  const tolerance = num('tolerance', { min: 0, max: 1 }) ?? 0.05;
+  const rescaleF = raw.get('rescale');
+  const rescale = rescaleF ? parseBooleanField(rescaleF.value, rescaleF.src) : false;
+  const formatF = raw.get('format');
+  const format = formatF ? parseEnumField(formatF.value, formatF.src, FORMATS) : 'table';
+  const plotF = raw.get('plot');
+  let plot: string | null = null;
+  if (plotF) {
+    plot = parseStringField(plotF.value, plotF.src, 'a file name ending in .svg or .png');
+    const ext = extname(plot).toLowerCase();
+    if (ext !== '.svg' && ext !== '.png') {
+      throw new UsageError(
+        `${COMMAND}: ${plotF.src.where} must be a file name ending in .svg or .png (got "${plot}")`,
+      );
+    }
+  }
+  return {
+    lr,
+    wd,
+    momentum,
+    schedule,
+    scheduleSpec,
+    stepsPerEpoch: stepsPerEpoch ?? 1,
+    totalSteps,
+    L,
+    w0,
+    tolerance,
+    rescale,
+    format,
+    plot,
+  };
+}

@@ -1,0 +1,90 @@
+/**
+ * runCli: the whole `smd` command as a function of argv (without "node main.js"), returning the
+ * exit code and both output streams. main.ts only forwards process.argv and prints the result,
+ * so tests can run the CLI in-process.
+ */
+import { runPredict } from './predict/predict-command.js';
+import { UsageError, type CliIo, type CliResult } from './usage-error.js';
+
+/** Top-level `smd --help` text. */
+export const SMD_HELP = `Usage: smd <command> [args]
+
+smd — Spherical Motion Dynamics: predict, measure and explain how normalized networks move
+under SGD / SGD+momentum with weight decay.
+
+Commands:
+  predict    equilibrium angular update Δ*, ‖w*‖, time constants and per-phase verdicts
+             for an lr schedule (mean-field recurrence; no training needed)
+
+Run "smd <command> --help" for the flags of a command.
+Environment: SMD_DEBUG=1 prints stack traces of unexpected errors.
+`;
+
+/** A subcommand: receives its own argv (after the command name). Returns the exit code. */
+export type Subcommand = (argv: string[], io: CliIo) => Promise<number>;
+
+const COMMANDS: Record<string, Subcommand> = {
+  predict: runPredict,
+};
+
+/** Options of runCli: the working directory (defaults to process.cwd()) and env for SMD_DEBUG. */
+export interface RunCliOptions {
+  cwd?: string;
+  env?: Record<string, string | undefined>;
+  /** Replaces the command table (tests). */
+  commands?: Record<string, Subcommand>;
+}
+
+/** Runs `smd <argv…>` in-process and returns its exit code, stdout and stderr. */
+export async function runCli(argv: string[], opts: RunCliOptions = {}): Promise<CliResult> {
+  let stdout = '';
+  let stderr = '';
+  const io: CliIo = {
+    out: (t) => (stdout += t),
+    err: (t) => (stderr += t),
+    cwd: opts.cwd ?? process.cwd(),
+  };
+  const env = opts.env ?? process.env;
+  let code: number;
+  try {
+    code = await dispatch(argv, io, opts.commands ?? COMMANDS);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.err(`${e.message}\n`);
+      code = e.exitCode;
+    } else {
+      const err = e instanceof Error ? e : new Error(String(e));
+      if (env.SMD_DEBUG === '1') io.err(`${err.stack ?? err.message}\n`);
+      else {
+        const first = err.message.split('\n')[0];
+        io.err(`smd: internal error: ${first} (run with SMD_DEBUG=1 for the stack trace)\n`);
+      }
+      code = 1;
+    }
+  }
+  return { code, stdout, stderr };
+}
+
+async function dispatch(
+  argv: string[],
+  io: CliIo,
+  commands: Record<string, Subcommand>,
+): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined) {
+    io.err(SMD_HELP);
+    return 2;
+  }
+  if (name === '--help' || name === '-h' || name === 'help') {
+    io.out(SMD_HELP);
+    return 0;
+  }
+  const command = Object.hasOwn(commands, name) ? commands[name] : undefined;
+  if (!command) {
+    const what = name.startsWith('-') ? 'option' : 'command';
+    throw new UsageError(
+      `smd: unknown ${what} "${name}" (commands: ${Object.keys(commands).join(', ')}; see smd --help)`,
+    );
+  }
+  return command(rest, io);
+}

@@ -1,0 +1,177 @@
+/**
+ * Eager autograd tape. Each differentiable op calls `record` with its output, inputs and a
+ * backward closure; `runBackward` walks the graph without recursion in reverse creation order
+ * (a valid, deterministic topological order) and accumulates gradients. Backward closures run
+ * under `noGrad` (no higher-order gradients).
+ */
+import type { Tensor } from './tensor.js';
+
+/**
+ * Backward closure: given dLoss/dOutput, return dLoss/dInput for each input (same shape and
+ * dtype as that input; any layout) or null where `needs[i]` is false or the gradient is zero.
+ */
+export type BackwardFn = (gradOut: Tensor, needs: readonly boolean[]) => (Tensor | null)[];
+
+/** One recorded operation. */
+export interface GradFn {
+  /** op name, for debugging */
+  readonly name: string;
+  /** creation sequence number (monotonic) */
+  readonly seq: number;
+  /** inputs; emptied once backward has run through this node (frees saved tensors) */
+  inputs: readonly Tensor[];
+  /** backward closure; replaced by a thrower once the graph is freed */
+  backward: BackwardFn;
+}
+
+const freed: BackwardFn = () => {
+  throw new Error(
+    'backward: this graph was already backpropagated and freed; run the forward pass again',
+  );
+};
+
+let gradEnabled = true;
+let seqCounter = 0;
+
+/** Whether ops currently record onto the tape. */
+export function isGradEnabled(): boolean {
+  return gradEnabled;
+}
+
+/** Run `fn` without recording (probes, optimizer updates, evaluation). */
+export function noGrad<T>(fn: () => T): T {
+  const prev = gradEnabled;
+  gradEnabled = false;
+  try {
+    return fn();
+  } finally {
+    gradEnabled = prev;
+  }
+}
+
+/** Run `fn` with recording switched on (inside a noGrad region). */
+export function enableGrad<T>(fn: () => T): T {
+  const prev = gradEnabled;
+  gradEnabled = true;
+  try {
+    return fn();
+  } finally {
+    gradEnabled = prev;
+  }
+}
+
+/**
+ * Attach a backward closure to `out` when grad mode is on and some input requires grad.
+ * Returns `out` for chaining.
+ */
+export function record(
+  name: string,
+  out: Tensor,
+  inputs: readonly Tensor[],
+  backward: BackwardFn,
+): Tensor {
+  if (!gradEnabled) return out;
+  let any = false;
+  for (const t of inputs) if (t.requiresGrad) any = true;
+  if (!any) return out;
+  out.requiresGrad = true;
+  out.gradFn = { name, seq: seqCounter++, inputs, backward };
+  return out;
+}
+
+/** Hooks set by tensor.ts (avoids a value-level import cycle). */
+export interface GradHooks {
+  /** dst.data += src (any layouts, same logical shape); dst keeps its layout */
+  accumulateInto(dst: Tensor, src: Tensor): void;
+  /** a fresh tensor with src's values in `like`'s layout, not sharing storage with src */
+  cloneAs(src: Tensor, like: Tensor): Tensor;
+  /** src's storage re-wrapped with `like`'s shape (same layout and dtype already) */
+  adoptAs(src: Tensor, like: Tensor): Tensor;
+  /** a gradient buffer nobody references any more */
+  release(data: Tensor['data']): void;
+}
+
+let hooks: GradHooks | null = null;
+
+/** Install the tensor-level helpers used by runBackward (called once by tensor.ts). */
+export function setGradHooks(h: GradHooks): void {
+  hooks = h;
+}
+
+/**
+ * Backpropagate from `root` with seed gradient `seed` (same shape as root). Leaf tensors with
+ * requiresGrad accumulate into `.grad` (callers zero it between steps).
+ */
+export function runBackward(root: Tensor, seed: Tensor): void {
+  const h = hooks!;
+  // Collect reachable recorded tensors (iterative DFS).
+  const nodes: Tensor[] = [];
+  const seen = new Set<Tensor>();
+  const stack: Tensor[] = [root];
+  while (stack.length > 0) {
+    const t = stack.pop()!;
+    if (seen.has(t)) continue;
+    seen.add(t);
+    if (t.gradFn === null) continue;
+    nodes.push(t);
+    for (const inp of t.gradFn.inputs) if (inp.requiresGrad && !seen.has(inp)) stack.push(inp);
+  }
+  // Creation order is topological; walk it backwards.
+  nodes.sort((a, b) => b.gradFn!.seq - a.gradFn!.seq);
+  const grads = new Map<Tensor, Tensor>();
+  const seedData = seed.data;
+  noGrad(() => {
+    if (root.gradFn === null) {
+      if (root.requiresGrad) accumulateLeaf(root, seed, h);
+      return;
+    }
+    grads.set(root, seed);
+    for (const t of nodes) {
+      const g = grads.get(t);
+      if (g === undefined) continue;
+      grads.delete(t);
+      const fn = t.gradFn!;
+      const needs = fn.inputs.map((x) => x.requiresGrad);
+      const gin = fn.backward(g, needs);
+      // Buffers handed to a new owner (grad map or leaf .grad) and buffers now dead.
+      const adopted = new Set<unknown>();
+      const dead = new Set<unknown>();
+      if (g.data !== seedData) dead.add(g.data);
+      for (let i = 0; i < fn.inputs.length; i++) {
+        const x = fn.inputs[i];
+        const gi = gin[i];
+        if (!needs[i] || gi === null || gi === undefined) continue;
+        if (gi.size !== x.size) {
+          throw new Error(`autograd: ${fn.name} returned a gradient of the wrong size`);
+        }
+        // Backward results are fresh buffers or alias g (which dies here), so each buffer may be
+        // adopted once without a copy, unless it is the caller's seed or needs conversion.
+        const adoptable =
+          gi.data !== seedData &&
+          !adopted.has(gi.data) &&
+          gi.dtype === x.dtype &&
+          (x.ndim !== 4 || gi.layout === x.layout);
+        const isLeaf = x.gradFn === null;
+        const prev = isLeaf ? x.grad : grads.get(x);
+        if (prev === null || prev === undefined) {
+          const owned = adoptable ? h.adoptAs(gi, x) : h.cloneAs(gi, x);
+          if (adoptable) adopted.add(gi.data);
+          if (isLeaf) x.grad = owned;
+          else grads.set(x, owned);
+        } else {
+          h.accumulateInto(prev, gi);
+          if (adoptable) dead.add(gi.data);
+        }
+      }
+      for (const d of dead) if (!adopted.has(d)) h.release(d as Tensor['data']);
+      // Like PyTorch (retain_graph=False): drop saved tensors now that they are used.
+      fn.inputs = [];
+      fn.backward = freed;
+    }
+  });
+}
+
+function accumulateLeaf(x: Tensor, g: Tensor, h: GradHooks): void {
+  if (x.grad === null) x.grad = h.cloneAs(g, x);
+  else h.accumulateInto(x.grad, g);
+}

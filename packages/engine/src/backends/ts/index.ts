@@ -1,0 +1,58 @@
+/** The reference TypeScript backend: every kernel, written for clarity and reasonable speed. */
+import type { Kernels } from '../../kernels.js';
+import { binary, copyStrided, reluBackward, scalar, sumAxis, unary } from './elementwise.js';
+import { matmul } from './gemm.js';
+import { conv2dBackwardInput, conv2dBackwardWeight, conv2dForward } from './conv.js';
+import {
+  batchNormActBackward,
+  batchNormActForwardTrain,
+  batchNormBackward,
+  batchNormForwardEval,
+  batchNormForwardTrain,
+} from './batch-norm.js';
+import {
+  adaptiveAvgPool2dBackward,
+  adaptiveAvgPool2dForward,
+  avgPool2dBackward,
+  avgPool2dForward,
+  maxPool2dBackward,
+  maxPool2dForward,
+} from './pool.js';
+import {
+  crossEntropyBackward,
+  crossEntropyForward,
+  logSoftmaxBackward,
+  logSoftmaxForward,
+} from './softmax.js';
+import { adamStep, sgdStep } from './optim.js';
+
+/** All TS kernels. */
+export const tsKernels: Kernels = Object.freeze({
+  binary,
+  unary,
+  scalar,
+  reluBackward,
+  sumAxis,
+  copyStrided,
+  matmul,
+  conv2dForward,
+  conv2dBackwardInput,
+  conv2dBackwardWeight,
+  batchNormForwardTrain,
+  batchNormForwardEval,
+  batchNormBackward,
+  batchNormActForwardTrain,
+  batchNormActBackward,
+  maxPool2dForward,
+  maxPool2dBackward,
+  avgPool2dForward,
+  avgPool2dBackward,
+  adaptiveAvgPool2dForward,
+  adaptiveAvgPool2dBackward,
+  logSoftmaxForward,
+  logSoftmaxBackward,
+  crossEntropyForward,
+  crossEntropyBackward,
+  sgdStep,
+  adamStep,
+});

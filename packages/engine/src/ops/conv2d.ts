@@ -1,0 +1,104 @@
+/** 2-D convolution (PyTorch F.conv2d semantics). Activations NHWC, weight OIHW, output channelsLast. */
+import { record } from '../autograd.js';
+import type { Conv2dGeometry } from '../kernels.js';
+import { fmtShape } from '../shape.js';
+import type { Tensor } from '../tensor.js';
+import { empty, kern, need4d, pair, zeros } from './util.js';
+
+/** Options of conv2d (ints or [h, w] pairs). */
+export interface Conv2dOptions {
+  /** default 1 */
+  stride?: number | [number, number];
+  /** zero padding, default 0 */
+  padding?: number | [number, number];
+  /** default 1 */
+  dilation?: number | [number, number];
+  /** default 1 */
+  groups?: number;
+}
+
+/** Geometry of conv2d(x [N,Cin,H,W], weight [Cout,Cin/g,kH,kW]); throws on mismatch. */
+export function conv2dGeometry(
+  xShape: readonly number[],
+  wShape: readonly number[],
+  opts: Conv2dOptions = {},
+): Conv2dGeometry {
+  const [n, cIn, h, w] = xShape;
+  const [cOut, cg, kH, kW] = wShape;
+  const [strideH, strideW] = pair(opts.stride ?? 1, 'conv2d stride');
+  const [padH, padW] = pair(opts.padding ?? 0, 'conv2d padding');
+  const [dilationH, dilationW] = pair(opts.dilation ?? 1, 'conv2d dilation');
+  const groups = opts.groups ?? 1;
+  if (wShape.length !== 4 || cIn !== cg * groups || cOut % groups !== 0) {
+    throw new Error(
+      `conv2d: weight ${fmtShape(wShape)} does not fit input ${fmtShape(xShape)} with groups=${groups}`,
+    );
+  }
+  if (strideH < 1 || strideW < 1 || dilationH < 1 || dilationW < 1) {
+    throw new Error('conv2d: stride and dilation must be >= 1');
+  }
+  const outH = Math.floor((h + 2 * padH - dilationH * (kH - 1) - 1) / strideH) + 1;
+  const outW = Math.floor((w + 2 * padW - dilationW * (kW - 1) - 1) / strideW) + 1;
+  if (outH < 1 || outW < 1)
+    throw new Error(`conv2d: input ${fmtShape(xShape)} is smaller than the kernel`);
+  return {
+    n,
+    cIn,
+    h,
+    w,
+    cOut,
+    kH,
+    kW,
+    outH,
+    outW,
+    strideH,
+    strideW,
+    padH,
+    padW,
+    dilationH,
+    dilationW,
+    groups,
+  };
+}
+
+/** conv2d(x [N,Cin,H,W], weight [Cout,Cin/groups,kH,kW], bias [Cout]?) → [N,Cout,outH,outW] channelsLast. */
+export function conv2d(
+  x: Tensor,
+  weight: Tensor,
+  bias?: Tensor | null,
+  opts: Conv2dOptions = {},
+): Tensor {
+  need4d(x, 'conv2d');
+  const geom = conv2dGeometry(x.shape, weight.shape, opts);
+  if (bias && (bias.ndim !== 1 || bias.shape[0] !== geom.cOut)) {
+    throw new Error(`conv2d: bias must be [${geom.cOut}], got ${fmtShape(bias.shape)}`);
+  }
+  const X = x.toChannelsLast();
+  const W = weight.contiguous();
+  const y = empty([geom.n, geom.cOut, geom.outH, geom.outW], X.dtype, 'channelsLast');
+  const kk = kern(X);
+  kk.conv2dForward({ y: y.data, x: X.data, weight: W.data, bias: bias ? bias.data : null, geom });
+  const inputs: Tensor[] = bias ? [X, W, bias] : [X, W];
+  return record('conv2d', y, inputs, (g0, needs) => {
+    const g = g0.toChannelsLast();
+    let dx: Tensor | null = null;
+    let dw: Tensor | null = null;
+    let db: Tensor | null = null;
+    if (needs[0]) {
+      dx = zeros(X.shape, X.dtype, 'channelsLast');
+      kk.conv2dBackwardInput({ dx: dx.data, dy: g.data, weight: W.data, geom });
+    }
+    if (needs[1] || needs[2]) {
+      dw = zeros(W.shape, W.dtype);
+      db = needs[2] ? zeros([geom.cOut], W.dtype) : null;
+      kk.conv2dBackwardWeight({
+        dweight: dw.data,
+        dbias: db ? db.data : null,
+        dy: g.data,
+        x: X.data,
+        geom,
+      });
+    }
+    return [dx, needs[1] ? dw : null, db];
+  });
+}

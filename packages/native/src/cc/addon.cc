@@ -1,0 +1,147 @@
+// Entry point of the smd native addon: argument helpers, engine singletons, status and
+// registration of every kernel group.
+#include <omp.h>
+
+#include <cstdlib>
+#include <string>
+
+#include "common.h"
+
+namespace smd {
+
+static Napi::TypeError argError(Napi::Env env, const char* name, const std::string& what) {
+  return Napi::TypeError::New(env, std::string("smd-native: argument '") + name + "' " + what);
+}
+
+F32 f32(const Napi::CallbackInfo& info, size_t i, const char* name, size_t minLen) {
+  Napi::Env env = info.Env();
+  if (i >= info.Length() || !info[i].IsTypedArray()) {
+    throw argError(env, name, "must be a Float32Array");
+  }
+  Napi::TypedArray ta = info[i].As<Napi::TypedArray>();
+  if (ta.TypedArrayType() != napi_float32_array) throw argError(env, name, "must be a Float32Array");
+  Napi::Float32Array fa = info[i].As<Napi::Float32Array>();
+  if (fa.ElementLength() < minLen) {
+    throw argError(env, name,
+                   "has " + std::to_string(fa.ElementLength()) + " elements, expected at least " +
+                       std::to_string(minLen));
+  }
+  return F32{fa.Data(), fa.ElementLength()};
+}
+
+F32 f32Opt(const Napi::CallbackInfo& info, size_t i, const char* name, size_t minLen) {
+  if (i >= info.Length() || info[i].IsNull() || info[i].IsUndefined()) return F32{};
+  return f32(info, i, name, minLen);
+}
+
+I32 i32Array(const Napi::CallbackInfo& info, size_t i, const char* name, size_t minLen) {
+  Napi::Env env = info.Env();
+  if (i >= info.Length() || !info[i].IsTypedArray() ||
+      info[i].As<Napi::TypedArray>().TypedArrayType() != napi_int32_array) {
+    throw argError(env, name, "must be an Int32Array");
+  }
+  Napi::Int32Array a = info[i].As<Napi::Int32Array>();
+  if (a.ElementLength() < minLen) throw argError(env, name, "is too short");
+  return I32{a.Data(), a.ElementLength()};
+}
+
+int64_t intArg(const Napi::CallbackInfo& info, size_t i, const char* name) {
+  if (i >= info.Length() || !info[i].IsNumber()) throw argError(info.Env(), name, "must be a number");
+  return info[i].As<Napi::Number>().Int64Value();
+}
+
+double numArg(const Napi::CallbackInfo& info, size_t i, const char* name) {
+  if (i >= info.Length() || !info[i].IsNumber()) throw argError(info.Env(), name, "must be a number");
+  return info[i].As<Napi::Number>().DoubleValue();
+}
+
+dnnl::engine& cpuEngine() {
+  static dnnl::engine eng(dnnl::engine::kind::cpu, 0);
+  return eng;
+}
+
+dnnl::stream& cpuStream() {
+  static dnnl::stream s(cpuEngine());
+  return s;
+}
+
+Scratch::~Scratch() { std::free(ptr_); }
+
+void* Scratch::get(size_t bytes) {
+  if (bytes <= size_) return ptr_;
+  std::free(ptr_);
+  size_t rounded = (bytes + 63) / 64 * 64;
+  ptr_ = std::aligned_alloc(64, rounded);
+  if (!ptr_) throw std::bad_alloc();
+  size_ = rounded;
+  return ptr_;
+}
+
+static const char* isaName(dnnl::cpu_isa isa) {
+  switch (isa) {
+    case dnnl::cpu_isa::sse41: return "sse41";
+    case dnnl::cpu_isa::avx: return "avx";
+    case dnnl::cpu_isa::avx2: return "avx2";
+    case dnnl::cpu_isa::avx512_mic: return "avx512_mic";
+    case dnnl::cpu_isa::avx512_mic_4ops: return "avx512_mic_4ops";
+    case dnnl::cpu_isa::avx512_core: return "avx512_core";
+    case dnnl::cpu_isa::avx512_core_vnni: return "avx512_core_vnni";
+    case dnnl::cpu_isa::avx512_core_bf16: return "avx512_core_bf16";
+    case dnnl::cpu_isa::avx512_core_amx: return "avx512_core_amx";
+    case dnnl::cpu_isa::avx2_vnni: return "avx2_vnni";
+    default: return "unknown";
+  }
+}
+
+/** status() -> {threads, isa, onednn}: what the loaded addon will use. */
+static Napi::Value Status(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("threads", omp_get_max_threads());
+  o.Set("isa", isaName(dnnl::get_effective_cpu_isa()));
+  const dnnl_version_t* v = dnnl_version();
+  o.Set("onednn", std::to_string(v->major) + "." + std::to_string(v->minor) + "." +
+                      std::to_string(v->patch));
+  return o;
+}
+
+/** setThreads(n): OpenMP threads for every later kernel (n >= 1). */
+static Napi::Value SetThreads(const Napi::CallbackInfo& info) {
+  int64_t n = intArg(info, 0, "threads");
+  if (n < 1 || n > 1024) {
+    throw Napi::RangeError::New(info.Env(), "smd-native: threads must be in [1, 1024]");
+  }
+  omp_set_num_threads(static_cast<int>(n));
+  return info.Env().Undefined();
+}
+
+static Napi::Value ClearCache(const Napi::CallbackInfo& info) {
+  clearConvCache();
+  return info.Env().Undefined();
+}
+
+static Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  // SMD_NATIVE_THREADS overrides OpenMP's default (all cores) without touching OMP_NUM_THREADS.
+  if (const char* t = std::getenv("SMD_NATIVE_THREADS")) {
+    int n = std::atoi(t);
+    if (n >= 1) omp_set_num_threads(n);
+  }
+  exports.Set("status", Napi::Function::New(env, Status));
+  exports.Set("setThreads", Napi::Function::New(env, SetThreads));
+  exports.Set("clearCache", Napi::Function::New(env, ClearCache));
+  registerConv(env, exports);
+  registerBatchNorm(env, exports);
+  registerElementwise(env, exports);
+  registerLinear(env, exports);
+  registerPool(env, exports);
+  registerLossOptim(env, exports);
+  return exports;
+}
+
+}  // namespace smd
+
+static Napi::Object InitModule(Napi::Env env, Napi::Object exports) {
+  return smd::Init(env, exports);
+}
+
+NODE_API_MODULE(smd_native, InitModule)

@@ -1,0 +1,67 @@
+// Shared helpers for the smd native addon: argument access (zero-copy Float32Array views) and
+// the oneDNN engine/stream singletons. Memory belongs to JavaScript: kernels only fill the typed
+// arrays they are handed; the only native allocations are per-shape scratch buffers.
+#pragma once
+#include <napi.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "dnnl.hpp"
+
+namespace smd {
+
+/** A Float32Array argument viewed in place (no copy). `data` is null for an optional absent arg. */
+struct F32 {
+  float* data = nullptr;
+  size_t length = 0;
+};
+
+/** A Int32Array argument viewed in place. */
+struct I32 {
+  int32_t* data = nullptr;
+  size_t length = 0;
+};
+
+/** Float32Array at `i`; throws a TypeError naming `name` when it is not one or too short. */
+F32 f32(const Napi::CallbackInfo& info, size_t i, const char* name, size_t minLen);
+/** Like f32 but null/undefined gives an empty view. */
+F32 f32Opt(const Napi::CallbackInfo& info, size_t i, const char* name, size_t minLen);
+/** Int32Array at `i` of at least `minLen` elements. */
+I32 i32Array(const Napi::CallbackInfo& info, size_t i, const char* name, size_t minLen);
+/** Integer number at `i`. */
+int64_t intArg(const Napi::CallbackInfo& info, size_t i, const char* name);
+/** Number at `i`. */
+double numArg(const Napi::CallbackInfo& info, size_t i, const char* name);
+
+/** The process-wide CPU engine and its in-order stream. */
+dnnl::engine& cpuEngine();
+dnnl::stream& cpuStream();
+
+/** A 64-byte aligned, grow-only scratch buffer (cached per primitive shape, never per call). */
+class Scratch {
+ public:
+  Scratch() = default;
+  Scratch(const Scratch&) = delete;
+  Scratch& operator=(const Scratch&) = delete;
+  ~Scratch();
+  /** Pointer to at least `bytes` bytes (reallocates only when growing). */
+  void* get(size_t bytes);
+
+ private:
+  void* ptr_ = nullptr;
+  size_t size_ = 0;
+};
+
+/** Registration hooks of the kernel groups (each adds its functions to `exports`). */
+void registerConv(Napi::Env env, Napi::Object exports);
+void registerBatchNorm(Napi::Env env, Napi::Object exports);
+void registerElementwise(Napi::Env env, Napi::Object exports);
+void registerLinear(Napi::Env env, Napi::Object exports);
+void registerPool(Napi::Env env, Napi::Object exports);
+void registerLossOptim(Napi::Env env, Napi::Object exports);
+/** Drops cached oneDNN primitives and scratch (tests use it to check a cold path). */
+void clearConvCache();
+
+}  // namespace smd

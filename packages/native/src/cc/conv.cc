@@ -1,0 +1,444 @@
+// 2-D convolution forward, backward-data and backward-weights through oneDNN primitives.
+// Activations are channels-last (NHWC); weights are PyTorch OIHW (GOIHW when grouped) in JS
+// memory and are reordered per call into whatever format oneDNN chose (`format_tag::any`): the
+// weights are tiny, and forcing plain OIHW weights next to NHWC activations makes oneDNN 2.6 fall
+// back to its reference implementation (~1 GFLOP/s). Primitives, reorders and scratch buffers are
+// cached per shape, so a training step allocates nothing after the first.
+#include <omp.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <stdexcept>
+#include <vector>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <tuple>
+
+#include "common.h"
+
+namespace smd {
+
+using dnnl::memory;
+using tag = dnnl::memory::format_tag;
+using dt = dnnl::memory::data_type;
+
+namespace {
+
+/** Geometry of one convolution; the cache key. */
+struct Geom {
+  int64_t N, C, H, W, OC, KH, KW, OH, OW, sh, sw, ph, pw, dh, dw, groups;
+  bool bias;
+  auto key() const {
+    return std::make_tuple(N, C, H, W, OC, KH, KW, OH, OW, sh, sw, ph, pw, dh, dw, groups, bias);
+  }
+  bool operator<(const Geom& o) const { return key() < o.key(); }
+  size_t xLen() const { return size_t(N * C * H * W); }
+  size_t yLen() const { return size_t(N * OC * OH * OW); }
+  size_t wLen() const { return size_t(OC * (C / groups) * KH * KW); }
+};
+
+/** Reads the 16 geometry numbers starting at argument `i`. */
+Geom readGeom(const Napi::CallbackInfo& info, size_t i, bool bias) {
+  static const char* names[16] = {"N",  "C",  "H",  "W",  "OC", "KH", "KW", "OH",
+                                  "OW", "sh", "sw", "ph", "pw", "dh", "dw", "groups"};
+  int64_t v[16];
+  for (int k = 0; k < 16; k++) v[k] = intArg(info, i + k, names[k]);
+  Geom g{v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11], v[12], v[13],
+         v[14], v[15], bias};
+  bool ok = g.N > 0 && g.C > 0 && g.H > 0 && g.W > 0 && g.OC > 0 && g.KH > 0 && g.KW > 0 &&
+            g.OH > 0 && g.OW > 0 && g.sh > 0 && g.sw > 0 && g.ph >= 0 && g.pw >= 0 && g.dh > 0 &&
+            g.dw > 0 && g.groups > 0 && g.C % g.groups == 0 && g.OC % g.groups == 0;
+  if (!ok) throw Napi::RangeError::New(info.Env(), "smd-native conv: invalid geometry");
+  int64_t eh = (g.H + 2 * g.ph - ((g.KH - 1) * g.dh + 1)) / g.sh + 1;
+  int64_t ew = (g.W + 2 * g.pw - ((g.KW - 1) * g.dw + 1)) / g.sw + 1;
+  if (eh != g.OH || ew != g.OW) {
+    throw Napi::RangeError::New(info.Env(), "smd-native conv: OH/OW do not match H/W, kernel, "
+                                            "stride, padding and dilation");
+  }
+  return g;
+}
+
+memory::desc srcMd(const Geom& g) { return memory::desc({g.N, g.C, g.H, g.W}, dt::f32, tag::nhwc); }
+memory::desc dstMd(const Geom& g) {
+  return memory::desc({g.N, g.OC, g.OH, g.OW}, dt::f32, tag::nhwc);
+}
+memory::dims wDims(const Geom& g) {
+  if (g.groups == 1) return {g.OC, g.C, g.KH, g.KW};
+  return {g.groups, g.OC / g.groups, g.C / g.groups, g.KH, g.KW};
+}
+memory::desc userWMd(const Geom& g) {
+  return memory::desc(wDims(g), dt::f32, g.groups == 1 ? tag::oihw : tag::goihw);
+}
+memory::desc anyWMd(const Geom& g) { return memory::desc(wDims(g), dt::f32, tag::any); }
+memory::desc biasMd(const Geom& g) { return memory::desc({g.OC}, dt::f32, tag::x); }
+
+dnnl::primitive_attr userScratchAttr() {
+  dnnl::primitive_attr a;
+  a.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+  return a;
+}
+
+dnnl::convolution_forward::primitive_desc fwdPd(const Geom& g) {
+  dnnl::convolution_forward::desc d =
+      g.bias ? dnnl::convolution_forward::desc(
+                   dnnl::prop_kind::forward_training, dnnl::algorithm::convolution_direct,
+                   srcMd(g), anyWMd(g), biasMd(g), dstMd(g), {g.sh, g.sw}, {g.dh - 1, g.dw - 1},
+                   {g.ph, g.pw}, {g.ph, g.pw})
+             : dnnl::convolution_forward::desc(
+                   dnnl::prop_kind::forward_training, dnnl::algorithm::convolution_direct,
+                   srcMd(g), anyWMd(g), dstMd(g), {g.sh, g.sw}, {g.dh - 1, g.dw - 1},
+                   {g.ph, g.pw}, {g.ph, g.pw});
+  return dnnl::convolution_forward::primitive_desc(d, userScratchAttr(), cpuEngine());
+}
+
+/** A user-OIHW -> primitive-format weight reorder plus the buffer it fills (none if equal). */
+struct WeightIn {
+  memory::desc want;
+  bool same = false;
+  dnnl::reorder reorder;
+  Scratch buf;
+  void init(const Geom& g, const memory::desc& w) {
+    want = w;
+    same = (w == userWMd(g));
+    if (!same) {
+      reorder = dnnl::reorder(dnnl::reorder::primitive_desc(cpuEngine(), userWMd(g), cpuEngine(), w));
+    }
+  }
+  /** Memory in the primitive's format holding `w` (OIHW user data). */
+  memory prepare(const Geom& g, float* w) {
+    memory user(userWMd(g), cpuEngine(), w);
+    if (same) return user;
+    memory m(want, cpuEngine(), buf.get(want.get_size()));
+    reorder.execute(cpuStream(), user, m);
+    return m;
+  }
+};
+
+struct FwdEntry {
+  dnnl::convolution_forward::primitive_desc pd;
+  dnnl::convolution_forward prim;
+  WeightIn w;
+  Scratch pad;
+};
+
+struct BwdDataEntry {
+  dnnl::convolution_backward_data::primitive_desc pd;
+  dnnl::convolution_backward_data prim;
+  WeightIn w;
+  Scratch pad;
+  Scratch acc;  // dx computed here then added when the caller asks to accumulate
+};
+
+struct BwdWeightsEntry {
+  dnnl::convolution_backward_weights::primitive_desc pd;
+  dnnl::convolution_backward_weights prim;
+  bool same = false;                   // diff weights already in user OIHW format
+  dnnl::reorder toUser, toUserAcc;     // overwrite / accumulate (sum post-op) into user OIHW
+  Scratch dwBuf, dbBuf, pad;
+};
+
+std::mutex cacheMutex;
+std::map<Geom, std::unique_ptr<FwdEntry>> fwdCache;
+std::map<Geom, std::unique_ptr<BwdDataEntry>> bwdDataCache;
+std::map<Geom, std::unique_ptr<BwdWeightsEntry>> bwdWeightsCache;
+
+FwdEntry& fwdEntry(const Geom& g) {
+  auto it = fwdCache.find(g);
+  if (it != fwdCache.end()) return *it->second;
+  auto e = std::make_unique<FwdEntry>();
+  e->pd = fwdPd(g);
+  e->prim = dnnl::convolution_forward(e->pd);
+  e->w.init(g, e->pd.weights_desc());
+  FwdEntry& ref = *e;
+  fwdCache.emplace(g, std::move(e));
+  return ref;
+}
+
+BwdDataEntry& bwdDataEntry(const Geom& g) {
+  auto it = bwdDataCache.find(g);
+  if (it != bwdDataCache.end()) return *it->second;
+  auto e = std::make_unique<BwdDataEntry>();
+  dnnl::convolution_backward_data::desc d(dnnl::algorithm::convolution_direct, srcMd(g), anyWMd(g),
+                                          dstMd(g), {g.sh, g.sw}, {g.dh - 1, g.dw - 1},
+                                          {g.ph, g.pw}, {g.ph, g.pw});
+  e->pd = dnnl::convolution_backward_data::primitive_desc(d, userScratchAttr(), cpuEngine(),
+                                                          fwdPd(g));
+  e->prim = dnnl::convolution_backward_data(e->pd);
+  e->w.init(g, e->pd.weights_desc());
+  BwdDataEntry& ref = *e;
+  bwdDataCache.emplace(g, std::move(e));
+  return ref;
+}
+
+BwdWeightsEntry& bwdWeightsEntry(const Geom& g) {
+  auto it = bwdWeightsCache.find(g);
+  if (it != bwdWeightsCache.end()) return *it->second;
+  auto e = std::make_unique<BwdWeightsEntry>();
+  dnnl::convolution_backward_weights::desc d =
+      g.bias ? dnnl::convolution_backward_weights::desc(
+                   dnnl::algorithm::convolution_direct, srcMd(g), anyWMd(g), biasMd(g), dstMd(g),
+                   {g.sh, g.sw}, {g.dh - 1, g.dw - 1}, {g.ph, g.pw}, {g.ph, g.pw})
+             : dnnl::convolution_backward_weights::desc(
+                   dnnl::algorithm::convolution_direct, srcMd(g), anyWMd(g), dstMd(g),
+                   {g.sh, g.sw}, {g.dh - 1, g.dw - 1}, {g.ph, g.pw}, {g.ph, g.pw});
+  e->pd = dnnl::convolution_backward_weights::primitive_desc(d, userScratchAttr(), cpuEngine(),
+                                                             fwdPd(g));
+  e->prim = dnnl::convolution_backward_weights(e->pd);
+  memory::desc dw = e->pd.diff_weights_desc();
+  e->same = (dw == userWMd(g));
+  e->toUser = dnnl::reorder(dnnl::reorder::primitive_desc(cpuEngine(), dw, cpuEngine(), userWMd(g)));
+  dnnl::post_ops po;
+  po.append_sum(1.0f);
+  dnnl::primitive_attr acc;
+  acc.set_post_ops(po);
+  e->toUserAcc =
+      dnnl::reorder(dnnl::reorder::primitive_desc(cpuEngine(), dw, cpuEngine(), userWMd(g), acc));
+  BwdWeightsEntry& ref = *e;
+  bwdWeightsCache.emplace(g, std::move(e));
+  return ref;
+}
+
+/**
+ * conv2dForward(y, x, w, bias|null, N,C,H,W, OC,KH,KW, OH,OW, sh,sw, ph,pw, dh,dw, groups)
+ * y: (N,OC,OH,OW) NHWC, overwritten; x: (N,C,H,W) NHWC; w: (OC,C/groups,KH,KW); bias: (OC).
+ */
+Napi::Value ConvForward(const Napi::CallbackInfo& info) {
+  bool hasBias = !(info[3].IsNull() || info[3].IsUndefined());
+  Geom g = readGeom(info, 4, hasBias);
+  F32 y = f32(info, 0, "y", g.yLen());
+  F32 x = f32(info, 1, "x", g.xLen());
+  F32 w = f32(info, 2, "w", g.wLen());
+  F32 b = f32Opt(info, 3, "bias", size_t(g.OC));
+  std::lock_guard<std::mutex> lock(cacheMutex);
+  FwdEntry& e = fwdEntry(g);
+  dnnl::engine& eng = cpuEngine();
+  memory wm = e.w.prepare(g, w.data);
+  memory xm(e.pd.src_desc(), eng, x.data);
+  memory ym(e.pd.dst_desc(), eng, y.data);
+  memory pad(e.pd.scratchpad_desc(), eng, e.pad.get(e.pd.scratchpad_desc().get_size()));
+  std::unordered_map<int, memory> args{{DNNL_ARG_SRC, xm},
+                                       {DNNL_ARG_WEIGHTS, wm},
+                                       {DNNL_ARG_DST, ym},
+                                       {DNNL_ARG_SCRATCHPAD, pad}};
+  if (hasBias) args.emplace(DNNL_ARG_BIAS, memory(biasMd(g), eng, b.data));
+  e.prim.execute(cpuStream(), args);
+  cpuStream().wait();
+  return info.Env().Undefined();
+}
+
+/**
+ * True when every element of x[0, n) is +0 or -0. The engine hands backward kernels freshly
+ * zeroed gradient buffers; then "dx += r" is "dx = r" and oneDNN can write dx directly instead of
+ * a scratch buffer that is added afterwards (saves a write and a read of an activation-sized
+ * buffer). A non-zero buffer is usually rejected within the first few elements.
+ */
+bool allZero(const float* x, size_t n) {
+  size_t head = std::min<size_t>(n, 256);
+  for (size_t i = 0; i < head; i++)
+    if (x[i] != 0.f) return false;
+  const uint32_t* u = reinterpret_cast<const uint32_t*>(x);
+  uint32_t acc = 0;
+#pragma omp parallel for simd reduction(| : acc) schedule(static) if (n >= (1u << 16))
+  for (size_t i = head; i < n; i++) acc |= (u[i] << 1);  // drop the sign bit: -0 counts as 0
+  return acc == 0;
+}
+
+/**
+ * conv2dBackwardData(dx, dy, w, accumulate, N,C,H,W, OC,KH,KW, OH,OW, sh,sw, ph,pw, dh,dw, groups)
+ * dx: (N,C,H,W) NHWC, overwritten (accumulate=0) or added to (accumulate=1); dy: (N,OC,OH,OW).
+ */
+Napi::Value ConvBackwardData(const Napi::CallbackInfo& info) {
+  Geom g = readGeom(info, 4, false);
+  F32 dx = f32(info, 0, "dx", g.xLen());
+  F32 dy = f32(info, 1, "dy", g.yLen());
+  F32 w = f32(info, 2, "w", g.wLen());
+  bool accumulate = intArg(info, 3, "accumulate") != 0;
+  std::lock_guard<std::mutex> lock(cacheMutex);
+  BwdDataEntry& e = bwdDataEntry(g);
+  dnnl::engine& eng = cpuEngine();
+  memory wm = e.w.prepare(g, w.data);
+  size_t n = g.xLen();
+  if (accumulate && allZero(dx.data, n)) accumulate = false;
+  float* out = accumulate ? static_cast<float*>(e.acc.get(n * sizeof(float))) : dx.data;
+  memory dxm(e.pd.diff_src_desc(), eng, out);
+  memory dym(e.pd.diff_dst_desc(), eng, dy.data);
+  memory pad(e.pd.scratchpad_desc(), eng, e.pad.get(e.pd.scratchpad_desc().get_size()));
+  e.prim.execute(cpuStream(), {{DNNL_ARG_DIFF_SRC, dxm},
+                               {DNNL_ARG_WEIGHTS, wm},
+                               {DNNL_ARG_DIFF_DST, dym},
+                               {DNNL_ARG_SCRATCHPAD, pad}});
+  cpuStream().wait();
+  if (accumulate) {
+    float* d = dx.data;
+#pragma omp parallel for simd schedule(static)
+    for (size_t i = 0; i < n; i++) d[i] += out[i];
+  }
+  return info.Env().Undefined();
+}
+
+/**
+ * Backward-weights path: "onednn" (its convolution primitive), "gemm" (im2col + sgemm below) or
+ * "auto" (default): gemm for the shapes where oneDNN 2.6's jit backward-weights is slow here —
+ * a single input channel (the stem) and strided convolutions (stage entries and 1×1
+ * projections), measured at 7–45 GFLOP/s against 150–250 for its stride-1 layers.
+ * Env SMD_NATIVE_CONV_BWDW overrides, for benchmarking.
+ */
+enum class BwdWPath { Auto, OneDnn, Gemm };
+
+BwdWPath bwdWPathSetting() {
+  static const BwdWPath p = [] {
+    const char* v = std::getenv("SMD_NATIVE_CONV_BWDW");
+    if (v && std::strcmp(v, "onednn") == 0) return BwdWPath::OneDnn;
+    if (v && std::strcmp(v, "gemm") == 0) return BwdWPath::Gemm;
+    return BwdWPath::Auto;
+  }();
+  return p;
+}
+
+bool useGemmBwdW(const Geom& g) {
+  if (g.groups != 1) return false;
+  switch (bwdWPathSetting()) {
+    case BwdWPath::OneDnn: return false;
+    case BwdWPath::Gemm: return true;
+    case BwdWPath::Auto: return g.C == 1 || g.sh > 1 || g.sw > 1;
+  }
+  return false;
+}
+
+struct GemmBwdWEntry {
+  Scratch col;  // [rows, J] im2col of a chunk of images, J = KH·KW·C (patch order kh, kw, c)
+  Scratch dwr;  // [OC, J] weight gradient in patch order
+};
+std::map<Geom, std::unique_ptr<GemmBwdWEntry>> gemmBwdWCache;
+
+/** dw (OIHW) (+)= Σ_rows dy[row, oc] · col[row, (kh,kw,c)], chunked over images; dbias (+)= Σ dy. */
+void gemmBackwardWeights(const Geom& g, float* dw, float* db, const float* x, const float* dy,
+                         bool accumulate) {
+  auto& slot = gemmBwdWCache[g];
+  if (!slot) slot = std::make_unique<GemmBwdWEntry>();
+  const int64_t C = g.C, KHW = g.KH * g.KW, J = KHW * C, P = g.OH * g.OW;
+  const int64_t budget = int64_t(1) << 21;  // floats per im2col chunk (8 MB)
+  const int64_t imgs = std::max<int64_t>(1, std::min<int64_t>(g.N, budget / std::max<int64_t>(P * J, 1)));
+  float* col = static_cast<float*>(slot->col.get(size_t(imgs * P * J) * sizeof(float)));
+  float* dwr = static_cast<float*>(slot->dwr.get(size_t(g.OC * J) * sizeof(float)));
+  for (int64_t b0 = 0; b0 < g.N; b0 += imgs) {
+    const int64_t nb = std::min(imgs, g.N - b0);
+#pragma omp parallel for collapse(2) schedule(static)
+    for (int64_t b = 0; b < nb; b++) {
+      for (int64_t oh = 0; oh < g.OH; oh++) {
+        const float* xb = x + (b0 + b) * g.H * g.W * C;
+        for (int64_t ow = 0; ow < g.OW; ow++) {
+          float* cr = col + ((b * g.OH + oh) * g.OW + ow) * J;
+          for (int64_t kh = 0; kh < g.KH; kh++) {
+            const int64_t ih = oh * g.sh - g.ph + kh * g.dh;
+            for (int64_t kw = 0; kw < g.KW; kw++) {
+              const int64_t iw = ow * g.sw - g.pw + kw * g.dw;
+              float* dst = cr + (kh * g.KW + kw) * C;
+              if (ih < 0 || ih >= g.H || iw < 0 || iw >= g.W) {
+                for (int64_t c = 0; c < C; c++) dst[c] = 0.f;
+              } else {
+                const float* src = xb + (ih * g.W + iw) * C;
+                for (int64_t c = 0; c < C; c++) dst[c] = src[c];
+              }
+            }
+          }
+        }
+      }
+    }
+    dnnl_status_t st = dnnl_sgemm('T', 'N', g.OC, J, nb * P, 1.0f, dy + b0 * P * g.OC, g.OC, col, J,
+                                  b0 == 0 ? 0.0f : 1.0f, dwr, J);
+    if (st != dnnl_success) throw std::runtime_error("smd-native conv: dnnl_sgemm failed");
+  }
+  for (int64_t oc = 0; oc < g.OC; oc++)
+    for (int64_t c = 0; c < C; c++)
+      for (int64_t s = 0; s < KHW; s++) {
+        float v = dwr[oc * J + s * C + c];
+        float& o = dw[(oc * C + c) * KHW + s];
+        o = accumulate ? o + v : v;
+      }
+  if (db) {
+    const int64_t rows = g.N * P;
+    std::vector<double> acc(static_cast<size_t>(g.OC), 0.0);
+    for (int64_t r = 0; r < rows; r++)
+      for (int64_t oc = 0; oc < g.OC; oc++) acc[oc] += dy[r * g.OC + oc];
+    for (int64_t oc = 0; oc < g.OC; oc++) db[oc] = float((accumulate ? db[oc] : 0.0) + acc[oc]);
+  }
+}
+
+/**
+ * conv2dBackwardWeights(dw, dbias|null, x, dy, accumulate, N,C,H,W, OC,KH,KW, OH,OW, sh,sw,
+ * ph,pw, dh,dw, groups). dw: (OC,C/groups,KH,KW) OIHW; dbias: (OC); overwritten or added to.
+ */
+Napi::Value ConvBackwardWeights(const Napi::CallbackInfo& info) {
+  bool hasBias = !(info[1].IsNull() || info[1].IsUndefined());
+  Geom g = readGeom(info, 5, hasBias);
+  F32 dw = f32(info, 0, "dw", g.wLen());
+  F32 db = f32Opt(info, 1, "dbias", size_t(g.OC));
+  F32 x = f32(info, 2, "x", g.xLen());
+  F32 dy = f32(info, 3, "dy", g.yLen());
+  bool accumulate = intArg(info, 4, "accumulate") != 0;
+  std::lock_guard<std::mutex> lock(cacheMutex);
+  if (useGemmBwdW(g)) {
+    gemmBackwardWeights(g, dw.data, hasBias ? db.data : nullptr, x.data, dy.data, accumulate);
+    return info.Env().Undefined();
+  }
+  BwdWeightsEntry& e = bwdWeightsEntry(g);
+  dnnl::engine& eng = cpuEngine();
+  memory::desc dwd = e.pd.diff_weights_desc();
+  bool direct = e.same && !accumulate;
+  memory dwm(dwd, eng, direct ? dw.data : e.dwBuf.get(dwd.get_size()));
+  memory xm(e.pd.src_desc(), eng, x.data);
+  memory dym(e.pd.diff_dst_desc(), eng, dy.data);
+  memory pad(e.pd.scratchpad_desc(), eng, e.pad.get(e.pd.scratchpad_desc().get_size()));
+  std::unordered_map<int, memory> args{{DNNL_ARG_SRC, xm},
+                                       {DNNL_ARG_DIFF_WEIGHTS, dwm},
+                                       {DNNL_ARG_DIFF_DST, dym},
+                                       {DNNL_ARG_SCRATCHPAD, pad}};
+  float* dbOut = nullptr;
+  if (hasBias) {
+    dbOut = accumulate ? static_cast<float*>(e.dbBuf.get(size_t(g.OC) * sizeof(float))) : db.data;
+    args.emplace(DNNL_ARG_DIFF_BIAS, memory(biasMd(g), eng, dbOut));
+  }
+  e.prim.execute(cpuStream(), args);
+  if (!direct) {
+    memory user(userWMd(g), eng, dw.data);
+    (accumulate ? e.toUserAcc : e.toUser).execute(cpuStream(), dwm, user);
+  }
+  cpuStream().wait();
+  if (hasBias && accumulate) {
+    for (int64_t i = 0; i < g.OC; i++) db.data[i] += dbOut[i];
+  }
+  return info.Env().Undefined();
+}
+
+/** convImpl(kind, geometry...) -> oneDNN implementation name (e.g. "jit:avx512_core"). */
+Napi::Value ConvImpl(const Napi::CallbackInfo& info) {
+  std::string kind = info[0].As<Napi::String>().Utf8Value();
+  Geom g = readGeom(info, 1, false);
+  std::lock_guard<std::mutex> lock(cacheMutex);
+  const char* name = kind == "forward"         ? fwdEntry(g).pd.impl_info_str()
+                     : kind == "backwardData" ? bwdDataEntry(g).pd.impl_info_str()
+                                               : bwdWeightsEntry(g).pd.impl_info_str();
+  return Napi::String::New(info.Env(), name);
+}
+
+}  // namespace
+
+void clearConvCache() {
+  std::lock_guard<std::mutex> lock(cacheMutex);
+  fwdCache.clear();
+  bwdDataCache.clear();
+  bwdWeightsCache.clear();
+  gemmBwdWCache.clear();
+}
+
+void registerConv(Napi::Env env, Napi::Object exports) {
+  exports.Set("conv2dForward", Napi::Function::New(env, ConvForward));
+  exports.Set("conv2dBackwardData", Napi::Function::New(env, ConvBackwardData));
+  exports.Set("conv2dBackwardWeights", Napi::Function::New(env, ConvBackwardWeights));
+  exports.Set("convImpl", Napi::Function::New(env, ConvImpl));
+}
+
+}  // namespace smd

@@ -1,0 +1,223 @@
+// NHWC pooling kernels (max, average, adaptive average), forward and backward, with OpenMP over
+// images (windows of one image may overlap, so backward never splits an image across threads).
+#include <omp.h>
+
+#include <cmath>
+#include <limits>
+#include <vector>
+
+#include "common.h"
+
+namespace smd {
+namespace {
+
+struct PoolGeom {
+  int64_t n, c, h, w, outH, outW, kH, kW, sh, sw, ph, pw;
+};
+
+/** Reads n,c,h,w,outH,outW,kH,kW,strideH,strideW,padH,padW from argument `i` on. */
+PoolGeom readPool(const Napi::CallbackInfo& info, size_t i) {
+  static const char* names[12] = {"n",  "c",  "h",       "w",       "outH", "outW",
+                                  "kH", "kW", "strideH", "strideW", "padH", "padW"};
+  int64_t v[12];
+  for (int k = 0; k < 12; k++) v[k] = intArg(info, i + k, names[k]);
+  PoolGeom g{v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11]};
+  if (g.n <= 0 || g.c <= 0 || g.h <= 0 || g.w <= 0 || g.outH <= 0 || g.outW <= 0 || g.kH <= 0 ||
+      g.kW <= 0 || g.sh <= 0 || g.sw <= 0 || g.ph < 0 || g.pw < 0) {
+    throw Napi::RangeError::New(info.Env(), "smd-native pool: invalid geometry");
+  }
+  return g;
+}
+
+bool parImages(int64_t n, int64_t work) { return n > 1 && work >= (1 << 15); }
+
+/** maxPool2dForward(y, argmax, x, geom...): ties keep the first index; NaN wins. */
+Napi::Value MaxForward(const Napi::CallbackInfo& info) {
+  PoolGeom g = readPool(info, 3);
+  size_t on = size_t(g.n * g.outH * g.outW * g.c);
+  F32 y = f32(info, 0, "y", on);
+  I32 am = i32Array(info, 1, "argmax", on);
+  F32 x = f32(info, 2, "x", size_t(g.n * g.h * g.w * g.c));
+  const int64_t c = g.c;
+#pragma omp parallel for schedule(static) if (parImages(g.n, int64_t(on) * g.kH * g.kW))
+  for (int64_t b = 0; b < g.n; b++) {
+    const float* xb = x.data + b * g.h * g.w * c;
+    for (int64_t oh = 0; oh < g.outH; oh++)
+      for (int64_t ow = 0; ow < g.outW; ow++) {
+        size_t o = size_t(((b * g.outH + oh) * g.outW + ow) * c);
+        float* yo = y.data + o;
+        int32_t* ao = am.data + o;
+        for (int64_t ch = 0; ch < c; ch++) {
+          yo[ch] = -std::numeric_limits<float>::infinity();
+          ao[ch] = -1;
+        }
+        for (int64_t kh = 0; kh < g.kH; kh++) {
+          int64_t ih = oh * g.sh - g.ph + kh;
+          if (ih < 0 || ih >= g.h) continue;
+          for (int64_t kw = 0; kw < g.kW; kw++) {
+            int64_t iw = ow * g.sw - g.pw + kw;
+            if (iw < 0 || iw >= g.w) continue;
+            int32_t pos = int32_t(ih * g.w + iw);
+            const float* src = xb + pos * c;
+            for (int64_t ch = 0; ch < c; ch++) {
+              float v = src[ch];
+              if (v > yo[ch] || std::isnan(v)) {
+                yo[ch] = v;
+                ao[ch] = pos;
+              }
+            }
+          }
+        }
+      }
+  }
+  return info.Env().Undefined();
+}
+
+/** maxPool2dBackward(dx, dy, argmax, geom...): dx[argmax] += dy. */
+Napi::Value MaxBackward(const Napi::CallbackInfo& info) {
+  PoolGeom g = readPool(info, 3);
+  size_t on = size_t(g.n * g.outH * g.outW * g.c);
+  int64_t hw = g.h * g.w;
+  F32 dx = f32(info, 0, "dx", size_t(g.n * hw * g.c));
+  F32 dy = f32(info, 1, "dy", on);
+  I32 am = i32Array(info, 2, "argmax", on);
+  const int64_t c = g.c, ohw = g.outH * g.outW;
+#pragma omp parallel for schedule(static) if (parImages(g.n, int64_t(on)))
+  for (int64_t b = 0; b < g.n; b++) {
+    float* xb = dx.data + b * hw * c;
+    for (int64_t q = 0; q < ohw; q++) {
+      size_t o = size_t((b * ohw + q) * c);
+      for (int64_t ch = 0; ch < c; ch++) {
+        int32_t pos = am.data[o + ch];
+        if (pos >= 0 && pos < hw) xb[pos * c + ch] += dy.data[o + ch];
+      }
+    }
+  }
+  return info.Env().Undefined();
+}
+
+/** count_include_pad divisor: window clipped to the padded input. */
+inline double divisor(const PoolGeom& g, int64_t oh, int64_t ow) {
+  int64_t h0 = oh * g.sh - g.ph, w0 = ow * g.sw - g.pw;
+  int64_t h1 = std::min(h0 + g.kH, g.h + g.ph), w1 = std::min(w0 + g.kW, g.w + g.pw);
+  return double((h1 - h0) * (w1 - w0));
+}
+
+/** avgPool2dForward(y, x, geom...) */
+Napi::Value AvgForward(const Napi::CallbackInfo& info) {
+  PoolGeom g = readPool(info, 2);
+  size_t on = size_t(g.n * g.outH * g.outW * g.c);
+  F32 y = f32(info, 0, "y", on), x = f32(info, 1, "x", size_t(g.n * g.h * g.w * g.c));
+  const int64_t c = g.c;
+#pragma omp parallel for schedule(static) if (parImages(g.n, int64_t(on) * g.kH * g.kW))
+  for (int64_t b = 0; b < g.n; b++) {
+    std::vector<double> acc(static_cast<size_t>(c));
+    const float* xb = x.data + b * g.h * g.w * c;
+    for (int64_t oh = 0; oh < g.outH; oh++)
+      for (int64_t ow = 0; ow < g.outW; ow++) {
+        std::fill(acc.begin(), acc.end(), 0.0);
+        for (int64_t kh = 0; kh < g.kH; kh++) {
+          int64_t ih = oh * g.sh - g.ph + kh;
+          if (ih < 0 || ih >= g.h) continue;
+          for (int64_t kw = 0; kw < g.kW; kw++) {
+            int64_t iw = ow * g.sw - g.pw + kw;
+            if (iw < 0 || iw >= g.w) continue;
+            const float* src = xb + (ih * g.w + iw) * c;
+            for (int64_t ch = 0; ch < c; ch++) acc[ch] += src[ch];
+          }
+        }
+        double inv = 1.0 / divisor(g, oh, ow);
+        float* yo = y.data + ((b * g.outH + oh) * g.outW + ow) * c;
+        for (int64_t ch = 0; ch < c; ch++) yo[ch] = float(acc[ch] * inv);
+      }
+  }
+  return info.Env().Undefined();
+}
+
+/** avgPool2dBackward(dx, dy, geom...) */
+Napi::Value AvgBackward(const Napi::CallbackInfo& info) {
+  PoolGeom g = readPool(info, 2);
+  size_t on = size_t(g.n * g.outH * g.outW * g.c);
+  F32 dx = f32(info, 0, "dx", size_t(g.n * g.h * g.w * g.c)), dy = f32(info, 1, "dy", on);
+  const int64_t c = g.c;
+#pragma omp parallel for schedule(static) if (parImages(g.n, int64_t(on) * g.kH * g.kW))
+  for (int64_t b = 0; b < g.n; b++) {
+    float* xb = dx.data + b * g.h * g.w * c;
+    for (int64_t oh = 0; oh < g.outH; oh++)
+      for (int64_t ow = 0; ow < g.outW; ow++) {
+        float inv = float(1.0 / divisor(g, oh, ow));
+        const float* go = dy.data + ((b * g.outH + oh) * g.outW + ow) * c;
+        for (int64_t kh = 0; kh < g.kH; kh++) {
+          int64_t ih = oh * g.sh - g.ph + kh;
+          if (ih < 0 || ih >= g.h) continue;
+          for (int64_t kw = 0; kw < g.kW; kw++) {
+            int64_t iw = ow * g.sw - g.pw + kw;
+            if (iw < 0 || iw >= g.w) continue;
+            float* dst = xb + (ih * g.w + iw) * c;
+#pragma omp simd
+            for (int64_t ch = 0; ch < c; ch++) dst[ch] += go[ch] * inv;
+          }
+        }
+      }
+  }
+  return info.Env().Undefined();
+}
+
+/**
+ * adaptiveAvgPool2d(backward 0|1, out, x, n, c, h, w, outH, outW). Forward: out [N,outH,outW,C]
+ * overwritten from x [N,H,W,C]. Backward: out is dx [N,H,W,C] accumulated, x is dy.
+ */
+Napi::Value Adaptive(const Napi::CallbackInfo& info) {
+  bool backward = intArg(info, 0, "backward") != 0;
+  int64_t n = intArg(info, 3, "n"), c = intArg(info, 4, "c"), h = intArg(info, 5, "h"),
+          w = intArg(info, 6, "w"), outH = intArg(info, 7, "outH"), outW = intArg(info, 8, "outW");
+  if (n <= 0 || c <= 0 || h <= 0 || w <= 0 || outH <= 0 || outW <= 0) {
+    throw Napi::RangeError::New(info.Env(), "smd-native adaptiveAvgPool2d: invalid geometry");
+  }
+  size_t big = size_t(n * h * w * c), small = size_t(n * outH * outW * c);
+  F32 out = f32(info, 1, "out", backward ? big : small);
+  F32 x = f32(info, 2, "x", backward ? small : big);
+#pragma omp parallel for schedule(static) if (parImages(n, int64_t(big)))
+  for (int64_t b = 0; b < n; b++) {
+    std::vector<double> acc(static_cast<size_t>(c));
+    for (int64_t oh = 0; oh < outH; oh++) {
+      int64_t h0 = (oh * h) / outH, h1 = ((oh + 1) * h + outH - 1) / outH;
+      for (int64_t ow = 0; ow < outW; ow++) {
+        int64_t w0 = (ow * w) / outW, w1 = ((ow + 1) * w + outW - 1) / outW;
+        double inv = 1.0 / double((h1 - h0) * (w1 - w0));
+        int64_t o = ((b * outH + oh) * outW + ow) * c;
+        if (backward) {
+          const float* go = x.data + o;
+          float fi = float(inv);
+          for (int64_t ih = h0; ih < h1; ih++)
+            for (int64_t iw = w0; iw < w1; iw++) {
+              float* dst = out.data + ((b * h + ih) * w + iw) * c;
+#pragma omp simd
+              for (int64_t ch = 0; ch < c; ch++) dst[ch] += go[ch] * fi;
+            }
+        } else {
+          std::fill(acc.begin(), acc.end(), 0.0);
+          for (int64_t ih = h0; ih < h1; ih++)
+            for (int64_t iw = w0; iw < w1; iw++) {
+              const float* src = x.data + ((b * h + ih) * w + iw) * c;
+              for (int64_t ch = 0; ch < c; ch++) acc[ch] += src[ch];
+            }
+          for (int64_t ch = 0; ch < c; ch++) out.data[o + ch] = float(acc[ch] * inv);
+        }
+      }
+    }
+  }
+  return info.Env().Undefined();
+}
+
+}  // namespace
+
+void registerPool(Napi::Env env, Napi::Object exports) {
+  exports.Set("maxPool2dForward", Napi::Function::New(env, MaxForward));
+  exports.Set("maxPool2dBackward", Napi::Function::New(env, MaxBackward));
+  exports.Set("avgPool2dForward", Napi::Function::New(env, AvgForward));
+  exports.Set("avgPool2dBackward", Napi::Function::New(env, AvgBackward));
+  exports.Set("adaptiveAvgPool2d", Napi::Function::New(env, Adaptive));
+}
+
+}  // namespace smd

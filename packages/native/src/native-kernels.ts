@@ -1,0 +1,428 @@
+/**
+ * The engine's `Kernels` on top of the C++ addon. Every kernel has a native implementation for
+ * Float32Array buffers. Two route small or unusual calls to the TS kernel at call time, where a
+ * native call cannot win: `binary` and `copyStrided` below SMALL elements (reading JS shape and
+ * stride arrays costs more than the work). Float64 buffers never reach a backend (the engine runs
+ * them on TS), but are routed to TS here too, so every entry point is total.
+ */
+import {
+  tsKernels,
+  type Data,
+  type AdaptiveAvgPool2dParams,
+  type BinaryOp,
+  type Kernels,
+  type Pool2dGeometry,
+  type ScalarOp,
+  type UnaryOp,
+} from '@smd/engine';
+import type { NativeAddon } from './addon.js';
+
+/** Below this many elements, strided kernels run in TS (per-call array marshalling dominates). */
+const SMALL = 4096;
+
+const BINARY: Record<BinaryOp, number> = { add: 0, sub: 1, mul: 2, div: 3 };
+const UNARY: Record<UnaryOp, number> = { neg: 0, exp: 1, log: 2, sqrt: 3, abs: 4, relu: 5 };
+const SCALAR: Record<ScalarOp, number> = { add: 0, mul: 1, pow: 2, rsub: 3, rdiv: 4 };
+
+function isF32(d: Data | null): d is Float32Array | null {
+  return d === null || d instanceof Float32Array;
+}
+
+function numelOf(shape: readonly number[]): number {
+  let n = 1;
+  for (const d of shape) n *= d;
+  return n;
+}
+
+/** Build the Kernels object over a loaded addon. */
+export function createNativeKernels(a: NativeAddon): Kernels {
+  return {
+    binary(p) {
+      if (
+        !(p.out instanceof Float32Array && isF32(p.a) && isF32(p.b)) ||
+        numelOf(p.shape) < SMALL
+      ) {
+        tsKernels.binary(p);
+        return;
+      }
+      a.binary(
+        BINARY[p.op],
+        p.out,
+        p.a as Float32Array,
+        p.b as Float32Array,
+        p.shape,
+        p.outStrides,
+        p.aStrides,
+        p.bStrides,
+      );
+    },
+    unary(p) {
+      if (!(p.out instanceof Float32Array && p.x instanceof Float32Array))
+        return tsKernels.unary(p);
+      a.unary(UNARY[p.op], p.out, p.x, p.n);
+    },
+    scalar(p) {
+      if (!(p.out instanceof Float32Array && p.x instanceof Float32Array))
+        return tsKernels.scalar(p);
+      a.scalar(SCALAR[p.op], p.out, p.x, p.s, p.n);
+    },
+    reluBackward(p) {
+      const { dx, dy, y } = p;
+      if (!(
+        dx instanceof Float32Array &&
+        dy instanceof Float32Array &&
+        y instanceof Float32Array
+      )) {
+        return tsKernels.reluBackward(p);
+      }
+      a.reluBackward(dx, dy, y, p.n);
+    },
+    sumAxis(p) {
+      if (!(p.out instanceof Float32Array && p.x instanceof Float32Array))
+        return tsKernels.sumAxis(p);
+      a.sumAxis(p.out, p.x, p.outer, p.mid, p.inner);
+    },
+    copyStrided(p) {
+      if (
+        !(p.out instanceof Float32Array && p.x instanceof Float32Array) ||
+        numelOf(p.shape) < SMALL
+      ) {
+        tsKernels.copyStrided(p);
+        return;
+      }
+      a.copyStrided(p.out, p.x, p.shape, p.xStrides);
+    },
+    matmul(p) {
+      if (!(
+        p.out instanceof Float32Array &&
+        p.a instanceof Float32Array &&
+        p.b instanceof Float32Array
+      )) {
+        return tsKernels.matmul(p);
+      }
+      a.matmul(
+        p.out,
+        p.a,
+        p.b,
+        p.batch,
+        p.m,
+        p.n,
+        p.k,
+        p.transA ? 1 : 0,
+        p.transB ? 1 : 0,
+        p.aBatchStride,
+        p.bBatchStride,
+        p.accumulate ? 1 : 0,
+      );
+    },
+    conv2dForward(p) {
+      const { y, x, weight, bias, geom: g } = p;
+      if (!(
+        y instanceof Float32Array &&
+        x instanceof Float32Array &&
+        weight instanceof Float32Array &&
+        isF32(bias)
+      )) {
+        return tsKernels.conv2dForward(p);
+      }
+      a.conv2dForward(
+        y,
+        x,
+        weight,
+        bias,
+        g.n,
+        g.cIn,
+        g.h,
+        g.w,
+        g.cOut,
+        g.kH,
+        g.kW,
+        g.outH,
+        g.outW,
+        g.strideH,
+        g.strideW,
+        g.padH,
+        g.padW,
+        g.dilationH,
+        g.dilationW,
+        g.groups,
+      );
+    },
+    conv2dBackwardInput(p) {
+      const { dx, dy, weight, geom: g } = p;
+      if (!(
+        dx instanceof Float32Array &&
+        dy instanceof Float32Array &&
+        weight instanceof Float32Array
+      )) {
+        return tsKernels.conv2dBackwardInput(p);
+      }
+      a.conv2dBackwardData(
+        dx,
+        dy,
+        weight,
+        1,
+        g.n,
+        g.cIn,
+        g.h,
+        g.w,
+        g.cOut,
+        g.kH,
+        g.kW,
+        g.outH,
+        g.outW,
+        g.strideH,
+        g.strideW,
+        g.padH,
+        g.padW,
+        g.dilationH,
+        g.dilationW,
+        g.groups,
+      );
+    },
+    conv2dBackwardWeight(p) {
+      const { dweight, dbias, dy, x, geom: g } = p;
+      if (!(
+        dweight instanceof Float32Array &&
+        isF32(dbias) &&
+        dy instanceof Float32Array &&
+        x instanceof Float32Array
+      )) {
+        return tsKernels.conv2dBackwardWeight(p);
+      }
+      a.conv2dBackwardWeights(
+        dweight,
+        dbias,
+        x,
+        dy,
+        1,
+        g.n,
+        g.cIn,
+        g.h,
+        g.w,
+        g.cOut,
+        g.kH,
+        g.kW,
+        g.outH,
+        g.outW,
+        g.strideH,
+        g.strideW,
+        g.padH,
+        g.padW,
+        g.dilationH,
+        g.dilationW,
+        g.groups,
+      );
+    },
+    batchNormForwardTrain(p) {
+      const { y, mean, varBiased, invStd, x, gamma, beta } = p;
+      if (!(
+        y instanceof Float32Array &&
+        mean instanceof Float32Array &&
+        varBiased instanceof Float32Array &&
+        invStd instanceof Float32Array &&
+        x instanceof Float32Array &&
+        isF32(gamma) &&
+        isF32(beta)
+      )) {
+        return tsKernels.batchNormForwardTrain(p);
+      }
+      a.batchNormForwardTrain(y, mean, varBiased, invStd, x, gamma, beta, p.m, p.c, p.eps);
+    },
+    batchNormForwardEval(p) {
+      const { y, x, mean, variance, gamma, beta } = p;
+      if (!(
+        y instanceof Float32Array &&
+        x instanceof Float32Array &&
+        mean instanceof Float32Array &&
+        variance instanceof Float32Array &&
+        isF32(gamma) &&
+        isF32(beta)
+      )) {
+        return tsKernels.batchNormForwardEval(p);
+      }
+      a.batchNormForwardEval(y, x, mean, variance, gamma, beta, p.m, p.c, p.eps);
+    },
+    batchNormBackward(p) {
+      const { dx, dgamma, dbeta, dy, x, mean, invStd, gamma } = p;
+      if (!(
+        dx instanceof Float32Array &&
+        isF32(dgamma) &&
+        isF32(dbeta) &&
+        dy instanceof Float32Array &&
+        x instanceof Float32Array &&
+        mean instanceof Float32Array &&
+        invStd instanceof Float32Array &&
+        isF32(gamma)
+      )) {
+        return tsKernels.batchNormBackward(p);
+      }
+      a.batchNormBackward(dx, dgamma, dbeta, dy, x, mean, invStd, gamma, p.m, p.c);
+    },
+    batchNormActForwardTrain(p) {
+      const { y, mean, varBiased, invStd, x, gamma, beta, residual } = p;
+      if (!(
+        y instanceof Float32Array &&
+        mean instanceof Float32Array &&
+        varBiased instanceof Float32Array &&
+        invStd instanceof Float32Array &&
+        x instanceof Float32Array &&
+        isF32(gamma) &&
+        isF32(beta) &&
+        isF32(residual)
+      )) {
+        return tsKernels.batchNormActForwardTrain(p);
+      }
+      a.batchNormForwardTrainAct(
+        y,
+        mean,
+        varBiased,
+        invStd,
+        x,
+        gamma,
+        beta,
+        residual,
+        p.relu ? 1 : 0,
+        p.m,
+        p.c,
+        p.eps,
+      );
+    },
+    batchNormActBackward(p) {
+      const { dx, dgamma, dbeta, dresidual, y, dy, x, mean, invStd, gamma } = p;
+      if (!(
+        dx instanceof Float32Array &&
+        isF32(dgamma) &&
+        isF32(dbeta) &&
+        isF32(dresidual) &&
+        isF32(y) &&
+        dy instanceof Float32Array &&
+        x instanceof Float32Array &&
+        mean instanceof Float32Array &&
+        invStd instanceof Float32Array &&
+        isF32(gamma)
+      )) {
+        return tsKernels.batchNormActBackward(p);
+      }
+      a.batchNormBackwardAct(dx, dgamma, dbeta, dresidual, y, dy, x, mean, invStd, gamma, p.m, p.c);
+    },
+    maxPool2dForward(p) {
+      const { y, argmax, x, geom: g } = p;
+      if (!(y instanceof Float32Array && x instanceof Float32Array))
+        return tsKernels.maxPool2dForward(p);
+      a.maxPool2dForward(y, argmax, x, ...poolArgs(g));
+    },
+    maxPool2dBackward(p) {
+      const { dx, dy, argmax, geom: g } = p;
+      if (!(dx instanceof Float32Array && dy instanceof Float32Array))
+        return tsKernels.maxPool2dBackward(p);
+      a.maxPool2dBackward(dx, dy, argmax, ...poolArgs(g));
+    },
+    avgPool2dForward(p) {
+      const { y, x, geom: g } = p;
+      if (!(y instanceof Float32Array && x instanceof Float32Array))
+        return tsKernels.avgPool2dForward(p);
+      a.avgPool2dForward(y, x, ...poolArgs(g));
+    },
+    avgPool2dBackward(p) {
+      const { dx, dy, geom: g } = p;
+      if (!(dx instanceof Float32Array && dy instanceof Float32Array))
+        return tsKernels.avgPool2dBackward(p);
+      a.avgPool2dBackward(dx, dy, ...poolArgs(g));
+    },
+    adaptiveAvgPool2dForward(p) {
+      if (!adaptive(a, p, 0)) tsKernels.adaptiveAvgPool2dForward(p);
+    },
+    adaptiveAvgPool2dBackward(p) {
+      if (!adaptive(a, p, 1)) tsKernels.adaptiveAvgPool2dBackward(p);
+    },
+    logSoftmaxForward(p) {
+      if (!(p.y instanceof Float32Array && p.x instanceof Float32Array))
+        return tsKernels.logSoftmaxForward(p);
+      a.logSoftmaxForward(p.y, p.x, p.rows, p.cols);
+    },
+    logSoftmaxBackward(p) {
+      const { dx, dy, y } = p;
+      if (!(
+        dx instanceof Float32Array &&
+        dy instanceof Float32Array &&
+        y instanceof Float32Array
+      )) {
+        return tsKernels.logSoftmaxBackward(p);
+      }
+      a.logSoftmaxBackward(dx, dy, y, p.rows, p.cols);
+    },
+    crossEntropyForward(p) {
+      const { losses, logProb, logits } = p;
+      if (!(
+        losses instanceof Float32Array &&
+        logProb instanceof Float32Array &&
+        logits instanceof Float32Array
+      )) {
+        return tsKernels.crossEntropyForward(p);
+      }
+      a.crossEntropyForward(losses, logProb, logits, p.labels, p.rows, p.cols, p.labelSmoothing);
+    },
+    crossEntropyBackward(p) {
+      const { dlogits, logProb } = p;
+      if (!(dlogits instanceof Float32Array && logProb instanceof Float32Array)) {
+        return tsKernels.crossEntropyBackward(p);
+      }
+      a.crossEntropyBackward(dlogits, logProb, p.labels, p.rows, p.cols, p.labelSmoothing, p.scale);
+    },
+    sgdStep(p) {
+      const { param, momentumBuf, grad } = p;
+      if (!(param instanceof Float32Array && isF32(momentumBuf) && grad instanceof Float32Array)) {
+        return tsKernels.sgdStep(p);
+      }
+      a.sgdStep(
+        param,
+        momentumBuf,
+        grad,
+        p.n,
+        p.lr,
+        p.momentum,
+        p.dampening,
+        p.weightDecay,
+        p.nesterov ? 1 : 0,
+        p.firstStep ? 1 : 0,
+      );
+    },
+    adamStep(p) {
+      const { param, expAvg, expAvgSq, grad } = p;
+      if (!(
+        param instanceof Float32Array &&
+        expAvg instanceof Float32Array &&
+        expAvgSq instanceof Float32Array &&
+        grad instanceof Float32Array
+      )) {
+        return tsKernels.adamStep(p);
+      }
+      a.adamStep(
+        param,
+        expAvg,
+        expAvgSq,
+        grad,
+        p.n,
+        p.lr,
+        p.beta1,
+        p.beta2,
+        p.eps,
+        p.weightDecay,
+        p.decoupled ? 1 : 0,
+        p.step,
+      );
+    },
+  };
+}
+
+/** Pool geometry in the addon's argument order. */
+function poolArgs(g: Pool2dGeometry): number[] {
+  return [g.n, g.c, g.h, g.w, g.outH, g.outW, g.kH, g.kW, g.strideH, g.strideW, g.padH, g.padW];
+}
+
+function adaptive(a: NativeAddon, p: AdaptiveAvgPool2dParams, backward: number): boolean {
+  if (!(p.out instanceof Float32Array && p.x instanceof Float32Array)) return false;
+  a.adaptiveAvgPool2d(backward, p.out, p.x, p.n, p.c, p.h, p.w, p.outH, p.outW);
+  return true;
+}

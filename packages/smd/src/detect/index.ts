@@ -1,0 +1,17 @@
+/** Scale-invariance detection (structural graph walk + runtime radial cosine) and the rescaling trick. */
+export {
+  collectGraph,
+  walkScale,
+  type WalkResult,
+  type Absorption,
+  type WalkOptions,
+} from './graph-walk.js';
+export {
+  detectFromGraph,
+  detectScaleInvariance,
+  moduleKinds,
+  type ScaleInvarianceResult,
+  type RuntimeCheck,
+} from './structural.js';
+export { RadialCosTracker, confirmScaleInvariance, type RuntimeCheckOptions } from './runtime.js';
+export { rescaleWeights, rescaleScaleInvariant, type HasData } from './rescale.js';

@@ -1,0 +1,10 @@
+/** SMD theory (smd-theory.md): closed forms, rates, assumptions, mean-field recurrence, Kosson et al. */
+export * from './types.js';
+export * from './equilibrium.js';
+export * from './rates.js';
+export * from './assumptions.js';
+export * from './one-step.js';
+export * from './mean-field.js';
+export * from './fixed-point.js';
+export * from './transient.js';
+export * from './kosson.js';
