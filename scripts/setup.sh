@@ -9,6 +9,7 @@ APT_PACKAGES=(
   libdnnl-dev                        # oneDNN: convolutions for the native backend
   dataset-fashion-mnist              # the real data set (/usr/share/datasets/fashion-mnist)
   fonts-dejavu-core                  # text in PNG figures
+  chromium                           # browser tests of the dashboard and report (playwright-core)
 )
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

@@ -61,7 +61,7 @@ test('acceptance: ImageNet schedule, table output', async () => {
   assert.match(rows[3], /NO: needs > 10,000,000 steps/);
   // Definition of "reaches" and one rescaling line per drop.
   assert.match(r.stdout, /reaches equilibrium when Δ_t enters the band Δ\*·\(1 ± 5%\)/);
-  assert.equal(r.stdout.match(/with --rescale: w × 0\.5623/g)?.length, 3);
+  assert.equal(r.stdout.match(/with --rescale at every drop: w × 0\.5623/g)?.length, 3);
   assert.match(r.stdout, /phase 3 does NOT reach it \(ends at 37\.3% of Δ\*\)/);
   assert.match(r.stdout, /ok {3}λη ≪ 1/);
 });

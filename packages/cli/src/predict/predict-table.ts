@@ -85,7 +85,7 @@ function dropLines(p: Prediction): string {
         `${sig(d.deltaAfterRad, 4)} rad (${pct(d.deltaAfterPct)} of Δ*); phase ${d.phaseIndex} ${shortVerdict(d.withoutRescale, spe)}`,
     );
     out.push(
-      `    ${o.rescale ? 'with rescaling' : 'with --rescale'}: w × ${sig(d.factor, 4)} (= ${sig(d.k, 4)}^(−1/4)), ‖w‖ ${sig(d.normBeforeRescale, 4)} → ` +
+      `    ${o.rescale ? 'with rescaling at every drop' : 'with --rescale at every drop'}: w × ${sig(d.factor, 4)} (= ${sig(d.k, 4)}^(−1/4)), ‖w‖ ${sig(d.normBeforeRescale, 4)} → ` +
         `${sig(d.normRescaled, 4)}; phase ${d.phaseIndex} ${shortVerdict(d.withRescale, spe)}`,
     );
   }

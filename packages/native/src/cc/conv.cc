@@ -7,10 +7,7 @@
 #include <omp.h>
 
 #include <algorithm>
-#include <cstdlib>
 #include <cstring>
-#include <stdexcept>
-#include <vector>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -279,95 +276,6 @@ Napi::Value ConvBackwardData(const Napi::CallbackInfo& info) {
 }
 
 /**
- * Backward-weights path: "onednn" (its convolution primitive), "gemm" (im2col + sgemm below) or
- * "auto" (default): gemm for the shapes where oneDNN 2.6's jit backward-weights is slow here —
- * a single input channel (the stem) and strided convolutions (stage entries and 1×1
- * projections), measured at 7–45 GFLOP/s against 150–250 for its stride-1 layers.
- * Env SMD_NATIVE_CONV_BWDW overrides, for benchmarking.
- */
-enum class BwdWPath { Auto, OneDnn, Gemm };
-
-BwdWPath bwdWPathSetting() {
-  static const BwdWPath p = [] {
-    const char* v = std::getenv("SMD_NATIVE_CONV_BWDW");
-    if (v && std::strcmp(v, "onednn") == 0) return BwdWPath::OneDnn;
-    if (v && std::strcmp(v, "gemm") == 0) return BwdWPath::Gemm;
-    return BwdWPath::Auto;
-  }();
-  return p;
-}
-
-bool useGemmBwdW(const Geom& g) {
-  if (g.groups != 1) return false;
-  switch (bwdWPathSetting()) {
-    case BwdWPath::OneDnn: return false;
-    case BwdWPath::Gemm: return true;
-    case BwdWPath::Auto: return g.C == 1 || g.sh > 1 || g.sw > 1;
-  }
-  return false;
-}
-
-struct GemmBwdWEntry {
-  Scratch col;  // [rows, J] im2col of a chunk of images, J = KH·KW·C (patch order kh, kw, c)
-  Scratch dwr;  // [OC, J] weight gradient in patch order
-};
-std::map<Geom, std::unique_ptr<GemmBwdWEntry>> gemmBwdWCache;
-
-/** dw (OIHW) (+)= Σ_rows dy[row, oc] · col[row, (kh,kw,c)], chunked over images; dbias (+)= Σ dy. */
-void gemmBackwardWeights(const Geom& g, float* dw, float* db, const float* x, const float* dy,
-                         bool accumulate) {
-  auto& slot = gemmBwdWCache[g];
-  if (!slot) slot = std::make_unique<GemmBwdWEntry>();
-  const int64_t C = g.C, KHW = g.KH * g.KW, J = KHW * C, P = g.OH * g.OW;
-  const int64_t budget = int64_t(1) << 21;  // floats per im2col chunk (8 MB)
-  const int64_t imgs = std::max<int64_t>(1, std::min<int64_t>(g.N, budget / std::max<int64_t>(P * J, 1)));
-  float* col = static_cast<float*>(slot->col.get(size_t(imgs * P * J) * sizeof(float)));
-  float* dwr = static_cast<float*>(slot->dwr.get(size_t(g.OC * J) * sizeof(float)));
-  for (int64_t b0 = 0; b0 < g.N; b0 += imgs) {
-    const int64_t nb = std::min(imgs, g.N - b0);
-#pragma omp parallel for collapse(2) schedule(static)
-    for (int64_t b = 0; b < nb; b++) {
-      for (int64_t oh = 0; oh < g.OH; oh++) {
-        const float* xb = x + (b0 + b) * g.H * g.W * C;
-        for (int64_t ow = 0; ow < g.OW; ow++) {
-          float* cr = col + ((b * g.OH + oh) * g.OW + ow) * J;
-          for (int64_t kh = 0; kh < g.KH; kh++) {
-            const int64_t ih = oh * g.sh - g.ph + kh * g.dh;
-            for (int64_t kw = 0; kw < g.KW; kw++) {
-              const int64_t iw = ow * g.sw - g.pw + kw * g.dw;
-              float* dst = cr + (kh * g.KW + kw) * C;
-              if (ih < 0 || ih >= g.H || iw < 0 || iw >= g.W) {
-                for (int64_t c = 0; c < C; c++) dst[c] = 0.f;
-              } else {
-                const float* src = xb + (ih * g.W + iw) * C;
-                for (int64_t c = 0; c < C; c++) dst[c] = src[c];
-              }
-            }
-          }
-        }
-      }
-    }
-    dnnl_status_t st = dnnl_sgemm('T', 'N', g.OC, J, nb * P, 1.0f, dy + b0 * P * g.OC, g.OC, col, J,
-                                  b0 == 0 ? 0.0f : 1.0f, dwr, J);
-    if (st != dnnl_success) throw std::runtime_error("smd-native conv: dnnl_sgemm failed");
-  }
-  for (int64_t oc = 0; oc < g.OC; oc++)
-    for (int64_t c = 0; c < C; c++)
-      for (int64_t s = 0; s < KHW; s++) {
-        float v = dwr[oc * J + s * C + c];
-        float& o = dw[(oc * C + c) * KHW + s];
-        o = accumulate ? o + v : v;
-      }
-  if (db) {
-    const int64_t rows = g.N * P;
-    std::vector<double> acc(static_cast<size_t>(g.OC), 0.0);
-    for (int64_t r = 0; r < rows; r++)
-      for (int64_t oc = 0; oc < g.OC; oc++) acc[oc] += dy[r * g.OC + oc];
-    for (int64_t oc = 0; oc < g.OC; oc++) db[oc] = float((accumulate ? db[oc] : 0.0) + acc[oc]);
-  }
-}
-
-/**
  * conv2dBackwardWeights(dw, dbias|null, x, dy, accumulate, N,C,H,W, OC,KH,KW, OH,OW, sh,sw,
  * ph,pw, dh,dw, groups). dw: (OC,C/groups,KH,KW) OIHW; dbias: (OC); overwritten or added to.
  */
@@ -380,10 +288,6 @@ Napi::Value ConvBackwardWeights(const Napi::CallbackInfo& info) {
   F32 dy = f32(info, 3, "dy", g.yLen());
   bool accumulate = intArg(info, 4, "accumulate") != 0;
   std::lock_guard<std::mutex> lock(cacheMutex);
-  if (useGemmBwdW(g)) {
-    gemmBackwardWeights(g, dw.data, hasBias ? db.data : nullptr, x.data, dy.data, accumulate);
-    return info.Env().Undefined();
-  }
   BwdWeightsEntry& e = bwdWeightsEntry(g);
   dnnl::engine& eng = cpuEngine();
   memory::desc dwd = e.pd.diff_weights_desc();
@@ -431,7 +335,6 @@ void clearConvCache() {
   fwdCache.clear();
   bwdDataCache.clear();
   bwdWeightsCache.clear();
-  gemmBwdWCache.clear();
 }
 
 void registerConv(Napi::Env env, Napi::Object exports) {

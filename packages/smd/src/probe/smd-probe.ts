@@ -5,8 +5,8 @@
  * Protocol per step t:  beforeStep(t) → optimizer.step() → afterStep(t, η_t).
  * beforeStep reads w_t, g_t and v_{t−1} in one pass (copying w_t into a preallocated buffer,
  * the only copy kept); afterStep reads the copy and w_{t+1} in a second pass. Computing
- * ⟨v_{t−1}, g_t⟩ before the step avoids copying the momentum buffer. Nothing is allocated per
- * step except the returned sample records. Works on raw arrays through `ProbedParam`; see
+ * ⟨v_{t−1}, g_t⟩ before the step avoids copying the momentum buffer. No buffer is allocated per
+ * step (only the small result records). Works on raw arrays through `ProbedParam`; see
  * engine-adapter.ts for the engine's parameters and optimizers.
  */
 import type { ProbeMetric, ProbeSample } from './metric.js';
@@ -79,7 +79,8 @@ interface Slot {
   p: ProbedParam;
   rows: number;
   perChannel: boolean;
-  prev: FloatArray | null;
+  /** w_t saved by beforeStep, preallocated like the parameter's data */
+  prev: FloatArray;
   pre: Float64Array;
   post: Float64Array;
   window: RingWindow;
@@ -120,7 +121,7 @@ export class SmdProbe {
         p,
         rows,
         perChannel,
-        prev: null,
+        prev: likeData(p.data()),
         pre: new Float64Array(PRE_STRIDE * rows),
         post: new Float64Array(POST_STRIDE * rows),
         window: new RingWindow(this.windowSamples),
@@ -158,10 +159,7 @@ export class SmdProbe {
       const g = s.p.grad();
       s.armedStep = NaN;
       if (g === null) continue; // no gradient this step: nothing to measure
-      if (s.prev === null || s.prev.length !== w.length || s.prev.constructor !== w.constructor) {
-        s.prev =
-          w instanceof Float64Array ? new Float64Array(w.length) : new Float32Array(w.length);
-      }
+      if (s.prev.length !== w.length || s.prev.constructor !== w.constructor) s.prev = likeData(w);
       preStepSums(s.pre, s.prev, w, g, s.p.momentumBuffer(), s.rows);
       s.armedStep = step;
     }
@@ -175,7 +173,7 @@ export class SmdProbe {
     if (!this.shouldSample(step)) return [];
     const out: ParamMeasurement[] = [];
     for (const s of this.slots) {
-      if (s.armedStep !== step || s.prev === null) continue;
+      if (s.armedStep !== step) continue;
       s.armedStep = NaN;
       postStepSums(s.post, s.prev, s.p.data(), s.rows);
       out.push(this.finish(s, step, lr));
@@ -246,6 +244,11 @@ export class SmdProbe {
       s.channelWindow?.clear();
     }
   }
+}
+
+/** A zeroed buffer of the same type and length as `d`. */
+function likeData(d: FloatArray): FloatArray {
+  return d instanceof Float64Array ? new Float64Array(d.length) : new Float32Array(d.length);
 }
 
 const STAT_METRICS: readonly [ProbeMetric, keyof TensorStats, boolean][] = [
