@@ -12,6 +12,7 @@
 //   whole-tensor (beforeStep/afterStep) 2.4–4.1 ns/element = 1.7–2.9 ms/step = 0.66–1.15% of 250 ms
 //   per-channel  (beforeStep/afterStep) 2.8–4.0 ns/element = 2.0–2.8 ms/step = 0.79–1.10%
 //   hook (fused pass, incl. the optimizer's two copies) 1.9–2.0 ns/element = 0.52–0.56%
+//   under load average 7 on the 2 cores, worst runs: 8.8 / 10.6 / 3.8 ns/element (2.4 / 2.95 / 1.1%)
 // Budget: 3% of a 250 ms step = 7.5 ms for 0.70M elements (10.8 ns/element).
 import { SmdProbe, appendSamples } from '@smd/smd/probe/smd-probe';
 
