@@ -45,7 +45,7 @@ function bench(label, { batchSteps, reader }) {
   r?.close();
   rmSync(dir, { recursive: true });
   console.log(
-    `${label.padEnd(38)} ${(STEPS / (ms / 1000)).toFixed(0).padStart(7)} steps/s ` +
+    `${label.padEnd(46)} ${(STEPS / (ms / 1000)).toFixed(0).padStart(7)} steps/s ` +
       `${((rows / ms) * 1000).toFixed(0).padStart(9)} rows/s ${((ms * 1000) / STEPS).toFixed(0).padStart(6)} µs/step ` +
       `${(bytes / STEPS).toFixed(0).padStart(6)} B/step${r ? ` (reader saw ${seen} rows)` : ''}`,
   );

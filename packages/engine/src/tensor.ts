@@ -12,7 +12,8 @@ import { channelsLastStrides, contiguousStrides, fmtShape, numel, shapesEqual } 
 import { runBackward, setGradHooks, type GradFn } from './autograd.js';
 import { toLayout } from './ops/layout.js';
 import type { Rng } from './rng.js';
-import { releaseBuffer } from './buffer-pool.js';
+import { acquireBuffer, releaseBuffer } from './buffer-pool.js';
+import { kernelsFor } from './backend.js';
 
 /** Storage order of a tensor. 'channelsLast' is only valid for 4-D tensors. */
 export type Layout = 'contiguous' | 'channelsLast';
@@ -261,22 +262,42 @@ export function permuteData(t: Tensor, layout: Layout): Data {
   return out;
 }
 
+/** A pooled copy of `src`'s storage in `dtype` (same order), copied by the active kernels. */
+function copyStorage(src: Data, dtype: DType): Data {
+  const out = acquireBuffer(dtype, src.length);
+  if (src.constructor === out.constructor) {
+    kernelsFor(out).copyStrided({ out, x: src, shape: [src.length], xStrides: [1] });
+  } else out.set(src);
+  return out;
+}
+
 setGradHooks({
   accumulateInto(dst: Tensor, src: Tensor): void {
-    const s = src.layout === dst.layout ? src.data : permuteData(src, dst.layout);
-    const d = dst.data;
-    for (let i = 0; i < d.length; i++) d[i] += s[i];
+    const n = dst.size;
+    const s = src.layout === dst.layout || src.ndim !== 4 ? src.data : permuteData(src, dst.layout);
+    if (s.constructor === dst.data.constructor) {
+      // dst += src through the active backend (threaded natively).
+      kernelsFor(dst.data).binary({
+        op: 'add',
+        out: dst.data,
+        a: dst.data,
+        b: s,
+        shape: [n],
+        outStrides: [1],
+        aStrides: [1],
+        bStrides: [1],
+      });
+    } else {
+      const d = dst.data;
+      for (let i = 0; i < n; i++) d[i] += s[i];
+    }
   },
   cloneAs(src: Tensor, like: Tensor): Tensor {
-    const layout = like.shape.length === 4 ? like.layout : 'contiguous';
-    let d: Data;
-    if (src.layout === layout || src.shape.length !== 4) d = src.data.slice();
-    else d = permuteData(src, layout);
-    if (d.constructor !== like.data.constructor) {
-      const c = allocData(like.dtype, d.length);
-      c.set(d);
-      d = c;
-    }
+    const layout = like.ndim === 4 ? like.layout : 'contiguous';
+    const d =
+      src.layout === layout || src.ndim !== 4
+        ? copyStorage(src.data, like.dtype)
+        : copyStorage(permuteData(src, layout), like.dtype);
     return new Tensor(d, like.shape, { layout });
   },
   adoptAs(src: Tensor, like: Tensor): Tensor {

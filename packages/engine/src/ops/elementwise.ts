@@ -47,6 +47,7 @@ function unaryOp(op: UnaryOp, x: Tensor): Tensor {
 
 /** a + b (broadcasting; either may be a number). */
 export function add(a: Tensor | number, b: Tensor | number): Tensor {
+  if (typeof a === 'number' && typeof b === 'number') return Tensor.scalar(a + b);
   if (typeof a === 'number') return add(b, a);
   if (typeof b === 'number') return record('add', scalarOp('add', a, b), [a], (g) => [g]);
   const ta = a;
@@ -74,6 +75,7 @@ export function sub(a: Tensor | number, b: Tensor | number): Tensor {
 
 /** a * b (broadcasting; either may be a number). */
 export function mul(a: Tensor | number, b: Tensor | number): Tensor {
+  if (typeof a === 'number' && typeof b === 'number') return Tensor.scalar(a * b);
   if (typeof a === 'number') return mul(b, a);
   if (typeof b === 'number') {
     const s = b;

@@ -203,3 +203,14 @@ test('batchNormAct2d equals batchNorm2d + add + relu (values, grads, running sta
   const b = run(false);
   a.forEach((v, i) => close(v, b[i], 1e-5));
 });
+
+test('number-number arithmetic gives a scalar tensor', () => {
+  assert.equal(ops.add(2, 3).item(), 5);
+  assert.equal(ops.mul(2, 3).item(), 6);
+  assert.equal(ops.sub(2, 3).item(), -1);
+  assert.equal(ops.div(3, 2).item(), 1.5);
+  assert.throws(
+    () => ops.add(Tensor.zeros([2]), Tensor.zeros([2], { dtype: 'float64' })),
+    /dtypes float32 and float64/,
+  );
+});

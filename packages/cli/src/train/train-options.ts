@@ -1,0 +1,348 @@
+/**
+ * `smd train` inputs: the flag table (node's util.parseArgs, strict), the optional config file
+ * (same fields, flags win), validation of every field into a TrainConfig, and `--resume RUN`.
+ */
+import { parseArgs } from 'node:util';
+import { loadConfigFile } from '../config-file.js';
+import {
+  parseBooleanField,
+  parseEnumField,
+  parseNumberField,
+  parseStringField,
+  fieldError,
+  type FieldSource,
+  type NumberBounds,
+} from '../field-values.js';
+import { UsageError } from '../usage-error.js';
+import { TRAIN_HELP } from './train-help.js';
+
+const COMMAND = 'smd train';
+
+export type ModelKind = 'resnet' | 'convstack';
+export type NormName = 'batch' | 'group' | 'layer';
+export type WeightNormName = 'none' | 'convs' | 'all';
+export type OptimizerName = 'sgd' | 'sgdm' | 'adam' | 'adamw';
+export type AugmentName = 'none' | 'crop' | 'flip' | 'crop-flip';
+export type BackendChoice = 'auto' | 'native' | 'ts';
+
+/** Every setting of a training run, validated (stored as the manifest's resolved config). */
+export interface TrainConfig {
+  model: ModelKind;
+  /** stage widths (resnet: 3) or conv widths (convstack: ≥ 1) */
+  widths: number[];
+  norm: NormName;
+  weightNorm: WeightNormName;
+  optimizer: OptimizerName;
+  lr: number;
+  /** α (sgdm: default 0.9; sgd: 0) */
+  momentum: number;
+  /** λ: torch's weight_decay (coupled for sgd/adam, decoupled for adamw) */
+  wd: number;
+  nesterov: boolean;
+  /** false = no weight decay on 1-D parameters and biases (BN γ/β) */
+  decayBnBias: boolean;
+  /** schedule text, milestones in epochs (parseSchedule) */
+  schedule: string;
+  epochs: number;
+  /** total optimizer steps (from --steps, else epochs × steps per epoch) */
+  steps: number | null;
+  batchSize: number;
+  /** 'fashion-mnist', 'synthetic' or a folder with IDX files */
+  data: string;
+  /** synthetic dataset: train / test example counts */
+  syntheticSize: number;
+  augment: AugmentName;
+  seed: number;
+  probeEvery: number;
+  perChannel: boolean;
+  /** L_t / summary window in steps */
+  window: number;
+  rescale: boolean;
+  checkpointEvery: number;
+  keepCheckpoints: number;
+  out: string;
+  name: string;
+  backend: BackendChoice;
+  /** native OpenMP threads (0 = library default) */
+  threads: number;
+}
+
+/** Parsed command line. */
+export type TrainRequest =
+  | { kind: 'help' }
+  | { kind: 'new'; config: TrainConfig }
+  | { kind: 'resume'; run: string; out: string };
+
+const FLAG_OPTIONS = {
+  model: { type: 'string' },
+  widths: { type: 'string' },
+  norm: { type: 'string' },
+  'weight-norm': { type: 'string' },
+  optimizer: { type: 'string' },
+  lr: { type: 'string' },
+  momentum: { type: 'string' },
+  wd: { type: 'string' },
+  nesterov: { type: 'boolean' },
+  'no-decay-bn-bias': { type: 'boolean' },
+  schedule: { type: 'string' },
+  epochs: { type: 'string' },
+  steps: { type: 'string' },
+  'batch-size': { type: 'string' },
+  data: { type: 'string' },
+  'synthetic-size': { type: 'string' },
+  augment: { type: 'string' },
+  seed: { type: 'string' },
+  'probe-every': { type: 'string' },
+  'per-channel': { type: 'boolean' },
+  window: { type: 'string' },
+  rescale: { type: 'boolean' },
+  'checkpoint-every': { type: 'string' },
+  'keep-checkpoints': { type: 'string' },
+  out: { type: 'string' },
+  name: { type: 'string' },
+  backend: { type: 'string' },
+  threads: { type: 'string' },
+  resume: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+type FlagName = Exclude<keyof typeof FLAG_OPTIONS, 'help' | 'resume'>;
+/** Config-file field names (flag spelling); `decay-bn-bias` is the positive form of the flag. */
+type FieldName = Exclude<FlagName, 'no-decay-bn-bias'> | 'decay-bn-bias';
+const FIELD_NAMES: FieldName[] = [
+  ...(Object.keys(FLAG_OPTIONS).filter(
+    (k) => k !== 'help' && k !== 'resume' && k !== 'no-decay-bn-bias',
+  ) as FieldName[]),
+  'decay-bn-bias',
+];
+
+interface RawField {
+  value: unknown;
+  src: FieldSource;
+}
+
+/** "batchSize" / "batch_size" → "batch-size". */
+function canonicalKey(key: string): string {
+  return key
+    .replace(/_/g, '-')
+    .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
+    .toLowerCase();
+}
+
+const VALUE_FLAGS = new Set(
+  Object.entries(FLAG_OPTIONS)
+    .filter(([, spec]) => spec.type === 'string')
+    .map(([name]) => `--${name}`),
+);
+
+function parseFlags(argv: string[]): { values: Record<string, unknown>; positionals: string[] } {
+  // "--lr -1" → "--lr=-1" so negative numbers reach validation instead of parseArgs.
+  const args: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const next = argv[i + 1];
+    if (VALUE_FLAGS.has(argv[i]) && next !== undefined && /^-(\d|\.\d)/.test(next)) {
+      args.push(`${argv[i]}=${next}`);
+      i++;
+    } else args.push(argv[i]);
+  }
+  try {
+    const { values, positionals } = parseArgs({
+      args,
+      options: FLAG_OPTIONS,
+      strict: true,
+      allowPositionals: true,
+    });
+    return { values: values as Record<string, unknown>, positionals };
+  } catch (e) {
+    const err = e as Error & { code?: string };
+    const opt = /'(-[^' ]+)/.exec(err.message)?.[1] ?? '';
+    let msg: string;
+    if (err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') msg = `unknown option ${opt}`;
+    else if (/argument missing|ambiguous/.test(err.message)) msg = `${opt} needs a value`;
+    else if (/does not take an argument/.test(err.message)) msg = `${opt} takes no value`;
+    else msg = err.message.split(/\.\s|\n/)[0];
+    throw new UsageError(`${COMMAND}: ${msg} (see smd train --help)`);
+  }
+}
+
+/** Parses argv (after "train"): help, a new run's config, or a resume request. */
+export function parseTrainArgs(argv: string[], cwd: string): TrainRequest {
+  const { values, positionals } = parseFlags(argv);
+  if (values.help) return { kind: 'help' };
+  if (values.resume !== undefined) {
+    const others = Object.keys(values).filter((k) => k !== 'resume' && k !== 'out');
+    if (others.length > 0 || positionals.length > 0) {
+      throw new UsageError(
+        `${COMMAND}: --resume continues a run with its saved config; only --out may accompany it (got ${others.map((o) => `--${o}`).join(' ') || positionals[0]})`,
+      );
+    }
+    const run = parseStringField(values.resume, { command: COMMAND, where: '--resume' }, 'a run');
+    const out = values.out === undefined ? 'runs' : String(values.out);
+    return { kind: 'resume', run, out };
+  }
+  if (positionals.length > 1) {
+    throw new UsageError(
+      `${COMMAND}: expected at most one config file, got ${positionals.length} (${positionals.join(' ')})`,
+    );
+  }
+  const raw = new Map<FieldName, RawField>();
+  if (positionals.length === 1) {
+    const file = loadConfigFile(positionals[0], cwd, COMMAND);
+    for (const [key, value] of Object.entries(file.fields)) {
+      const name = canonicalKey(key) as FieldName;
+      if (!FIELD_NAMES.includes(name)) {
+        throw new UsageError(
+          `${COMMAND}: unknown field "${key}" in config file "${file.name}" (known: ${FIELD_NAMES.join(', ')})`,
+        );
+      }
+      if (value === null || value === undefined) continue;
+      raw.set(name, { value, src: { command: COMMAND, where: `"${key}" in ${file.name}` } });
+    }
+  }
+  for (const name of Object.keys(values) as FlagName[]) {
+    const v = values[name];
+    if (v === undefined) continue;
+    if (name === 'no-decay-bn-bias') {
+      raw.set('decay-bn-bias', {
+        value: !v,
+        src: { command: COMMAND, where: '--no-decay-bn-bias' },
+      });
+    } else raw.set(name, { value: v, src: { command: COMMAND, where: `--${name}` } });
+  }
+  return { kind: 'new', config: resolveConfig(raw) };
+}
+
+function parseWidths(r: RawField, model: ModelKind): number[] {
+  const expected =
+    model === 'resnet'
+      ? '3 positive integers such as "16,32,64"'
+      : 'positive integers such as "32,64,128"';
+  let items: unknown[];
+  if (Array.isArray(r.value)) items = r.value;
+  else if (typeof r.value === 'string') items = r.value.split(/[,/x ]+/).filter((s) => s !== '');
+  else return fieldError(r.src, expected, r.value);
+  const out = items.map((v) => {
+    const n = typeof v === 'number' ? v : Number(String(v).trim());
+    if (!Number.isInteger(n) || n < 1 || n > 4096) return fieldError(r.src, expected, r.value);
+    return n;
+  });
+  if (out.length === 0 || (model === 'resnet' && out.length !== 3)) {
+    return fieldError(r.src, expected, r.value);
+  }
+  return out;
+}
+
+function resolveConfig(raw: Map<FieldName, RawField>): TrainConfig {
+  const num = (name: FieldName, bounds: NumberBounds, dflt: number): number => {
+    const r = raw.get(name);
+    return r ? parseNumberField(r.value, r.src, bounds) : dflt;
+  };
+  const bool = (name: FieldName, dflt: boolean): boolean => {
+    const r = raw.get(name);
+    return r ? parseBooleanField(r.value, r.src) : dflt;
+  };
+  function oneOf<T extends string>(name: FieldName, choices: readonly T[], dflt: T): T {
+    const r = raw.get(name);
+    return r ? parseEnumField(r.value, r.src, choices) : dflt;
+  }
+  const str = (name: FieldName, expected: string, dflt: string): string => {
+    const r = raw.get(name);
+    return r ? parseStringField(r.value, r.src, expected) : dflt;
+  };
+  const model = oneOf<ModelKind>('model', ['resnet', 'convstack'], 'resnet');
+  const widthsF = raw.get('widths');
+  const widths = widthsF
+    ? parseWidths(widthsF, model)
+    : model === 'resnet'
+      ? [16, 32, 64]
+      : [32, 64, 128];
+  const norm = oneOf<NormName>('norm', ['batch', 'group', 'layer'], 'batch');
+  const wnF = raw.get('weight-norm');
+  let weightNorm: WeightNormName = 'none';
+  if (wnF) {
+    // A config file may say weight-norm: true (= convs).
+    if (wnF.value === true) weightNorm = 'convs';
+    else if (wnF.value === false) weightNorm = 'none';
+    else weightNorm = parseEnumField(wnF.value, wnF.src, ['none', 'convs', 'all'] as const);
+  }
+  const optimizer = oneOf<OptimizerName>('optimizer', ['sgd', 'sgdm', 'adam', 'adamw'], 'sgdm');
+  const lr = num('lr', { min: 0 }, optimizer === 'adam' || optimizer === 'adamw' ? 1e-3 : 0.1);
+  const momentumF = raw.get('momentum');
+  if (momentumF && optimizer !== 'sgd' && optimizer !== 'sgdm') {
+    throw new UsageError(`${COMMAND}: ${momentumF.src.where} applies to sgd/sgdm, not ${optimizer}`);
+  }
+  const momentum = num(
+    'momentum',
+    { min: 0, minInclusive: true, max: 1 },
+    optimizer === 'sgdm' ? 0.9 : 0,
+  );
+  if (optimizer === 'sgdm' && momentum === 0) {
+    throw new UsageError(`${COMMAND}: --optimizer sgdm needs --momentum > 0 (use sgd for α = 0)`);
+  }
+  const wd = num('wd', { min: 0, minInclusive: true }, 5e-4);
+  const nesterov = bool('nesterov', false);
+  if (nesterov && !(momentum > 0)) {
+    throw new UsageError(`${COMMAND}: --nesterov needs sgdm (momentum > 0)`);
+  }
+  const decayBnBias = bool('decay-bn-bias', true);
+  const schedule = str('schedule', 'a schedule such as "multistep:3,5:0.1"', 'constant');
+  const epochs = num('epochs', { min: 0 }, 2);
+  const stepsF = raw.get('steps');
+  const steps = stepsF
+    ? parseNumberField(stepsF.value, stepsF.src, { min: 1, minInclusive: true, integer: true })
+    : null;
+  const batchSize = num('batch-size', { min: 1, minInclusive: true, integer: true }, 128);
+  const data = str('data', 'fashion-mnist, synthetic or a folder of IDX files', 'fashion-mnist');
+  const syntheticSize = num(
+    'synthetic-size',
+    { min: 16, minInclusive: true, integer: true },
+    2048,
+  );
+  const augment = oneOf<AugmentName>('augment', ['none', 'crop', 'flip', 'crop-flip'], 'none');
+  const seed = num('seed', { min: 0, minInclusive: true, max: 2 ** 32, integer: true }, 0);
+  const probeEvery = num('probe-every', { min: 1, minInclusive: true, integer: true }, 1);
+  const perChannel = bool('per-channel', false);
+  const window = num('window', { min: 1, minInclusive: true, integer: true }, 200);
+  const rescale = bool('rescale', false);
+  const checkpointEvery = num('checkpoint-every', { min: 1, minInclusive: true, integer: true }, 500);
+  const keepCheckpoints = num('keep-checkpoints', { min: 1, minInclusive: true, integer: true }, 3);
+  const out = str('out', 'a folder', 'runs');
+  const name = str('name', 'a run name', model === 'resnet' ? `resnet-${widths.join('-')}` : 'convstack');
+  const backend = oneOf<BackendChoice>('backend', ['auto', 'native', 'ts'], 'auto');
+  const threads = num('threads', { min: 0, minInclusive: true, integer: true }, 0);
+  if (rescale && !(wd > 0)) {
+    throw new UsageError(`${COMMAND}: --rescale needs weight decay (--wd > 0)`);
+  }
+  return {
+    model,
+    widths,
+    norm,
+    weightNorm,
+    optimizer,
+    lr,
+    momentum,
+    wd,
+    nesterov,
+    decayBnBias,
+    schedule,
+    epochs,
+    steps,
+    batchSize,
+    data,
+    syntheticSize,
+    augment,
+    seed,
+    probeEvery,
+    perChannel,
+    window,
+    rescale,
+    checkpointEvery,
+    keepCheckpoints,
+    out,
+    name,
+    backend,
+    threads,
+  };
+}
+
+export { TRAIN_HELP };

@@ -1,0 +1,341 @@
+/** Conformance cases of the layer kernels: convolution, batch norm, pooling, softmax, optimizers. */
+import type { Conv2dGeometry, Pool2dGeometry } from '../kernels.js';
+import type { Rng } from '../rng.js';
+import type { Case, Params } from './conformance-cases.js';
+
+/** n uniform float32 values in [lo, hi). */
+export const f32 = (r: Rng, n: number, lo = -1, hi = 1): Float32Array =>
+  Float32Array.from({ length: n }, () => r.uniform(lo, hi));
+
+/** A conv geometry (square kernel, no dilation, one group). */
+export function convGeom(
+  n: number,
+  cIn: number,
+  h: number,
+  w: number,
+  cOut: number,
+  k: number,
+  stride: number,
+  pad: number,
+): Conv2dGeometry {
+  const outH = Math.floor((h + 2 * pad - k) / stride) + 1;
+  const outW = Math.floor((w + 2 * pad - k) / stride) + 1;
+  return {
+    n,
+    cIn,
+    h,
+    w,
+    cOut,
+    kH: k,
+    kW: k,
+    outH,
+    outW,
+    strideH: stride,
+    strideW: stride,
+    padH: pad,
+    padW: pad,
+    dilationH: 1,
+    dilationW: 1,
+    groups: 1,
+  };
+}
+
+/** A pooling geometry (square window). */
+export function poolGeom(
+  n: number,
+  c: number,
+  h: number,
+  w: number,
+  k: number,
+  s: number,
+  pad: number,
+): Pool2dGeometry {
+  const outH = Math.floor((h + 2 * pad - k) / s) + 1;
+  const outW = Math.floor((w + 2 * pad - k) / s) + 1;
+  return { n, c, h, w, outH, outW, kH: k, kW: k, strideH: s, strideW: s, padH: pad, padW: pad };
+}
+
+/** Cases of the layer kernels. */
+export function layerCases(): Case[] {
+  const out: Case[] = [];
+  const geoms = [
+    convGeom(4, 16, 14, 14, 32, 3, 1, 1),
+    convGeom(4, 16, 14, 14, 32, 3, 2, 1),
+    convGeom(4, 16, 14, 14, 32, 1, 2, 0),
+    convGeom(4, 1, 12, 12, 8, 3, 1, 1),
+  ];
+  for (const g of geoms) {
+    const xs = g.n * g.h * g.w * g.cIn;
+    const ys = g.n * g.outH * g.outW * g.cOut;
+    const ws = g.cOut * g.cIn * g.kH * g.kW;
+    const label = `${g.n}x${g.cIn}x${g.h}x${g.w}->${g.cOut} k${g.kH} s${g.strideH} p${g.padH}`;
+    out.push({
+      kernel: 'conv2dForward',
+      label,
+      tol: 1e-4,
+      outputs: ['y'],
+      make: (r) => ({
+        y: f32(r, ys),
+        x: f32(r, xs),
+        weight: f32(r, ws),
+        bias: f32(r, g.cOut),
+        geom: g,
+      }),
+    });
+    out.push({
+      kernel: 'conv2dBackwardInput',
+      label,
+      tol: 1e-4,
+      outputs: ['dx'],
+      make: (r) => ({ dx: f32(r, xs), dy: f32(r, ys), weight: f32(r, ws), geom: g }),
+    });
+    out.push({
+      kernel: 'conv2dBackwardWeight',
+      label,
+      tol: 1e-4,
+      outputs: ['dweight', 'dbias'],
+      make: (r) => ({
+        dweight: f32(r, ws),
+        dbias: f32(r, g.cOut),
+        dy: f32(r, ys),
+        x: f32(r, xs),
+        geom: g,
+      }),
+    });
+  }
+  for (const [m, c] of [
+    [2 * 14 * 14, 32],
+    [3000, 5],
+  ]) {
+    const label = `M=${m} C=${c}`;
+    const bnIn = (r: Rng): Params => ({
+      x: f32(r, m * c, -2, 3),
+      gamma: f32(r, c, 0.5, 1.5),
+      beta: f32(r, c),
+      m,
+      c,
+      eps: 1e-5,
+    });
+    out.push({
+      kernel: 'batchNormForwardTrain',
+      label,
+      tol: 1e-5,
+      outputs: ['y', 'mean', 'varBiased', 'invStd'],
+      make: (r) => ({
+        y: f32(r, m * c),
+        mean: f32(r, c),
+        varBiased: f32(r, c),
+        invStd: f32(r, c),
+        ...bnIn(r),
+      }),
+    });
+    out.push({
+      kernel: 'batchNormForwardEval',
+      label,
+      tol: 1e-5,
+      outputs: ['y'],
+      make: (r) => ({ y: f32(r, m * c), mean: f32(r, c), variance: f32(r, c, 0.5, 2), ...bnIn(r) }),
+    });
+    const bwd = (r: Rng): Params => ({
+      dx: f32(r, m * c),
+      dgamma: f32(r, c),
+      dbeta: f32(r, c),
+      dy: f32(r, m * c),
+      x: f32(r, m * c),
+      mean: f32(r, c),
+      invStd: f32(r, c, 0.5, 2),
+      gamma: f32(r, c, 0.5, 1.5),
+      m,
+      c,
+    });
+    out.push({
+      kernel: 'batchNormBackward',
+      label,
+      tol: 1e-4,
+      outputs: ['dx', 'dgamma', 'dbeta'],
+      make: bwd,
+    });
+    out.push({
+      kernel: 'batchNormActForwardTrain',
+      label: `${label} +res relu`,
+      tol: 1e-5,
+      outputs: ['y', 'mean', 'varBiased', 'invStd'],
+      make: (r) => ({
+        y: f32(r, m * c),
+        mean: f32(r, c),
+        varBiased: f32(r, c),
+        invStd: f32(r, c),
+        ...bnIn(r),
+        residual: f32(r, m * c),
+        relu: true,
+      }),
+    });
+    out.push({
+      kernel: 'batchNormActBackward',
+      label: `${label} +res relu`,
+      tol: 1e-4,
+      outputs: ['dx', 'dgamma', 'dbeta', 'dresidual'],
+      make: (r) => ({ ...bwd(r), dresidual: f32(r, m * c), y: f32(r, m * c) }),
+    });
+  }
+  for (const g of [poolGeom(4, 16, 14, 14, 2, 2, 0), poolGeom(2, 8, 9, 9, 3, 2, 1)]) {
+    const xs = g.n * g.h * g.w * g.c;
+    const ys = g.n * g.outH * g.outW * g.c;
+    const label = `${g.n}x${g.c}x${g.h}x${g.w} k${g.kH} s${g.strideH} p${g.padH}`;
+    out.push({
+      kernel: 'maxPool2dForward',
+      label,
+      tol: 0,
+      outputs: ['y', 'argmax'],
+      make: (r) => ({ y: f32(r, ys), argmax: new Int32Array(ys), x: f32(r, xs), geom: g }),
+    });
+    out.push({
+      kernel: 'maxPool2dBackward',
+      label,
+      tol: 1e-6,
+      outputs: ['dx'],
+      make: (r) => ({
+        dx: f32(r, xs),
+        dy: f32(r, ys),
+        argmax: Int32Array.from({ length: ys }, () => r.int(g.h * g.w)),
+        geom: g,
+      }),
+    });
+    out.push({
+      kernel: 'avgPool2dForward',
+      label,
+      tol: 1e-6,
+      outputs: ['y'],
+      make: (r) => ({ y: f32(r, ys), x: f32(r, xs), geom: g }),
+    });
+    out.push({
+      kernel: 'avgPool2dBackward',
+      label,
+      tol: 1e-6,
+      outputs: ['dx'],
+      make: (r) => ({ dx: f32(r, xs), dy: f32(r, ys), geom: g }),
+    });
+  }
+  for (const [oh, ow] of [
+    [1, 1],
+    [3, 2],
+  ]) {
+    const dims = { n: 3, c: 16, h: 7, w: 7, outH: oh, outW: ow };
+    out.push({
+      kernel: 'adaptiveAvgPool2dForward',
+      label: `7x7->${oh}x${ow}`,
+      tol: 1e-6,
+      outputs: ['out'],
+      make: (r) => ({ out: f32(r, 3 * 16 * oh * ow), x: f32(r, 3 * 16 * 49), ...dims }),
+    });
+    out.push({
+      kernel: 'adaptiveAvgPool2dBackward',
+      label: `7x7->${oh}x${ow}`,
+      tol: 1e-6,
+      outputs: ['out'],
+      make: (r) => ({ out: f32(r, 3 * 16 * 49), x: f32(r, 3 * 16 * oh * ow), ...dims }),
+    });
+  }
+  const rows = 64;
+  const cols = 10;
+  const labels = (r: Rng): Int32Array => Int32Array.from({ length: rows }, () => r.int(cols));
+  out.push({
+    kernel: 'logSoftmaxForward',
+    label: `${rows}x${cols}`,
+    tol: 1e-5,
+    outputs: ['y'],
+    make: (r) => ({ y: f32(r, rows * cols), x: f32(r, rows * cols, -5, 5), rows, cols }),
+  });
+  out.push({
+    kernel: 'logSoftmaxBackward',
+    label: `${rows}x${cols}`,
+    tol: 1e-5,
+    outputs: ['dx'],
+    make: (r) => ({
+      dx: f32(r, rows * cols),
+      dy: f32(r, rows * cols),
+      y: f32(r, rows * cols, -4, -0.1),
+      rows,
+      cols,
+    }),
+  });
+  for (const ls of [0, 0.1]) {
+    out.push({
+      kernel: 'crossEntropyForward',
+      label: `${rows}x${cols} ls=${ls}`,
+      tol: 1e-5,
+      outputs: ['losses', 'logProb'],
+      make: (r) => ({
+        losses: f32(r, rows),
+        logProb: f32(r, rows * cols),
+        logits: f32(r, rows * cols, -5, 5),
+        labels: labels(r),
+        rows,
+        cols,
+        labelSmoothing: ls,
+      }),
+    });
+    out.push({
+      kernel: 'crossEntropyBackward',
+      label: `${rows}x${cols} ls=${ls}`,
+      tol: 1e-5,
+      outputs: ['dlogits'],
+      make: (r) => ({
+        dlogits: f32(r, rows * cols),
+        logProb: f32(r, rows * cols, -4, -0.1),
+        labels: labels(r),
+        rows,
+        cols,
+        labelSmoothing: ls,
+        scale: 1 / rows,
+      }),
+    });
+  }
+  for (const [nesterov, first] of [
+    [false, true],
+    [false, false],
+    [true, false],
+  ]) {
+    out.push({
+      kernel: 'sgdStep',
+      label: `nesterov=${nesterov} first=${first}`,
+      tol: 1e-6,
+      outputs: ['param', 'momentumBuf'],
+      make: (r) => ({
+        param: f32(r, 5000),
+        momentumBuf: f32(r, 5000),
+        grad: f32(r, 5000),
+        n: 5000,
+        lr: 0.1,
+        momentum: 0.9,
+        dampening: nesterov ? 0 : 0.1,
+        weightDecay: 5e-4,
+        nesterov,
+        firstStep: first,
+      }),
+    });
+  }
+  for (const decoupled of [false, true]) {
+    out.push({
+      kernel: 'adamStep',
+      label: `decoupled=${decoupled}`,
+      tol: 1e-5,
+      outputs: ['param', 'expAvg', 'expAvgSq'],
+      make: (r) => ({
+        param: f32(r, 5000),
+        expAvg: f32(r, 5000, -0.1, 0.1),
+        expAvgSq: f32(r, 5000, 0, 0.01),
+        grad: f32(r, 5000),
+        n: 5000,
+        lr: 1e-3,
+        beta1: 0.9,
+        beta2: 0.999,
+        eps: 1e-8,
+        weightDecay: 0.01,
+        decoupled,
+        step: 7,
+      }),
+    });
+  }
+  return out;
+}

@@ -1,0 +1,30 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { checkConformance } from './conformance.js';
+import { tsKernels } from './ts/index.js';
+import type { Kernels, KernelName } from '../kernels.js';
+
+test('conformance: every kernel has cases and the TS backend matches itself exactly', () => {
+  const res = checkConformance(tsKernels);
+  const covered = new Set(res.map((r) => r.kernel));
+  const missing = (Object.keys(tsKernels) as KernelName[]).filter((k) => !covered.has(k));
+  assert.deepEqual(missing, []);
+  for (const r of res) assert.equal(r.maxErr, 0, `${r.kernel} ${r.label}`);
+  assert.ok(res.length > 60, `${res.length} cases`);
+});
+
+test('conformance: a wrong or throwing kernel is reported', () => {
+  const broken: Kernels = {
+    ...tsKernels,
+    // forgets the bias
+    conv2dForward: (p) => tsKernels.conv2dForward({ ...p, bias: null }),
+    adamStep: () => {
+      throw new Error('not implemented');
+    },
+  };
+  const res = checkConformance(broken);
+  const bad = res.filter((r) => !r.ok);
+  assert.deepEqual([...new Set(bad.map((r) => r.kernel))].sort(), ['adamStep', 'conv2dForward']);
+  assert.match(bad.find((r) => r.kernel === 'adamStep')!.error!, /not implemented/);
+  assert.ok(bad.find((r) => r.kernel === 'conv2dForward')!.maxErr > 0.01);
+});

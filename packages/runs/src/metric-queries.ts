@@ -1,0 +1,274 @@
+/**
+ * Read side of the metric store (works on a read-only connection next to a live writer).
+ * Every query sees one consistent snapshot of committed rows.
+ */
+import type Database from 'better-sqlite3';
+import {
+  type EventRow,
+  type MetricDelta,
+  type ParamInfo,
+  type ProbeMetric,
+  type ProbeRow,
+  type ScalarRow,
+  type Series,
+  type SinceCursor,
+  isProbeMetric,
+  PROBE_METRICS,
+} from './browser/metric-types.js';
+import { PROBE_METRIC_IDS, WHOLE_TENSOR_CHANNEL } from './metric-schema.js';
+
+/** Range options of the series readers. */
+export interface SeriesQuery {
+  /** First step included. Default 0. */
+  fromStep?: number;
+  /** Last step included. Default: no limit. */
+  toStep?: number;
+  /** Keep every `stride`-th logged row (1st, 1+stride-th, …). Default 1. */
+  stride?: number;
+}
+
+/** Options of {@link MetricQueries.readProbe}. */
+export interface ProbeQuery extends SeriesQuery {
+  /** Output channel; null/omitted for the whole-tensor series. */
+  channel?: number | null;
+}
+
+/** One probe series present in the store. */
+export interface ProbeSeriesKey {
+  param: string;
+  metric: ProbeMetric;
+  channel: number | null;
+}
+
+/** Full, deterministically ordered contents of the store (tests, small exports). */
+export interface MetricDump {
+  scalars: ScalarRow[];
+  probes: ProbeRow[];
+  events: EventRow[];
+  params: ParamInfo[];
+}
+
+interface RawProbe {
+  step: number;
+  param: string;
+  metric_id: number;
+  channel: number;
+  value: number | null;
+}
+interface RawParam {
+  name: string;
+  shape: string | null;
+  scale_invariant: number | null;
+  reason: string;
+}
+
+const fromSql = (v: number | null): number => (v === null ? NaN : v);
+const metricName = (id: number): ProbeMetric => PROBE_METRICS[id - 1];
+const toProbeRow = (r: RawProbe): ProbeRow => ({
+  step: r.step,
+  param: r.param,
+  metric: metricName(r.metric_id),
+  value: fromSql(r.value),
+  channel: r.channel === WHOLE_TENSOR_CHANNEL ? null : r.channel,
+});
+const toScalarRow = (r: { step: number; name: string; value: number | null }): ScalarRow => ({
+  step: r.step,
+  name: r.name,
+  value: fromSql(r.value),
+});
+
+const PROBE_SELECT = `SELECT p.step AS step, pa.name AS param, p.metric_id AS metric_id,
+  p.channel AS channel, p.value AS value FROM probes p JOIN params pa ON pa.id = p.param_id`;
+
+/** Read-only queries over an open metrics.sqlite connection. */
+export class MetricQueries {
+  protected readonly db: Database.Database;
+
+  protected constructor(db: Database.Database) {
+    this.db = db;
+  }
+
+  /** meta.schema_version of `db`, or null if missing. */
+  static schemaVersion(db: Database.Database): number | null {
+    try {
+      const v = db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").pluck().get();
+      return v === undefined ? null : Number(v);
+    } catch {
+      return null;
+    }
+  }
+
+  /** meta.ended_step of `db` (the last complete step), or -1. */
+  static endedStepOf(db: Database.Database): number {
+    try {
+      const v = db.prepare("SELECT value FROM meta WHERE key = 'ended_step'").pluck().get();
+      return v === undefined ? -1 : Number(v);
+    } catch {
+      return -1;
+    }
+  }
+
+  /** Last step the writer declared complete, or -1. */
+  endedStep(): number {
+    return MetricQueries.endedStepOf(this.db);
+  }
+
+  /** Highest step with any row, or null for an empty store. */
+  latestStep(): number | null {
+    const v = this.db
+      .prepare(
+        `SELECT MAX(s) FROM (SELECT MAX(step) AS s FROM scalars UNION ALL
+         SELECT MAX(step) FROM probes UNION ALL SELECT MAX(step) FROM events)`,
+      )
+      .pluck()
+      .get() as number | null;
+    return v ?? null;
+  }
+
+  private readSeries(sql: string, args: unknown[], q: SeriesQuery, what: string): Series {
+    const from = q.fromStep ?? 0;
+    const to = q.toStep ?? Number.MAX_SAFE_INTEGER;
+    const stride = q.stride ?? 1;
+    if (!Number.isSafeInteger(stride) || stride < 1) {
+      throw new RangeError(`${what}: stride must be a positive integer, got ${stride}`);
+    }
+    const inner = `${sql} AND step >= ? AND step <= ? ORDER BY step`;
+    const full =
+      stride === 1
+        ? inner
+        : `SELECT step, value FROM (SELECT step, value, (ROW_NUMBER() OVER (ORDER BY step) - 1)
+             AS rn FROM (${inner})) WHERE rn % ${stride} = 0 ORDER BY step`;
+    const rows = this.db
+      .prepare(full)
+      .raw()
+      .all(...args, from, to) as [number, number | null][];
+    const steps = new Float64Array(rows.length);
+    const values = new Float64Array(rows.length);
+    for (let i = 0; i < rows.length; i++) {
+      steps[i] = rows[i][0];
+      values[i] = fromSql(rows[i][1]);
+    }
+    return { steps, values };
+  }
+
+  /** The series of scalar `name` (e.g. 'loss'), ascending steps. Empty if never logged. */
+  readScalars(name: string, q: SeriesQuery = {}): Series {
+    return this.readSeries(
+      'SELECT step, value FROM scalars WHERE name = ?',
+      [name],
+      q,
+      `readScalars('${name}')`,
+    );
+  }
+
+  /** The series of `metric` for tensor `param` (one channel or the whole tensor). */
+  readProbe(param: string, metric: ProbeMetric, q: ProbeQuery = {}): Series {
+    if (!isProbeMetric(metric)) {
+      throw new TypeError(`readProbe: metric must be a ProbeMetric, got '${metric}'`);
+    }
+    const ch = q.channel ?? WHOLE_TENSOR_CHANNEL;
+    return this.readSeries(
+      `SELECT step, value FROM probes WHERE param_id = (SELECT id FROM params WHERE name = ?)
+       AND metric_id = ? AND channel = ?`,
+      [param, PROBE_METRIC_IDS.get(metric), ch],
+      q,
+      `readProbe('${param}', '${metric}')`,
+    );
+  }
+
+  /** Names of every scalar series ever logged, sorted. */
+  scalarNames(): string[] {
+    return this.db.prepare('SELECT name FROM scalar_names ORDER BY name').pluck().all() as string[];
+  }
+
+  /** Every probe series ever logged, sorted by param, metric, channel. */
+  probeSeries(): ProbeSeriesKey[] {
+    const rows = this.db
+      .prepare(
+        `SELECT pa.name AS param, s.metric_id AS metric_id, s.channel AS channel
+         FROM probe_series s JOIN params pa ON pa.id = s.param_id
+         ORDER BY pa.name, s.metric_id, s.channel`,
+      )
+      .all() as { param: string; metric_id: number; channel: number }[];
+    return rows.map((r) => ({
+      param: r.param,
+      metric: metricName(r.metric_id),
+      channel: r.channel === WHOLE_TENSOR_CHANNEL ? null : r.channel,
+    }));
+  }
+
+  /** Tensor info table, sorted by name. */
+  params(): ParamInfo[] {
+    const rows = this.db
+      .prepare('SELECT name, shape, scale_invariant, reason FROM params ORDER BY name')
+      .all() as RawParam[];
+    return rows.map((r) => ({
+      name: r.name,
+      shape: r.shape === null ? null : (JSON.parse(r.shape) as number[]),
+      scaleInvariant: r.scale_invariant === null ? null : r.scale_invariant === 1,
+      reason: r.reason,
+    }));
+  }
+
+  /** Events with step >= fromStep, in (step, seq) order. */
+  events(fromStep = 0): EventRow[] {
+    return this.db
+      .prepare('SELECT step, seq, kind, message FROM events WHERE step >= ? ORDER BY step, seq')
+      .all(fromStep) as EventRow[];
+  }
+
+  /** Rows of complete steps after cursor.step and events after cursor.event, in one snapshot. */
+  protected querySince(cursor: SinceCursor): MetricDelta {
+    return this.db.transaction(() => {
+      const ended = MetricQueries.endedStepOf(this.db);
+      const rewound = ended < cursor.step;
+      const from = rewound ? ended : cursor.step;
+      const scalars = (
+        this.db
+          .prepare(
+            'SELECT step, name, value FROM scalars WHERE step > ? AND step <= ? ORDER BY step, name',
+          )
+          .all(from, ended) as { step: number; name: string; value: number | null }[]
+      ).map(toScalarRow);
+      const probes = (
+        this.db
+          .prepare(
+            `${PROBE_SELECT} WHERE p.step > ? AND p.step <= ? ORDER BY p.step, pa.name, p.metric_id, p.channel`,
+          )
+          .all(from, ended) as RawProbe[]
+      ).map(toProbeRow);
+      const evRows = this.db
+        .prepare('SELECT id, step, seq, kind, message FROM events WHERE id > ? ORDER BY id')
+        .all(cursor.event) as (EventRow & { id: number })[];
+      const lastEvent = evRows.length ? evRows[evRows.length - 1].id : cursor.event;
+      const events = evRows.map(({ step, seq, kind, message }) => ({ step, seq, kind, message }));
+      return { scalars, probes, events, cursor: { step: ended, event: lastEvent }, rewound };
+    })();
+  }
+
+  /** Iterates scalar rows ordered by (step, name) without loading them all. */
+  *iterateScalars(): IterableIterator<ScalarRow> {
+    const it = this.db
+      .prepare('SELECT step, name, value FROM scalars ORDER BY step, name')
+      .iterate() as IterableIterator<{ step: number; name: string; value: number | null }>;
+    for (const r of it) yield toScalarRow(r);
+  }
+
+  /** Iterates probe rows ordered by (step, param, metric, channel). */
+  *iterateProbes(): IterableIterator<ProbeRow> {
+    const it = this.db
+      .prepare(`${PROBE_SELECT} ORDER BY p.step, pa.name, p.metric_id, p.channel`)
+      .iterate() as IterableIterator<RawProbe>;
+    for (const r of it) yield toProbeRow(r);
+  }
+
+  /** The whole store, deterministically ordered (for tests and small exports). */
+  dump(): MetricDump {
+    return this.db.transaction(() => ({
+      scalars: [...this.iterateScalars()],
+      probes: [...this.iterateProbes()],
+      events: this.events(0),
+      params: this.params(),
+    }))();
+  }
+}
