@@ -2,12 +2,17 @@
  * Our side of the training-throughput benchmark: the reference ResNet (or the small 16/32/64
  * variant) built with @smd/engine's nn, trained on a fixed random batch with SGD (momentum 0.9,
  * lr 0.1, weight decay 5e-4), batch 128, float32, on the native backend (or TS with
- * --backend ts). Prints one JSON line like torch-bench.py.
+ * --backend ts). Prints one JSON line like torch-bench.py. `--fused 1` runs the same modules
+ * (same parameters) through a forward that uses the engine's fused batchNormAct2d op
+ * (BN + residual add + ReLU in one kernel) instead of nn's BatchNorm2d → add → relu; it shows what
+ * nn would gain from fusing (it does not bump num_batches_tracked, which does not affect
+ * training with momentum 0.1).
  *
  *   node --conditions=source --import tsx bench/train-throughput/engine-bench.ts --variant ref
  */
 import { crossEntropy, resnet, Rng, setBackend, SGD, Tensor } from '@smd/engine';
 import { nativeBackend, nativeStatus } from '@smd/native';
+import { forwardFused } from './fused-forward.js';
 
 interface Args {
   variant: 'ref' | 'small';
@@ -15,15 +20,24 @@ interface Args {
   warmup: number;
   steps: number;
   backend: 'native' | 'ts';
+  fused: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { variant: 'ref', batch: 128, warmup: 5, steps: 20, backend: 'native' };
+  const a: Args = {
+    variant: 'ref',
+    batch: 128,
+    warmup: 5,
+    steps: 20,
+    backend: 'native',
+    fused: false,
+  };
   for (let i = 0; i < argv.length; i += 2) {
     const [k, v] = [argv[i], argv[i + 1]];
     if (v === undefined) throw new Error(`engine-bench: ${k} needs a value`);
     if (k === '--variant' && (v === 'ref' || v === 'small')) a.variant = v;
     else if (k === '--backend' && (v === 'native' || v === 'ts')) a.backend = v;
+    else if (k === '--fused' && (v === '0' || v === '1')) a.fused = v === '1';
     else if (k === '--batch' || k === '--warmup' || k === '--steps') {
       const n = Number(v);
       if (!Number.isInteger(n) || n < 1)
@@ -54,7 +68,8 @@ const losses: number[] = [];
 for (let i = 0; i < args.warmup + args.steps; i++) {
   const t0 = performance.now();
   opt.zeroGrad();
-  const loss = crossEntropy(model.forward(x), labels);
+  const logits = args.fused ? forwardFused(model, x) : model.forward(x);
+  const loss = crossEntropy(logits, labels);
   loss.backward();
   opt.step();
   const lv = loss.item();
@@ -72,6 +87,7 @@ console.log(
     variant: args.variant,
     batch: args.batch,
     backend: args.backend,
+    fused: args.fused,
     threads: st.threads,
     isa: st.isa,
     imagesPerSec: (args.batch * args.steps) / total,

@@ -4,7 +4,7 @@
  * per kernel, the kernel total and the step time (the difference is JS-side work: autograd,
  * allocation and zero-filling of fresh buffers, layout copies).
  *
- *   node --conditions=source --import tsx bench/train-throughput/kernel-profile.ts [--variant small] [--steps 4]
+ *   node --conditions=source --import tsx bench/train-throughput/kernel-profile.ts [--variant small] [--steps 4] [--fused]
  */
 import {
   crossEntropy,
@@ -17,11 +17,13 @@ import {
   type Kernels,
 } from '@smd/engine';
 import { nativeKernels, nativeStatus } from '@smd/native';
+import { forwardFused } from './fused-forward.js';
 
 const argv = process.argv.slice(2);
 const variant = argv.includes('--variant') ? argv[argv.indexOf('--variant') + 1] : 'ref';
 if (variant !== 'ref' && variant !== 'small')
   throw new Error(`kernel-profile: --variant expects ref or small`);
+const fused = argv.includes('--fused');
 const steps = argv.includes('--steps') ? Number(argv[argv.indexOf('--steps') + 1]) : 4;
 if (!(Number.isInteger(steps) && steps > 0))
   throw new Error('kernel-profile: --steps expects an integer >= 1');
@@ -56,7 +58,7 @@ for (let i = 0; i < 2 + steps; i++) {
   }
   const t0 = performance.now();
   opt.zeroGrad();
-  const loss = crossEntropy(model.forward(x), labels);
+  const loss = crossEntropy(fused ? forwardFused(model, x) : model.forward(x), labels);
   loss.backward();
   opt.step();
   loss.item();

@@ -5,7 +5,8 @@
 // mapped; without them PyTorch spends about half its time in page faults).
 //
 //   node bench/train-throughput/run.mjs [--variant ref|small] [--rounds 5] [--steps 20] [--warmup 5]
-//        [--torch-python /usr/bin/python3] [--omp-wait-policy passive|active|default]
+//        [--torch-python /usr/bin/python3] [--omp-wait-policy passive|active|default] [--fused 0|1]
+// --fused 1 runs our side through the fused BN(+residual)+ReLU forward (see fused-forward.ts).
 // OMP_WAIT_POLICY is set alike for both sides (default here: passive, which is what @smd/native
 // picks itself; 'default' leaves it unset so libgomp spins before sleeping).
 import { spawnSync } from 'node:child_process';
@@ -21,6 +22,7 @@ const opts = {
   warmup: 5,
   'torch-python': '/usr/bin/python3',
   'omp-wait-policy': 'passive',
+  fused: 0,
 };
 const argv = process.argv.slice(2);
 for (let i = 0; i < argv.length; i += 2) {
@@ -60,7 +62,15 @@ const sides = {
   pytorch: [opts['torch-python'], [join(here, 'torch-bench.py'), ...common, '--threads', '2']],
   smd: [
     process.execPath,
-    ['--conditions=source', '--import', 'tsx', join(here, 'engine-bench.ts'), ...common],
+    [
+      '--conditions=source',
+      '--import',
+      'tsx',
+      join(here, 'engine-bench.ts'),
+      ...common,
+      '--fused',
+      String(opts.fused),
+    ],
   ],
 };
 
@@ -101,6 +111,7 @@ console.log(
     smdMedian: Math.round(ms * 10) / 10,
     ratio: Math.round((ms / mp) * 1000) / 1000,
     ompWaitPolicy: opts['omp-wait-policy'],
+    fused: opts.fused === 1,
     pytorch: results.pytorch.map((v) => Math.round(v * 10) / 10),
     smd: results.smd.map((v) => Math.round(v * 10) / 10),
   }),

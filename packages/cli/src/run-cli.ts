@@ -4,6 +4,11 @@
  * so tests can run the CLI in-process.
  */
 import { runPredict } from './predict/predict-command.js';
+import { runTrain } from './train/train-command.js';
+import { runRuns, runExport } from './runs-cmd/runs-command.js';
+import { runDoctor } from './doctor/doctor-command.js';
+import { runReport } from './report/report-command.js';
+import { runServe } from './serve/serve-command.js';
 import { UsageError, type CliIo, type CliResult } from './usage-error.js';
 
 /** Top-level `smd --help` text. */
@@ -15,6 +20,14 @@ under SGD / SGD+momentum with weight decay.
 Commands:
   predict    equilibrium angular update Δ*, ‖w*‖, time constants and per-phase verdicts
              for an lr schedule (mean-field recurrence; no training needed)
+  train      train a normalized network with SMD probes on every scale-invariant tensor,
+             in a crash-safe run folder (resume with --resume RUN)
+  runs       list the runs under ./runs (or --out DIR)
+  export     export a run's metrics: smd export RUN --format csv|json|parquet [--out FILE]
+  doctor     check node, the native backend, threads and the Fashion-MNIST files
+  report     self-contained HTML report (and --png/--svg figures) of one or more runs:
+             measured Δ_t, ‖w_t‖, ‖g̃‖² against Δ*, w* and the mean-field prediction
+  serve      local live dashboard of a runs folder (http://127.0.0.1:8477)
 
 Run "smd <command> --help" for the flags of a command.
 Environment: SMD_DEBUG=1 prints stack traces of unexpected errors.
@@ -25,6 +38,12 @@ export type Subcommand = (argv: string[], io: CliIo) => Promise<number>;
 
 const COMMANDS: Record<string, Subcommand> = {
   predict: runPredict,
+  train: (argv, io) => runTrain(argv, io),
+  runs: runRuns,
+  export: runExport,
+  doctor: runDoctor,
+  report: runReport,
+  serve: runServe,
 };
 
 /** Options of runCli: the working directory (defaults to process.cwd()) and env for SMD_DEBUG. */

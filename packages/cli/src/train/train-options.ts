@@ -269,7 +269,9 @@ function resolveConfig(raw: Map<FieldName, RawField>): TrainConfig {
   const lr = num('lr', { min: 0 }, optimizer === 'adam' || optimizer === 'adamw' ? 1e-3 : 0.1);
   const momentumF = raw.get('momentum');
   if (momentumF && optimizer !== 'sgd' && optimizer !== 'sgdm') {
-    throw new UsageError(`${COMMAND}: ${momentumF.src.where} applies to sgd/sgdm, not ${optimizer}`);
+    throw new UsageError(
+      `${COMMAND}: ${momentumF.src.where} applies to sgd/sgdm, not ${optimizer}`,
+    );
   }
   const momentum = num(
     'momentum',
@@ -293,21 +295,25 @@ function resolveConfig(raw: Map<FieldName, RawField>): TrainConfig {
     : null;
   const batchSize = num('batch-size', { min: 1, minInclusive: true, integer: true }, 128);
   const data = str('data', 'fashion-mnist, synthetic or a folder of IDX files', 'fashion-mnist');
-  const syntheticSize = num(
-    'synthetic-size',
-    { min: 16, minInclusive: true, integer: true },
-    2048,
-  );
+  const syntheticSize = num('synthetic-size', { min: 16, minInclusive: true, integer: true }, 2048);
   const augment = oneOf<AugmentName>('augment', ['none', 'crop', 'flip', 'crop-flip'], 'none');
   const seed = num('seed', { min: 0, minInclusive: true, max: 2 ** 32, integer: true }, 0);
   const probeEvery = num('probe-every', { min: 1, minInclusive: true, integer: true }, 1);
   const perChannel = bool('per-channel', false);
   const window = num('window', { min: 1, minInclusive: true, integer: true }, 200);
   const rescale = bool('rescale', false);
-  const checkpointEvery = num('checkpoint-every', { min: 1, minInclusive: true, integer: true }, 500);
+  const checkpointEvery = num(
+    'checkpoint-every',
+    { min: 1, minInclusive: true, integer: true },
+    500,
+  );
   const keepCheckpoints = num('keep-checkpoints', { min: 1, minInclusive: true, integer: true }, 3);
   const out = str('out', 'a folder', 'runs');
-  const name = str('name', 'a run name', model === 'resnet' ? `resnet-${widths.join('-')}` : 'convstack');
+  const name = str(
+    'name',
+    'a run name',
+    model === 'resnet' ? `resnet-${widths.join('-')}` : 'convstack',
+  );
   const backend = oneOf<BackendChoice>('backend', ['auto', 'native', 'ts'], 'auto');
   const threads = num('threads', { min: 0, minInclusive: true, integer: true }, 0);
   if (rescale && !(wd > 0)) {

@@ -1,0 +1,84 @@
+/**
+ * `smd doctor`: what this machine offers `smd train` — Node version, whether the native backend
+ * loaded (and why not), its threads and ISA, the CPU count, and whether the Fashion-MNIST files
+ * are present. Exit 0 when training can run (native optional), 1 when something required is missing.
+ */
+import { availableParallelism } from 'node:os';
+import { nativeStatus } from '@smd/native';
+import { DEFAULT_DATA_DIR, findIdxFiles } from '../data/index.js';
+import { type CliIo } from '../usage-error.js';
+
+/** One doctor check. */
+export interface DoctorCheck {
+  name: string;
+  ok: boolean;
+  /** required checks make the exit code 1 when they fail */
+  required: boolean;
+  detail: string;
+}
+
+/** Every check, in display order. */
+export function doctorChecks(dataDir = DEFAULT_DATA_DIR): DoctorCheck[] {
+  const major = Number(process.versions.node.split('.')[0]);
+  const ns = nativeStatus();
+  const checks: DoctorCheck[] = [
+    {
+      name: 'node',
+      ok: major >= 20,
+      required: true,
+      detail: `${process.version}${major >= 20 ? '' : ' (need >= 20)'}`,
+    },
+    {
+      name: 'native backend',
+      ok: ns.loaded,
+      required: false,
+      detail: ns.loaded
+        ? `loaded: ${ns.threads} OpenMP threads, ISA ${ns.isa}${ns.onednn ? `, oneDNN ${ns.onednn}` : ''}`
+        : `not loaded (${ns.reason ?? 'unknown reason'}); smd train uses the TS backend`,
+    },
+    { name: 'cpus', ok: true, required: false, detail: `${availableParallelism()} available` },
+  ];
+  for (const split of ['train', 'test'] as const) {
+    try {
+      const f = findIdxFiles(dataDir, split);
+      checks.push({
+        name: `fashion-mnist ${split}`,
+        ok: true,
+        required: false,
+        detail: `${f.images}, ${f.labels}`,
+      });
+    } catch (e) {
+      checks.push({
+        name: `fashion-mnist ${split}`,
+        ok: false,
+        required: false,
+        detail: (e as Error).message,
+      });
+    }
+  }
+  return checks;
+}
+
+/** Runs `smd doctor`. */
+export async function runDoctor(argv: string[], io: CliIo): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    io.out(
+      'Usage: smd doctor [--json]\n\nCheck node, the native backend, threads and the Fashion-MNIST files.\n',
+    );
+    return 0;
+  }
+  const bad = argv.find((a) => a !== '--json');
+  if (bad !== undefined) {
+    io.err(`smd doctor: unknown argument "${bad}" (usage: smd doctor [--json])\n`);
+    return 2;
+  }
+  const checks = doctorChecks();
+  if (argv.includes('--json')) io.out(JSON.stringify(checks, null, 2) + '\n');
+  else {
+    const w = Math.max(...checks.map((c) => c.name.length));
+    for (const c of checks) {
+      io.out(`${c.ok ? 'ok  ' : c.required ? 'FAIL' : 'warn'}  ${c.name.padEnd(w)}  ${c.detail}\n`);
+    }
+  }
+  return checks.some((c) => c.required && !c.ok) ? 1 : 0;
+}

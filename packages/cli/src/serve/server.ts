@@ -1,0 +1,191 @@
+/**
+ * The dashboard's HTTP server (node:http, GET/HEAD only). Serves exactly: the page (/), the web
+ * bundle (/app.js, /app.css) and JSON: api/runs (the listing), api/runs/<id>/data (whole run)
+ * and api/runs/<id>/since?step=N (rows after step N, for live polling). Nothing is mapped to a
+ * file path from the URL; a run id must name a run folder in the listing of the root. Errors
+ * become JSON {error} responses; the server never crashes on a bad or vanished run.
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
+import { listRuns, MANIFEST_FILE } from '@smd/runs';
+import { compactNumbers } from '@smd/web/model/run-data';
+import { htmlPage } from '@smd/web/page/html-shell';
+import { readWebAsset } from '../report/assets.js';
+import { RunCache } from '../report/run-cache.js';
+
+/** Options of {@link startDashboard}. */
+export interface DashboardOptions {
+  /** Folder holding run folders. */
+  root: string;
+  host: string;
+  /** 0 picks a free port. */
+  port: number;
+  /** Points per series in a response (default 3000). */
+  maxPoints?: number;
+}
+
+/** A running dashboard. */
+export interface Dashboard {
+  server: Server;
+  url: string;
+  close(): Promise<void>;
+}
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,200}$/;
+
+/** Folder of run `id` if it is a run folder listed under `root`, else a 404. */
+export function runDirOf(root: string, id: string): string {
+  if (!RUN_ID.test(id) || id.includes('..'))
+    throw new HttpError(404, `no run with id "${id.slice(0, 80)}"`);
+  let names: string[];
+  try {
+    names = readdirSync(root);
+  } catch {
+    throw new HttpError(404, `runs folder ${root} does not exist`);
+  }
+  const dir = join(root, id);
+  if (!names.includes(id) || !existsSync(join(dir, MANIFEST_FILE))) {
+    throw new HttpError(404, `no run with id "${id}"`);
+  }
+  return dir;
+}
+
+function send(
+  res: ServerResponse,
+  status: number,
+  type: string,
+  body: string,
+  head: boolean,
+): void {
+  res.writeHead(status, {
+    'content-type': type,
+    'content-length': Buffer.byteLength(body),
+    'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
+    'referrer-policy': 'no-referrer',
+  });
+  res.end(head ? undefined : body);
+}
+
+/** Starts the dashboard server and resolves once it listens. */
+export async function startDashboard(o: DashboardOptions): Promise<Dashboard> {
+  const root = resolve(o.root);
+  const cap = o.maxPoints ?? 3000;
+  const js = readWebAsset('app.js');
+  const css = readWebAsset('app.css');
+  const page = htmlPage({
+    title: 'smd dashboard',
+    subtitle: root,
+    css: { href: 'app.css' },
+    js: { src: 'app.js' },
+  });
+  const caches = new Map<string, RunCache>();
+
+  const cacheOf = (id: string): RunCache => {
+    const dir = runDirOf(root, id);
+    let c = caches.get(id);
+    if (!c || c.dir !== dir) caches.set(id, (c = new RunCache(dir)));
+    return c;
+  };
+
+  const api = (path: string, query: URLSearchParams): unknown => {
+    if (path === '/api/runs') {
+      const { runs, invalid } = listRuns(root);
+      return {
+        root,
+        runs: runs.map((r) => ({
+          id: r.id,
+          name: r.name,
+          createdAt: r.createdAt,
+          status: r.status,
+          lastStep: r.lastStep,
+        })),
+        invalid: invalid.map((x) => ({ dir: x.dir, error: x.error })),
+      };
+    }
+    const m = /^\/api\/runs\/([^/]+)\/(data|since)$/.exec(path);
+    if (!m) throw new HttpError(404, `not found: ${path.slice(0, 100)}`);
+    let id: string;
+    try {
+      id = decodeURIComponent(m[1]);
+    } catch {
+      throw new HttpError(404, 'bad run id');
+    }
+    const c = cacheOf(id);
+    try {
+      c.refresh();
+    } catch (e) {
+      caches.delete(id);
+      if (!existsSync(join(c.dir, MANIFEST_FILE)))
+        throw new HttpError(404, `run "${id}" was deleted`);
+      throw e;
+    }
+    if (m[2] === 'data') return c.data(cap);
+    const raw = query.get('step') ?? '-1';
+    const step = Number(raw);
+    if (!/^-?\d+$/.test(raw) || !Number.isSafeInteger(step) || step < -1) {
+      throw new HttpError(
+        400,
+        `query field "step" must be an integer >= -1 (got "${raw.slice(0, 40)}")`,
+      );
+    }
+    return c.delta(step, cap);
+  };
+
+  const handle = (req: IncomingMessage, res: ServerResponse): void => {
+    const head = req.method === 'HEAD';
+    try {
+      if (req.method !== 'GET' && !head)
+        throw new HttpError(405, `method ${req.method} not allowed`);
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      const path = url.pathname;
+      if (path === '/' || path === '/index.html')
+        return send(res, 200, 'text/html; charset=utf-8', page, head);
+      if (path === '/app.js') return send(res, 200, 'text/javascript; charset=utf-8', js, head);
+      if (path === '/app.css') return send(res, 200, 'text/css; charset=utf-8', css, head);
+      if (!path.startsWith('/api/')) throw new HttpError(404, `not found: ${path.slice(0, 100)}`);
+      send(
+        res,
+        200,
+        'application/json',
+        JSON.stringify(api(path, url.searchParams), compactNumbers),
+        head,
+      );
+    } catch (e) {
+      const status = e instanceof HttpError ? e.status : 500;
+      const message = (e as Error).message.split('\n')[0];
+      send(res, status, 'application/json', JSON.stringify({ error: message }), head);
+    }
+  };
+
+  const server = createServer(handle);
+  await new Promise<void>((ok, fail) => {
+    server.once('error', fail);
+    server.listen(o.port, o.host, () => {
+      server.off('error', fail);
+      ok();
+    });
+  });
+  const addr = server.address() as AddressInfo;
+  const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+  return {
+    server,
+    url: `http://${host}:${addr.port}/`,
+    close: () =>
+      new Promise<void>((ok) => {
+        server.closeAllConnections();
+        server.close(() => ok());
+      }),
+  };
+}

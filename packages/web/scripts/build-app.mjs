@@ -1,0 +1,41 @@
+// Bundles the web app (src/app/main.ts + uPlot) into dist/app.js and dist/app.css with esbuild.
+// Run by `npm run build -w @smd/web` (the root build calls it after tsc -b). Writes through a
+// temp file + rename, so a concurrent reader never sees half a bundle.
+import { build } from 'esbuild';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const pkg = join(dirname(fileURLToPath(import.meta.url)), '..');
+const dist = join(pkg, 'dist');
+mkdirSync(dist, { recursive: true });
+const tag = `${process.pid}-${Date.now()}`;
+
+const r = await build({
+  entryPoints: [join(pkg, 'src/app/main.ts')],
+  bundle: true,
+  format: 'iife',
+  platform: 'browser',
+  target: 'es2020',
+  minify: true,
+  conditions: ['source'],
+  legalComments: 'none',
+  write: false,
+  logLevel: 'warning',
+});
+const js = r.outputFiles[0].text;
+const require = createRequire(import.meta.url);
+const uplotCss = readFileSync(join(dirname(require.resolve('uplot')), 'uPlot.min.css'), 'utf8');
+const css = `${uplotCss}\n${readFileSync(join(pkg, 'src/app/style.css'), 'utf8')}`;
+for (const [name, text] of [
+  ['app.js', js],
+  ['app.css', css],
+]) {
+  const tmp = join(dist, `.${name}.${tag}`);
+  writeFileSync(tmp, text);
+  renameSync(tmp, join(dist, name));
+}
+console.log(
+  `@smd/web: dist/app.js ${(js.length / 1024).toFixed(0)} KiB, dist/app.css ${(css.length / 1024).toFixed(0)} KiB`,
+);

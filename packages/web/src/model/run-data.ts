@@ -1,0 +1,166 @@
+/**
+ * RunData: one run as the report and the dashboard see it (JSON). The Node side (smd report,
+ * smd serve) builds it from the metric store; the browser only draws it. Measured series are
+ * appended by live polls (RunDelta); theory series, the layer table and alerts are replaced.
+ */
+import type { AssumptionCheck, CompareVerdict } from '@smd/smd';
+import type { EventRow, ParamInfo, RunStatus } from '@smd/runs/browser/index';
+import { appendSeries, MAX_POINTS, type XY } from './series.js';
+
+/** Optimizer facts read from the manifest and the lr scalar. */
+export interface RunHyper {
+  /** η at the last logged step (or the base lr), null if unknown. */
+  lr: number | null;
+  /** λ (coupled), null if unknown. */
+  wd: number | null;
+  /** α (0 = SGD). */
+  momentum: number;
+  /** Optimizer name as configured ('sgd' when unknown). */
+  optimizer: string;
+  /** False when the update is not SGD/SGDM with coupled decay (predictions do not apply). */
+  predictable: boolean;
+}
+
+/** One row of the per-layer table. */
+export interface LayerRow {
+  param: string;
+  scaleInvariant: boolean | null;
+  reason: string;
+  /** Trailing-window means at the last step. */
+  deltaWindow: number;
+  deltaStar: number;
+  deltaRatio: number;
+  norm: number;
+  wStar: number;
+  normRatio: number;
+  radialCos: number;
+  L: number;
+  verdict: CompareVerdict | 'no_data';
+  conditions: string[];
+  summary: string;
+  stepsSinceLrChange: number;
+  relaxationSteps: number;
+  /** Mean-field predicted Δ at the last step (the band's centre), NaN if none. */
+  deltaPredicted: number;
+  /** Per-layer assumption checks ('lower-bound-l', 'smoothness'). */
+  assumptions: AssumptionCheck[];
+}
+
+/** A layer whose windowed Δ left the predicted band. */
+export interface RunAlert {
+  param: string;
+  step: number;
+  /** Windowed Δ / predicted Δ. */
+  ratio: number;
+  message: string;
+  /** The likely cause in one sentence. */
+  cause: string;
+}
+
+/** Everything a report or a dashboard page shows for one run. */
+export interface RunData {
+  id: string;
+  name: string;
+  createdAt: string;
+  status: RunStatus;
+  backend: string;
+  /** A few config facts for the header (key → text). */
+  facts: Record<string, string>;
+  hyper: RunHyper;
+  /** Last complete step included (-1: none). */
+  cursor: number;
+  /** Probe sampling stride in steps. */
+  every: number;
+  /** Window length in steps of the windowed series. */
+  windowSteps: number;
+  params: ParamInfo[];
+  /** Probed tensors with Δ data, scale-invariant ones first. */
+  layers: string[];
+  /** Measured and windowed series by key (see seriesKey). Appended by deltas. */
+  series: Record<string, XY>;
+  /** Predicted series by key. Replaced by deltas. */
+  theory: Record<string, XY>;
+  events: EventRow[];
+  table: LayerRow[];
+  /** Run-level assumption checks at the current η. */
+  assumptions: AssumptionCheck[];
+  alerts: RunAlert[];
+}
+
+/** What a live poll returns: rows after `from`, and fresh theory/table/alerts. */
+export interface RunDelta {
+  id: string;
+  from: number;
+  cursor: number;
+  /** The writer truncated below `from` (resume): reload the whole run. */
+  rewound: boolean;
+  status: RunStatus;
+  hyper: RunHyper;
+  layers: string[];
+  series: Record<string, XY>;
+  /** Null when unchanged since `from` (no new rows). */
+  theory: Record<string, XY> | null;
+  events: EventRow[];
+  table: LayerRow[];
+  assumptions: AssumptionCheck[];
+  alerts: RunAlert[];
+}
+
+/** Derived (windowed) series names next to the probe metrics. */
+export type DerivedMetric = 'delta_window' | 'norm_window';
+
+/** Theory series names. */
+export type TheoryMetric = 'delta_mf' | 'norm_mf' | 'delta_star_curve';
+
+/** Key of a probe or derived series of one tensor: `p/<param>/<metric>`. */
+export function probeKey(param: string, metric: string): string {
+  return `p/${param}/${metric}`;
+}
+
+/** Key of a scalar series: `s/<name>`. */
+export function scalarKey(name: string): string {
+  return `s/${name}`;
+}
+
+/** Key of a theory series of one tensor (or '*' for the run-wide one): `t/<param>/<metric>`. */
+export function theoryKey(param: string, metric: TheoryMetric): string {
+  return `t/${param}/${metric}`;
+}
+
+/** Applies a live delta to `run` in place (append measured, replace the rest). */
+export function applyDelta(run: RunData, d: RunDelta, cap = MAX_POINTS): void {
+  for (const [k, more] of Object.entries(d.series)) {
+    const cur = run.series[k];
+    run.series[k] = cur ? appendSeries(cur, more, cap) : { x: [...more.x], y: [...more.y] };
+  }
+  if (d.theory !== null) run.theory = d.theory;
+  run.events.push(...d.events);
+  run.table = d.table;
+  run.assumptions = d.assumptions;
+  run.alerts = d.alerts;
+  run.layers = d.layers;
+  run.hyper = d.hyper;
+  run.status = d.status;
+  run.cursor = d.cursor;
+}
+
+/** Scalar names of the test accuracy, in preference order. */
+export const ACCURACY_NAMES = ['test_accuracy', 'test_acc', 'accuracy', 'val_accuracy', 'acc'];
+/** Scalar names of the training loss, in preference order. */
+export const LOSS_NAMES = ['loss', 'train_loss'];
+
+/** The first of `names` that the run has as a scalar series, or null. */
+export function findScalar(run: RunData, names: readonly string[]): string | null {
+  for (const n of names) if (run.series[scalarKey(n)]?.x.length) return n;
+  return null;
+}
+
+/**
+ * JSON.stringify replacer rounding non-integers to 6 significant digits (the plots and tables
+ * show at most 4): halves the size of reports and poll responses.
+ */
+export function compactNumbers(_key: string, value: unknown): unknown {
+  return typeof value === 'number' && !Number.isInteger(value)
+    ? Number(value.toPrecision(6))
+    : value;
+}

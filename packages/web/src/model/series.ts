@@ -1,0 +1,135 @@
+/**
+ * Plain-array series as they travel in JSON (report embedding, dashboard polling), min/max
+ * down-sampling that keeps spikes, and trailing-window means. Browser-safe.
+ */
+
+/** A series: `y[i]` at `x[i]` (x = optimizer step, ascending). JSON-friendly. */
+export interface XY {
+  x: number[];
+  y: number[];
+}
+
+/** Default cap on the points of one series in a report or in the dashboard. */
+export const MAX_POINTS = 3000;
+
+/**
+ * Down-samples (x, y) to at most `maxPoints` (≥ 8) points: equal index buckets, each keeping its
+ * minimum and maximum in index order, plus the first and last points. Non-finite y are dropped.
+ */
+export function downsample(x: ArrayLike<number>, y: ArrayLike<number>, maxPoints = MAX_POINTS): XY {
+  const n = Math.min(x.length, y.length);
+  const out: XY = { x: [], y: [] };
+  const cap = Math.max(8, Math.floor(maxPoints));
+  const push = (i: number): void => {
+    if (!Number.isFinite(y[i])) return;
+    if (out.x.length > 0 && out.x[out.x.length - 1] === x[i]) return;
+    out.x.push(x[i]);
+    out.y.push(y[i]);
+  };
+  if (n <= cap) {
+    for (let i = 0; i < n; i++) push(i);
+    return dropFlat(out);
+  }
+  push(0);
+  const buckets = Math.floor((cap - 2) / 2);
+  const inner = n - 2;
+  for (let b = 0; b < buckets; b++) {
+    const lo = 1 + Math.floor((b * inner) / buckets);
+    const hi = 1 + Math.floor(((b + 1) * inner) / buckets);
+    let iMin = -1;
+    let iMax = -1;
+    for (let i = lo; i < hi; i++) {
+      const v = y[i];
+      if (!Number.isFinite(v)) continue;
+      if (iMin < 0 || v < y[iMin]) iMin = i;
+      if (iMax < 0 || v > y[iMax]) iMax = i;
+    }
+    if (iMin < 0) continue;
+    push(Math.min(iMin, iMax));
+    push(Math.max(iMin, iMax));
+  }
+  push(n - 1);
+  return dropFlat(out);
+}
+
+/** Removes interior points whose y equals both neighbours' (piecewise-constant series stay exact). */
+export function dropFlat(s: XY): XY {
+  const n = s.x.length;
+  if (n < 3) return s;
+  const out: XY = { x: [s.x[0]], y: [s.y[0]] };
+  for (let i = 1; i < n - 1; i++) {
+    if (s.y[i] === s.y[i - 1] && s.y[i] === s.y[i + 1]) continue;
+    out.x.push(s.x[i]);
+    out.y.push(s.y[i]);
+  }
+  out.x.push(s.x[n - 1]);
+  out.y.push(s.y[n - 1]);
+  return out;
+}
+
+/**
+ * Appends `more` to `into` (points at or before into's last x are skipped) and re-down-samples
+ * when the result exceeds `cap`; returns the (possibly new) series.
+ */
+export function appendSeries(into: XY, more: XY, cap = MAX_POINTS): XY {
+  const last = into.x.length ? into.x[into.x.length - 1] : -Infinity;
+  for (let i = 0; i < more.x.length; i++) {
+    if (more.x[i] > last) {
+      into.x.push(more.x[i]);
+      into.y.push(more.y[i]);
+    }
+  }
+  return into.x.length > cap * 1.5 ? downsample(into.x, into.y, cap) : into;
+}
+
+/**
+ * Trailing mean over the last `window` samples at every index (fewer at the start), skipping
+ * non-finite values; float64 running sum, re-summed every 4096 steps against drift.
+ */
+export function trailingMean(values: ArrayLike<number>, window: number): Float64Array {
+  const n = values.length;
+  const out = new Float64Array(n);
+  const w = Math.max(1, Math.floor(window));
+  let sum = 0;
+  let count = 0;
+  for (let i = 0; i < n; i++) {
+    const v = values[i];
+    if (Number.isFinite(v)) {
+      sum += v;
+      count++;
+    }
+    if (i >= w) {
+      const old = values[i - w];
+      if (Number.isFinite(old)) {
+        sum -= old;
+        count--;
+      }
+    }
+    if (i % 4096 === 4095) {
+      sum = 0;
+      for (let j = Math.max(0, i - w + 1); j <= i; j++)
+        if (Number.isFinite(values[j])) sum += values[j];
+    }
+    out[i] = count > 0 ? sum / count : NaN;
+  }
+  return out;
+}
+
+/** Last finite value of a series, or NaN. */
+export function lastFinite(y: ArrayLike<number>): number {
+  for (let i = y.length - 1; i >= 0; i--) if (Number.isFinite(y[i])) return y[i];
+  return NaN;
+}
+
+/** Mean of the finite values among the last `count` entries, or NaN. */
+export function tailMean(y: ArrayLike<number>, count: number): number {
+  let s = 0;
+  let k = 0;
+  for (let i = Math.max(0, y.length - count); i < y.length; i++) {
+    if (Number.isFinite(y[i])) {
+      s += y[i];
+      k++;
+    }
+  }
+  return k > 0 ? s / k : NaN;
+}
