@@ -2,11 +2,11 @@
  * Our side of the training-throughput benchmark: the reference ResNet (or the small 16/32/64
  * variant) built with @smd/engine's nn, trained on a fixed random batch with SGD (momentum 0.9,
  * lr 0.1, weight decay 5e-4), batch 128, float32, on the native backend (or TS with
- * --backend ts). Prints one JSON line like torch-bench.py. `--fused 1` runs the same modules
- * (same parameters) through a forward that uses the engine's fused batchNormAct2d op
- * (BN + residual add + ReLU in one kernel) instead of nn's BatchNorm2d → add → relu; it shows what
- * nn would gain from fusing (it does not bump num_batches_tracked, which does not affect
- * training with momentum 0.1).
+ * --backend ts). Prints one JSON line like torch-bench.py. nn's ResNet itself runs BatchNorm2d
+ * fused with the ReLU and the residual add (`BatchNorm2d.forwardAct`) and recycles its internal
+ * activations after backward. `--fused 1` runs the same modules through this bench's own fused
+ * forward (fused-forward.ts: the fused op without activation recycling), kept for comparison with
+ * the entries in RESULTS.md taken before nn fused.
  *
  *   node --conditions=source --import tsx bench/train-throughput/engine-bench.ts --variant ref
  */

@@ -9,8 +9,15 @@ import type { Tensor } from './tensor.js';
 /**
  * Backward closure: given dLoss/dOutput, return dLoss/dInput for each input (same shape and
  * dtype as that input; any layout) or null where `needs[i]` is false or the gradient is zero.
+ * `partial[i]`, when not null, is the gradient already accumulated for input i (same dtype, in
+ * input i's layout; for a leaf, its `.grad`): a closure whose kernels accumulate may add its
+ * result into it in place and return that very tensor, which saves a buffer and an add.
  */
-export type BackwardFn = (gradOut: Tensor, needs: readonly boolean[]) => (Tensor | null)[];
+export type BackwardFn = (
+  gradOut: Tensor,
+  needs: readonly boolean[],
+  partial: readonly (Tensor | null)[],
+) => (Tensor | null)[];
 
 /** One recorded operation. */
 export interface GradFn {
@@ -22,6 +29,11 @@ export interface GradFn {
   inputs: readonly Tensor[];
   /** backward closure; replaced by a thrower once the graph is freed */
   backward: BackwardFn;
+  /**
+   * The output's storage, when the caller declared that only the graph can reach it
+   * (`releaseAfterBackward`): returned to the buffer pool once backward has run through this node.
+   */
+  releaseOutput?: Tensor['data'];
 }
 
 const freed: BackwardFn = () => {
@@ -29,6 +41,40 @@ const freed: BackwardFn = () => {
     'backward: this graph was already backpropagated and freed; run the forward pass again',
   );
 };
+
+/**
+ * Ops whose recorded output always owns fresh storage (never a view of an input or of a tensor
+ * the user holds), so that storage may be recycled once backward has passed it.
+ */
+const FRESH_OUTPUT_OPS: ReadonlySet<string> = new Set([
+  'conv2d',
+  'batchNorm2d',
+  'batchNorm2dEval',
+  'batchNormAct2d',
+  'relu',
+  'add',
+]);
+
+/**
+ * Engine-internal (not exported from the package): declare that `t` is an intermediate nobody
+ * outside the graph can reach (e.g. an activation inside a ResNet block), so its storage goes
+ * back to the buffer pool once backward has run through the op that produced it (every consumer
+ * of `t` ran before, in reverse creation order). No-op unless `t` was recorded by an op with
+ * fresh output storage. Returns `t`.
+ */
+export function releaseAfterBackward(t: Tensor): Tensor {
+  let fn = t.gradFn;
+  if (fn === null || !FRESH_OUTPUT_OPS.has(fn.name)) return t;
+  // A fused op records its composition through intermediates sharing the output's storage
+  // (ops/batch-norm-act.ts): release after the earliest of those nodes, which runs last.
+  for (let i = 0; i < 8; i++) {
+    const src = fn.inputs[0] as Tensor | undefined;
+    if (src === undefined || src.data !== t.data || src.gradFn === null) break;
+    fn = src.gradFn;
+  }
+  if (fn.backward !== freed) fn.releaseOutput = t.data;
+  return t;
+}
 
 let gradEnabled = true;
 let seqCounter = 0;
@@ -132,7 +178,18 @@ export function runBackward(root: Tensor, seed: Tensor): void {
       grads.delete(t);
       const fn = t.gradFn!;
       const needs = fn.inputs.map((x) => x.requiresGrad);
-      const gin = fn.backward(g, needs);
+      const partial = fn.inputs.map((x, i) => {
+        if (!needs[i]) return null;
+        const p = x.gradFn === null ? x.grad : grads.get(x);
+        const ok =
+          p !== null &&
+          p !== undefined &&
+          p.dtype === x.dtype &&
+          p.size === x.size &&
+          (x.ndim !== 4 || p.layout === x.layout);
+        return ok ? p : null;
+      });
+      const gin = fn.backward(g, needs, partial);
       // Buffers handed to a new owner (grad map or leaf .grad) and buffers now dead.
       const adopted = new Set<unknown>();
       const dead = new Set<unknown>();
@@ -144,6 +201,7 @@ export function runBackward(root: Tensor, seed: Tensor): void {
         if (gi.size !== x.size) {
           throw new Error(`autograd: ${fn.name} returned a gradient of the wrong size`);
         }
+        if (gi === partial[i]) continue; // accumulated in place by the closure
         // Backward results are fresh buffers or alias g (which dies here), so each buffer may be
         // adopted once without a copy, unless it is the caller's seed or needs conversion.
         const adoptable =
@@ -162,6 +220,10 @@ export function runBackward(root: Tensor, seed: Tensor): void {
           h.accumulateInto(prev, gi);
           if (adoptable) dead.add(gi.data);
         }
+      }
+      if (fn.releaseOutput !== undefined) {
+        dead.add(fn.releaseOutput);
+        fn.releaseOutput = undefined;
       }
       for (const d of dead) if (!adopted.has(d)) h.release(d as Tensor['data']);
       // Like PyTorch (retain_graph=False): drop saved tensors now that they are used.

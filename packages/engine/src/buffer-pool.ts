@@ -2,12 +2,14 @@
  * A small free list of typed-array buffers keyed by dtype and length. Autograd returns gradient
  * buffers it owns once they are consumed; ops draw their outputs from here. Reusing buffers of the
  * recurring per-step sizes avoids re-mapping (page-faulting) large fresh allocations each step.
+ * Forward activations that only the autograd graph can reach (nn-internal intermediates, see
+ * `releaseAfterBackward`) come back once backward has passed them.
  * Invisible to users: there is no dispose API; unreturned buffers are simply garbage collected.
  */
 import { allocData, type Data, type DType } from './dtype.js';
 
 /** Keep at most this many bytes in the free lists. */
-const MAX_POOLED_BYTES = 256 * 1024 * 1024;
+const MAX_POOLED_BYTES = 768 * 1024 * 1024;
 /** Buffers smaller than this are cheaper to allocate than to track. */
 const MIN_POOLED_ELEMENTS = 1024;
 

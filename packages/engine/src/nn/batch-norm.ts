@@ -5,7 +5,8 @@
  * statistics with the unbiased variance and `momentum` (0.1; null = cumulative average
  * 1/num_batches_tracked, as torch); eval mode uses the running statistics.
  */
-import { batchNorm2d } from '../ops/batch-norm.js';
+import { batchNorm2d, type BatchNormOptions } from '../ops/batch-norm.js';
+import { batchNormAct2d } from '../ops/batch-norm-act.js';
 import { Tensor } from '../tensor.js';
 import { checkPositiveInt, type LayerInit } from './linear.js';
 import { Module } from './module.js';
@@ -20,6 +21,14 @@ export interface BatchNormInit extends Pick<LayerInit, 'dtype'> {
   affine?: boolean;
   /** keep running statistics (and use them in eval), default true */
   trackRunningStats?: boolean;
+}
+
+/** The fused epilogue of `BatchNorm2d.forwardAct`. */
+export interface BatchNormActEpilogue {
+  /** added after the affine (same shape as x), e.g. a ResNet shortcut; default none */
+  residual?: Tensor | null;
+  /** apply ReLU last; default true */
+  relu?: boolean;
 }
 
 /** Batch normalization over channel axis 1 of [N, C, H, W] (or [N, C]) inputs. */
@@ -85,6 +94,24 @@ export class BatchNorm2d extends Module {
   }
 
   forward(x: Tensor): Tensor {
+    return batchNorm2d(x, this.opOptions(x));
+  }
+
+  /**
+   * relu?(forward(x) + residual) in one fused kernel (forward and backward) when training:
+   * equal to `relu(add(bn.forward(x), residual))` up to float32 rounding, with the same
+   * running-statistics update. Eval mode composes the unfused ops.
+   */
+  forwardAct(x: Tensor, epilogue: BatchNormActEpilogue = {}): Tensor {
+    return batchNormAct2d(x, {
+      ...this.opOptions(x),
+      residual: epilogue.residual ?? null,
+      relu: epilogue.relu ?? true,
+    });
+  }
+
+  /** Validate x, bump num_batches_tracked in train mode, and build the op options. */
+  private opOptions(x: Tensor): BatchNormOptions {
     if (x.ndim !== 4 && x.ndim !== 2) {
       throw new Error(`BatchNorm2d: expected a 4-D [N,C,H,W] input, got [${x.shape.join(',')}]`);
     }
@@ -102,7 +129,7 @@ export class BatchNorm2d extends Module {
       if (this.momentum === null) momentum = 1 / counter.data[0];
     }
     const update = this.training && this.trackRunningStats;
-    return batchNorm2d(x, {
+    return {
       weight: this.weight,
       bias: this.bias,
       runningMean: update || !useBatchStats ? this.runningMean : null,
@@ -110,6 +137,6 @@ export class BatchNorm2d extends Module {
       training: useBatchStats,
       momentum,
       eps: this.eps,
-    });
+    };
   }
 }

@@ -4,7 +4,9 @@
  *   then global average pool and fc = Linear(last width → numClasses).
  * Keys read `features.0.weight`, `features.1.running_mean`, …, `fc.weight`.
  */
+import { releaseAfterBackward } from '../autograd.js';
 import type { Tensor } from '../tensor.js';
+import { BatchNorm2d } from './batch-norm.js';
 import { AdaptiveAvgPool2d } from './pooling.js';
 import { Flatten, ReLU, Sequential } from './container.js';
 import { defaultInitRng } from './init.js';
@@ -67,7 +69,25 @@ export class ConvStack extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    return this.fc.forward(this.pool.forward(this.features.forward(x)));
+    return this.fc.forward(this.pool.forward(this.runFeatures(x)));
+  }
+
+  /**
+   * `features.forward(x)` with each BatchNorm2d → ReLU pair as one fused op; the activations
+   * stay inside this call, so their storage is recycled once backward has passed them.
+   */
+  private runFeatures(x: Tensor): Tensor {
+    const f = this.features;
+    let y = x;
+    for (let i = 0; i < f.length; i++) {
+      const m = f.at(i);
+      if (m instanceof BatchNorm2d && i + 1 < f.length && f.at(i + 1) instanceof ReLU) {
+        y = m.forwardAct(y, { relu: true });
+        i++;
+      } else y = m.forward(y);
+      if (y !== x) releaseAfterBackward(y);
+    }
+    return y;
   }
 }
 

@@ -6,13 +6,14 @@
  *              stages 2 and 3; a 1×1 conv + norm projection when the shape changes
  *   global average pool, fc: Linear(w3 → numClasses)
  */
+import { releaseAfterBackward } from '../autograd.js';
 import type { DType } from '../dtype.js';
-import { relu } from '../ops/elementwise.js';
-import { add } from '../ops/elementwise.js';
+import { add, relu } from '../ops/elementwise.js';
 import { adaptiveAvgPool2d } from '../ops/pool.js';
 import { flatten } from '../ops/shape-ops.js';
 import type { Rng } from '../rng.js';
 import type { Tensor } from '../tensor.js';
+import { BatchNorm2d } from './batch-norm.js';
 import { Sequential } from './container.js';
 import { Conv2d } from './conv2d.js';
 import { defaultInitRng, kaimingNormal_ } from './init.js';
@@ -119,11 +120,41 @@ export class BasicBlock extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    const identity = this.downsample === null ? x : this.downsample.forward(x);
-    let out = relu(this.bn1.forward(this.conv1.forward(x)));
-    out = this.bn2.forward(this.conv2.forward(out));
-    return relu(add(out, identity));
+    return this.forwardBlock(x, false);
   }
+
+  /**
+   * The block's forward. Intermediates never leave it, so their storage is recycled once backward
+   * has passed them; so is the output when `outputInternal` (the caller keeps it to itself, as
+   * ResNet.forward does). BatchNorm2d layers run fused: bn1 + ReLU, bn2 + shortcut + ReLU.
+   */
+  forwardBlock(x: Tensor, outputInternal: boolean): Tensor {
+    // Never the caller's input (a replaced layer might return it unchanged).
+    const mark = (t: Tensor): Tensor => (t === x ? t : releaseAfterBackward(t));
+    const ds = this.downsample;
+    let identity = x;
+    if (ds !== null) {
+      const proj = ds.at(0);
+      const norm = ds.at(1);
+      identity =
+        ds.length === 2 && norm instanceof BatchNorm2d
+          ? norm.forwardAct(mark(proj.forward(x)), { relu: false })
+          : ds.forward(x);
+      mark(identity);
+    }
+    const h = mark(normRelu(this.bn1, mark(this.conv1.forward(x))));
+    const z = mark(this.conv2.forward(h));
+    const out =
+      this.bn2 instanceof BatchNorm2d
+        ? this.bn2.forwardAct(z, { residual: identity, relu: true })
+        : relu(add(this.bn2.forward(z), identity));
+    return outputInternal ? mark(out) : out;
+  }
+}
+
+/** relu(norm(x)), one fused kernel when `norm` is a BatchNorm2d. */
+export function normRelu(norm: Module, x: Tensor): Tensor {
+  return norm instanceof BatchNorm2d ? norm.forwardAct(x, { relu: true }) : relu(norm.forward(x));
 }
 
 /** Options of `resnet`. */
@@ -180,8 +211,15 @@ export class ResNet extends Module {
 
   /** x [N, inChannels, H, W] → logits [N, numClasses]. */
   forward(x: Tensor): Tensor {
-    let y = relu(this.bn1.forward(this.conv1.forward(x)));
-    y = this.layer3.forward(this.layer2.forward(this.layer1.forward(y)));
+    // Activations up to the pooled features stay inside this call: their storage is recycled
+    // once backward has passed them.
+    let y = releaseAfterBackward(normRelu(this.bn1, releaseAfterBackward(this.conv1.forward(x))));
+    for (const stage of [this.layer1, this.layer2, this.layer3]) {
+      for (let i = 0; i < stage.length; i++) {
+        const block = stage.at(i);
+        y = block instanceof BasicBlock ? block.forwardBlock(y, true) : block.forward(y);
+      }
+    }
     return this.fc.forward(flatten(adaptiveAvgPool2d(y, 1), 1));
   }
 }

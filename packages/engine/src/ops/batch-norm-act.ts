@@ -2,10 +2,10 @@
 import { record } from '../autograd.js';
 import { allocData } from '../dtype.js';
 import { fmtShape, shapesEqual } from '../shape.js';
-import type { Tensor } from '../tensor.js';
+import { Tensor } from '../tensor.js';
 import { batchNorm2d, updateRunningStats, type BatchNormOptions } from './batch-norm.js';
 import { add, relu as reluOp } from './elementwise.js';
-import { empty, kern, zeros } from './util.js';
+import { empty, gradTarget, kern } from './util.js';
 
 /** Options of batchNormAct2d: batch-norm options plus the fused epilogue. */
 export interface BatchNormActOptions extends BatchNormOptions {
@@ -73,16 +73,31 @@ export function batchNormAct2d(x: Tensor, opts: BatchNormActOptions = {}): Tenso
     relu: useRelu,
   });
   updateRunningStats(opts, mean, varB, m, opts.momentum ?? 0.1);
-  const inputs: Tensor[] = [X];
-  const gi = gamma ? inputs.push(gamma) - 1 : -1;
-  const bi = beta ? inputs.push(beta) - 1 : -1;
-  const ri = R ? inputs.push(R) - 1 : -1;
-  return record('batchNormAct2d', y, inputs, (g0, needs) => {
+  // The graph records the composition batchNorm2d → add → relu (what graph walkers such as the
+  // SMD structural detector read) while one fused kernel does the work: the relu and add nodes
+  // pass the incoming gradient through unchanged (the kernel applies the ReLU mask from y), and
+  // the first node that runs backward with every needed partial gradient at hand (add, when
+  // there is a residual, else batchNorm2d) runs the fused backward for all inputs. The
+  // intermediate tensors are never returned; they share y's storage (their values are not
+  // meaningful).
+  const bnInputs: Tensor[] = [X];
+  if (gamma) bnInputs.push(gamma);
+  if (beta) bnInputs.push(beta);
+  let stash: (Tensor | null)[] | null = null;
+  /** Runs the fused backward; stashes [dX, dγ, dβ] (bnInputs order) and returns dR. */
+  const fusedBackward = (
+    g0: Tensor,
+    partialBn: readonly (Tensor | null)[] | null,
+    partialR: Tensor | null,
+  ): Tensor | null => {
     const g = X.ndim === 4 ? g0.toChannelsLast() : g0.contiguous();
-    const dx = zeros(X.shape, X.dtype, X.layout);
-    const dg = gi >= 0 && needs[gi] ? zeros([c], X.dtype) : null;
-    const db = bi >= 0 && needs[bi] ? zeros([c], X.dtype) : null;
-    const dr = ri >= 0 && needs[ri] ? zeros(X.shape, X.dtype, X.layout) : null;
+    const needX = X.requiresGrad;
+    const dx = gradTarget(needX ? partialBn?.[0] : null, X.shape, X.dtype, X.layout);
+    const pIdx = (t: Tensor | null): number => (t ? bnInputs.indexOf(t) : -1);
+    const dg = gamma?.requiresGrad ? gradTarget(partialBn?.[pIdx(gamma)], [c], X.dtype) : null;
+    const db = beta?.requiresGrad ? gradTarget(partialBn?.[pIdx(beta)], [c], X.dtype) : null;
+    // X and R may be one tensor: dx and dr are then separate buffers that autograd adds.
+    const dr = R?.requiresGrad ? gradTarget(partialR, X.shape, X.dtype, X.layout) : null;
     kk.batchNormActBackward({
       dx: dx.data,
       dgamma: dg ? dg.data : null,
@@ -97,10 +112,27 @@ export function batchNormAct2d(x: Tensor, opts: BatchNormActOptions = {}): Tenso
       m,
       c,
     });
-    const out: (Tensor | null)[] = [needs[0] ? dx : null];
-    if (gi >= 0) out.push(dg);
-    if (bi >= 0) out.push(db);
-    if (ri >= 0) out.push(dr);
+    stash = [needX ? dx : null];
+    if (gamma) stash.push(dg);
+    if (beta) stash.push(db);
+    return dr;
+  };
+  const phantom = (): Tensor => new Tensor(y.data, X.shape, { layout: X.layout });
+  const bnOut = R || useRelu ? phantom() : y;
+  record('batchNorm2d', bnOut, bnInputs, (g, _needs, partial) => {
+    if (stash === null) fusedBackward(g, partial, null);
+    const out = stash!;
+    stash = null;
     return out;
   });
+  let sumOut = bnOut;
+  if (R) {
+    sumOut = useRelu ? phantom() : y;
+    record('add', sumOut, [bnOut, R], (g, _needs, partial) => [
+      g,
+      fusedBackward(g, null, partial[1]),
+    ]);
+  }
+  if (useRelu) record('relu', y, [sumOut], (g) => [g]);
+  return y;
 }

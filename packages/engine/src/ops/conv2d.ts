@@ -3,7 +3,7 @@ import { record } from '../autograd.js';
 import type { Conv2dGeometry } from '../kernels.js';
 import { fmtShape } from '../shape.js';
 import type { Tensor } from '../tensor.js';
-import { empty, kern, need4d, pair, zeros } from './util.js';
+import { empty, gradTarget, kern, need4d, pair } from './util.js';
 
 /** Options of conv2d (ints or [h, w] pairs). */
 export interface Conv2dOptions {
@@ -79,18 +79,19 @@ export function conv2d(
   const kk = kern(X);
   kk.conv2dForward({ y: y.data, x: X.data, weight: W.data, bias: bias ? bias.data : null, geom });
   const inputs: Tensor[] = bias ? [X, W, bias] : [X, W];
-  return record('conv2d', y, inputs, (g0, needs) => {
+  return record('conv2d', y, inputs, (g0, needs, partial) => {
     const g = g0.toChannelsLast();
     let dx: Tensor | null = null;
     let dw: Tensor | null = null;
     let db: Tensor | null = null;
     if (needs[0]) {
-      dx = zeros(X.shape, X.dtype, 'channelsLast');
+      dx = gradTarget(partial[0], X.shape, X.dtype, 'channelsLast');
       kk.conv2dBackwardInput({ dx: dx.data, dy: g.data, weight: W.data, geom });
     }
     if (needs[1] || needs[2]) {
-      dw = zeros(W.shape, W.dtype);
-      db = needs[2] ? zeros([geom.cOut], W.dtype) : null;
+      // W is the weight itself when contiguous (then its .grad may be the target).
+      dw = gradTarget(needs[1] ? partial[1] : null, W.shape, W.dtype);
+      db = needs[2] ? gradTarget(partial[2], [geom.cOut], W.dtype) : null;
       kk.conv2dBackwardWeight({
         dweight: dw.data,
         dbias: db ? db.data : null,

@@ -90,3 +90,21 @@ export function pair(v: number | readonly [number, number], name: string): [numb
 export function need4d(t: Tensor, op: string): void {
   if (t.ndim !== 4) throw new Error(`${op}: expected a 4-D [N,C,H,W] input, got [${t.shape}]`);
 }
+
+/**
+ * The gradient buffer a backward closure accumulates into for an input: the partial gradient
+ * autograd already holds (`partial`, accumulated in place and returned as is) when it has the
+ * wanted storage order, else a fresh zeroed tensor.
+ */
+export function gradTarget(
+  partial: Tensor | null | undefined,
+  shape: readonly number[],
+  dtype: DType,
+  layout: Layout = 'contiguous',
+): Tensor {
+  const want = shape.length === 4 ? layout : 'contiguous';
+  if (partial && partial.dtype === dtype && partial.size === numel(shape)) {
+    if (shape.length !== 4 || partial.layout === want) return partial;
+  }
+  return zeros(shape, dtype, want);
+}
