@@ -110,6 +110,8 @@ def main():
     ap.add_argument("--wd", type=float, default=5e-4)
     ap.add_argument("--batch", type=int, default=128)
     ap.add_argument("--window", type=int, default=200)
+    ap.add_argument("--windows", default="200,500",
+                    help="extra windows (steps) whose mean ratio goes into each layer's 'ratios'")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "pytorch.json"))
@@ -161,6 +163,7 @@ def main():
         test_acc.append(acc)
         print(f"epoch {epoch + 1} test acc {acc:.4f}", flush=True)
     w = a.window
+    windows = sorted({w, *(int(x) for x in a.windows.split(",") if x)})
     layers = []
     for n, _ in convs:
         h = hist[n]
@@ -169,14 +172,19 @@ def main():
             "param": n,
             "delta_mean": d,
             "ratio": d / delta_star,
+            # mean Δ/Δ* over the last k steps, for every k in --windows (and --window)
+            "ratios": {str(k): float(np.mean(h["delta"][-k:])) / delta_star for k in windows},
             "radial_cos": float(np.mean(h["cos"][-w:])),
             "norm_mean": float(np.mean(h["norm"][-w:])),
+            # Δ_t of the last max(windows) steps, so any shorter window can be recomputed
+            "delta_tail": [float(x) for x in h["delta"][-max(windows):]],
         })
     ratios = sorted(l["ratio"] for l in layers)
     out = {
         "framework": f"pytorch {torch.__version__}",
         "setting": {"model": "resnet 16/32/64", "lr": a.lr, "momentum": a.momentum, "wd": a.wd,
-                    "batch": a.batch, "epochs": a.epochs, "steps": step, "window": w, "seed": a.seed},
+                    "batch": a.batch, "epochs": a.epochs, "steps": step, "window": w, "windows": windows,
+                    "seed": a.seed, "threads": a.threads},
         "delta_star": delta_star,
         "median_ratio": float(np.median(ratios)),
         "test_acc": test_acc[-1] if test_acc else None,

@@ -50,7 +50,6 @@ const FRESH_OUTPUT_OPS: ReadonlySet<string> = new Set([
   'conv2d',
   'batchNorm2d',
   'batchNorm2dEval',
-  'batchNormAct2d',
   'relu',
   'add',
 ]);

@@ -266,7 +266,10 @@ test('help, unknown subcommand, no subcommand', async () => {
   assert.match(ph.stdout, /--rescale/);
   const u = await runCli(['frobnicate']);
   assert.equal(u.code, 2);
-  assert.equal(u.stderr, 'smd: unknown command "frobnicate" (commands: predict; see smd --help)\n');
+  assert.equal(
+    u.stderr,
+    'smd: unknown command "frobnicate" (commands: predict, train, runs, export, doctor, report, serve; see smd --help)\n',
+  );
   const none = await runCli([]);
   assert.equal(none.code, 2);
   assert.match(none.stderr, /Usage: smd/);

@@ -183,3 +183,36 @@ test('backward accumulating into the partial gradient: input used by two convs a
     assert.ok(maxAbsDiff(p[i], q[i]) < 1e-9 * scale, `grad ${i}`);
   }
 });
+
+test('batchNormAct2d graph: every epilogue combination and residual = x give the unfused grads', () => {
+  const rng = new Rng(17);
+  const o = { dtype: 'float64' as const };
+  const xs = Tensor.randn([2, 3, 3, 4], rng, o);
+  const rs = Tensor.randn([2, 3, 3, 4], rng, o);
+  const w = Tensor.randn([2, 3, 3, 4], rng, o);
+  const gs = Tensor.from([0.7, -1.1, 1.9], [3], o);
+  for (const useRelu of [true, false]) {
+    for (const res of ['none', 'other', 'self'] as const) {
+      const run = (fused: boolean): Tensor[] => {
+        const x = xs.clone();
+        const r = rs.clone();
+        const g = gs.clone();
+        for (const t of [x, r, g]) t.requiresGrad = true;
+        const residual = res === 'none' ? null : res === 'self' ? x : r;
+        let y: Tensor;
+        if (fused) y = batchNormAct2d(x, { weight: g, residual, relu: useRelu });
+        else {
+          y = batchNormAct2d(x, { weight: g, relu: false });
+          if (residual) y = add(y, residual);
+          if (useRelu) y = relu(y);
+        }
+        sum(mul(y, w)).backward();
+        return [y, x.grad!, g.grad!, ...(res === 'other' ? [r.grad!] : [])];
+      };
+      const [p, q] = [run(true), run(false)];
+      for (let i = 0; i < q.length; i++) {
+        assert.ok(maxAbsDiff(p[i], q[i]) < 1e-10, `relu=${useRelu} residual=${res} #${i}`);
+      }
+    }
+  }
+});
