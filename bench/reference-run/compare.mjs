@@ -102,8 +102,7 @@ const runs = runDirs.map((dir) => {
     const delta = store.readProbe(p.name, 'delta_rad', { fromStep: from }).values;
     const ds = store.readProbe(p.name, 'delta_star', { fromStep: from }).values;
     const c = store.readProbe(p.name, 'radial_cos', { fromStep: last - windows[0] + 1 }).values;
-    for (const w of windows)
-      byWindow.get(w).set(p.name, mean(delta.slice(-w)) / ds[ds.length - 1]);
+    for (const w of windows) byWindow.get(w).set(p.name, mean(delta.slice(-w)) / ds[ds.length - 1]);
     cos.set(p.name, mean(c.map(Math.abs)));
   }
   const acc = store.readScalars('test_acc').values;
@@ -139,7 +138,13 @@ const pm = (s) => (Number.isFinite(s.se) ? `${f3(s.m)} ± ${f3(s.se)}` : f3(s.m)
 const perWindow = windows.map((w) => {
   const rows = [];
   for (const name of layerNames) {
-    const t = refs.map((r) => refRatio(r, r.layers.find((l) => l.param === name), w));
+    const t = refs.map((r) =>
+      refRatio(
+        r,
+        r.layers.find((l) => l.param === name),
+        w,
+      ),
+    );
     const o = runs.map((r) => r.byWindow.get(w).get(name));
     if (t.some((x) => x === undefined) || o.some((x) => x === undefined)) {
       rows.push({ name, missing: true });
@@ -157,6 +162,7 @@ const perWindow = windows.map((w) => {
   // per-seed medians over layers, then their mean ± se: the noise on the median itself
   const seedMed = (side) =>
     meanSe((side === 't' ? refs : runs).map((_, i) => median(ok.map((r) => r[side][i]))));
+  if (ok.length === 0) return { w, rows, missing: true };
   const worst = Math.max(...ok.map((r) => Math.abs(r.diff)));
   const pass = ok.length === rows.length && worst <= 0.05 && Math.abs(medO - medT) <= 0.03;
   return { w, rows, medT, medO, seedMedT: seedMed('t'), seedMedO: seedMed('o'), worst, pass };
@@ -177,29 +183,41 @@ for (let i = 0; i < layerNames.length; i++) {
   });
   table.push(`| ${layerNames[i]} | ${cells.join(' | ')} |`);
 }
+const medCells = (p) =>
+  p.missing
+    ? '(missing) | | |'
+    : `**${f3(p.medT)}** | **${f3(p.medO)}** | ${signed(p.medO - p.medT)} | ${Math.abs(p.medO - p.medT) <= 0.03 ? 'yes (≤0.03)' : '**no** (>0.03)'}`;
+const seedMedCells = (p) =>
+  p.missing
+    ? ' | | |'
+    : `${pm(p.seedMedT)} | ${pm(p.seedMedO)} | ${signed(p.seedMedO.m - p.seedMedT.m)} |`;
 table.push(
-  `| **median of means** | ${perWindow
-    .map(
-      (p) =>
-        `**${f3(p.medT)}** | **${f3(p.medO)}** | ${signed(p.medO - p.medT)} | ${Math.abs(p.medO - p.medT) <= 0.03 ? 'yes (≤0.03)' : '**no** (>0.03)'}`,
-    )
-    .join(' | ')} |`,
-  `| per-seed median, mean ± se | ${perWindow
-    .map((p) => `${pm(p.seedMedT)} | ${pm(p.seedMedO)} | ${signed(p.seedMedO - p.seedMedT)} |`)
-    .join(' | ')} |`,
+  `| **median of means** | ${perWindow.map(medCells).join(' | ')} |`,
+  `| per-seed median, mean ± se | ${perWindow.map(seedMedCells).join(' | ')} |`,
 );
 
+const pct = (s) =>
+  `${(s.m * 100).toFixed(2)}${Number.isFinite(s.se) ? ` ± ${(s.se * 100).toFixed(2)}` : ''}`;
 const accT = meanSe(refs.map((r) => r.test_acc));
 const accO = meanSe(runs.map((r) => r.acc));
-const cosT = median(layerNames.map((n) => mean(refs.map((r) => r.layers.find((l) => l.param === n).radial_cos))));
+const cosT = median(
+  layerNames.map((n) => mean(refs.map((r) => r.layers.find((l) => l.param === n).radial_cos))),
+);
 const cosO = median(layerNames.map((n) => mean(runs.map((r) => r.cos.get(n) ?? NaN))));
 const load = readFileSync('/proc/loadavg', 'utf8').split(' ')[0];
 const date = new Date().toISOString().slice(0, 16).replace('T', ' ');
 const m0 = runs[0].manifest.machine;
-const verdicts = perWindow.map(
-  (p) =>
-    `last ${p.w} steps: largest per-layer difference ${p.worst.toFixed(3)} (goal ≤ 0.05; ${p.rows.filter((r) => !r.missing && Math.abs(r.diff) > 0.05).length} of ${p.rows.length} layers over), median difference ${Math.abs(p.medO - p.medT).toFixed(3)} (goal ≤ 0.03), ${p.rows.filter((r) => r.z > 2).length} layers with |diff| > 2 combined se: **${p.pass ? 'met' : 'not met'}**`,
-);
+const verdicts = perWindow.map((p) => {
+  if (p.missing) return `last ${p.w} steps: not recorded in every reference (rerun reference.py)`;
+  const over = p.rows.filter((r) => !r.missing && Math.abs(r.diff) > 0.05).length;
+  const z2 = p.rows.filter((r) => r.z > 2).length;
+  return (
+    `last ${p.w} steps: largest per-layer difference ${p.worst.toFixed(3)} (goal ≤ 0.05; ` +
+    `${over} of ${p.rows.length} layers over), median difference ` +
+    `${Math.abs(p.medO - p.medT).toFixed(3)} (goal ≤ 0.03), ${z2} layers with |diff| > 2 ` +
+    `combined se: **${p.pass ? 'met' : 'not met'}**`
+  );
+});
 const ref0 = refs[0];
 const section = `## Dynamics vs PyTorch (bench/reference-run)
 
@@ -217,7 +235,7 @@ Measured ${date} UTC on ${m0.hostname} (${m0.cpus}× ${m0.cpuModel}, shared, loa
 
 ${table.join('\n')}
 
-Test accuracy after ${ref0.setting.epochs} epochs: PyTorch ${pm({ m: accT.m * 100, se: accT.se * 100 })}%, smd ${pm({ m: accO.m * 100, se: accO.se * 100 })}%.
+Test accuracy after ${ref0.setting.epochs} epochs: PyTorch ${pct(accT)}%, smd ${pct(accO)}%.
 Median over layers of the mean |radial cosine| (last ${windows[0]} steps): PyTorch ${cosT.toExponential(1)}, smd ${cosO.toExponential(1)}.
 ${verdicts.map((v) => `- ${v}.`).join('\n')}
 `;

@@ -2,7 +2,6 @@
  * `smd predict` inputs: the flag table (node's util.parseArgs, strict), the optional config file
  * (same fields, flags win), validation of every field, and the help text.
  */
-import { parseArgs } from 'node:util';
 import { extname } from 'node:path';
 import { loadConfigFile } from '../config-file.js';
 import {
@@ -13,6 +12,7 @@ import {
   type FieldSource,
 } from '../field-values.js';
 import { UsageError } from '../usage-error.js';
+import { parseFlags } from '../parse-flags.js';
 import { parseSchedule, type Schedule } from '@smd/engine/schedule/index';
 
 const COMMAND = 'smd predict';
@@ -131,51 +131,9 @@ interface RawField {
 /** Parsed command line: either a request for help, or resolved raw fields. */
 export type PredictRequest = { help: true } | { help: false; options: PredictOptions };
 
-/** Options that take a value: a following token like "-1" or "-.5" is that value, not a flag. */
-const VALUE_FLAGS = new Set(
-  Object.entries(FLAG_OPTIONS)
-    .filter(([, spec]) => spec.type === 'string')
-    .map(([name]) => `--${name}`),
-);
-
-/** Rewrites "--lr -1" as "--lr=-1" so parseArgs passes negative numbers on to validation. */
-function joinNegativeValues(argv: string[]): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const next = argv[i + 1];
-    if (VALUE_FLAGS.has(argv[i]) && next !== undefined && /^-(\d|\.\d)/.test(next)) {
-      out.push(`${argv[i]}=${next}`);
-      i++;
-    } else out.push(argv[i]);
-  }
-  return out;
-}
-
-function parseFlags(argv: string[]): { values: Record<string, unknown>; positionals: string[] } {
-  try {
-    const { values, positionals } = parseArgs({
-      args: joinNegativeValues(argv),
-      options: FLAG_OPTIONS,
-      strict: true,
-      allowPositionals: true,
-    });
-    return { values: values as Record<string, unknown>, positionals };
-  } catch (e) {
-    // parseArgs messages are multi-line and name the option in quotes: keep the first sentence.
-    const err = e as Error & { code?: string };
-    const opt = /'(-[^' ]+)/.exec(err.message)?.[1] ?? '';
-    let msg: string;
-    if (err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') msg = `unknown option ${opt}`;
-    else if (/argument missing|ambiguous/.test(err.message)) msg = `${opt} needs a value`;
-    else if (/does not take an argument/.test(err.message)) msg = `${opt} takes no value`;
-    else msg = err.message.split(/\.\s|\n/)[0];
-    throw new UsageError(`${COMMAND}: ${msg} (see smd predict --help)`);
-  }
-}
-
 /** Parses argv (after "predict"), loads the config file if given, validates every field. */
 export function parsePredictArgs(argv: string[], cwd: string): PredictRequest {
-  const { values, positionals } = parseFlags(argv);
+  const { values, positionals } = parseFlags(argv, FLAG_OPTIONS, 'predict');
   if (values.help) return { help: true };
   if (positionals.length > 1) {
     throw new UsageError(

@@ -5,7 +5,6 @@
  */
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { MANIFEST_FILE } from '@smd/runs';
 import { reportFigures } from '@smd/web/model/figures';
 import { compactNumbers, type RunData } from '@smd/web/model/run-data';
@@ -13,6 +12,7 @@ import { htmlPage } from '@smd/web/page/html-shell';
 import { renderFigure, type FigureFormat } from '../figure/render.js';
 import { parseNumberField } from '../field-values.js';
 import { UsageError, type CliIo } from '../usage-error.js';
+import { parseFlags } from '../parse-flags.js';
 import { readWebAsset } from './assets.js';
 import { loadRunData } from './run-cache.js';
 
@@ -44,27 +44,19 @@ export interface ReportOptions {
 
 /** Parses `smd report` argv (paths resolved against cwd). */
 export function parseReportArgs(argv: string[], cwd: string): ReportOptions | 'help' {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        out: { type: 'string' },
-        png: { type: 'string' },
-        svg: { type: 'string' },
-        layer: { type: 'string' },
-        'max-points': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (e) {
-    throw new UsageError(
-      `smd report: ${(e as Error).message.split('\n')[0]} (see smd report --help)`,
-    );
-  }
-  const v = parsed.values;
+  const parsed = parseFlags(
+    argv,
+    {
+      out: { type: 'string' },
+      png: { type: 'string' },
+      svg: { type: 'string' },
+      layer: { type: 'string' },
+      'max-points': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    'report',
+  );
+  const v = parsed.values as { help?: boolean } & Record<string, string | undefined>; // every option but help is a string
   if (v.help) return 'help';
   if (parsed.positionals.length === 0) {
     throw new UsageError(

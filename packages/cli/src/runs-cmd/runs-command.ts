@@ -5,11 +5,11 @@
  */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { EXPORT_FORMATS, exportMetrics, listRuns, openRun, type ExportFormat } from '@smd/runs';
 import { parseEnumField } from '../field-values.js';
 import { int, textTable } from '../format/numbers.js';
 import { UsageError, type CliIo } from '../usage-error.js';
+import { parseFlags, type FlagOptions } from '../parse-flags.js';
 
 /** `smd runs --help`. */
 export const RUNS_HELP = `Usage: smd runs [--out DIR] [--format table|json]
@@ -29,25 +29,13 @@ format: step, param, metric, channel, value (scalars have no param). Default FIL
 function flags(
   argv: string[],
   command: string,
-  options: Record<string, { type: 'string' | 'boolean'; short?: string }>,
+  options: FlagOptions,
 ): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
-  try {
-    const r = parseArgs({ args: argv, options, strict: true, allowPositionals: true });
-    return {
-      values: r.values as Record<string, string | boolean | undefined>,
-      positionals: r.positionals,
-    };
-  } catch (e) {
-    const err = e as Error & { code?: string };
-    const opt = /'(-[^' ]+)/.exec(err.message)?.[1] ?? '';
-    const msg =
-      err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION'
-        ? `unknown option ${opt}`
-        : /argument missing/.test(err.message)
-          ? `${opt} needs a value`
-          : err.message.split(/\.\s|\n/)[0];
-    throw new UsageError(`${command}: ${msg} (see ${command} --help)`);
-  }
+  const r = parseFlags(argv, options, command);
+  return {
+    values: r.values as Record<string, string | boolean | undefined>,
+    positionals: r.positionals,
+  };
 }
 
 /** Runs `smd runs`. */

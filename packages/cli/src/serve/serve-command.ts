@@ -5,9 +5,9 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { parseNumberField } from '../field-values.js';
 import { UsageError, type CliIo } from '../usage-error.js';
+import { parseFlags } from '../parse-flags.js';
 import { startDashboard } from './server.js';
 
 /** The `smd serve --help` text. */
@@ -34,24 +34,16 @@ export interface ServeOptions {
 
 /** Parses `smd serve` argv. */
 export function parseServeArgs(argv: string[], cwd: string): ServeOptions | 'help' {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        port: { type: 'string' },
-        host: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (e) {
-    throw new UsageError(
-      `smd serve: ${(e as Error).message.split('\n')[0]} (see smd serve --help)`,
-    );
-  }
-  const v = parsed.values;
+  const parsed = parseFlags(
+    argv,
+    {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    'serve',
+  );
+  const v = parsed.values as { help?: boolean } & Record<string, string | undefined>; // every option but help is a string
   if (v.help) return 'help';
   if (parsed.positionals.length > 1)
     throw new UsageError('smd serve: RUNS_DIR must be one folder (got several)');

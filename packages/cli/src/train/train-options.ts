@@ -2,7 +2,6 @@
  * `smd train` inputs: the flag table (node's util.parseArgs, strict), the optional config file
  * (same fields, flags win), validation of every field into a TrainConfig, and `--resume RUN`.
  */
-import { parseArgs } from 'node:util';
 import { loadConfigFile } from '../config-file.js';
 import {
   parseBooleanField,
@@ -14,6 +13,7 @@ import {
   type NumberBounds,
 } from '../field-values.js';
 import { UsageError } from '../usage-error.js';
+import { parseFlags } from '../parse-flags.js';
 import { TRAIN_HELP } from './train-help.js';
 
 const COMMAND = 'smd train';
@@ -129,45 +129,9 @@ function canonicalKey(key: string): string {
     .toLowerCase();
 }
 
-const VALUE_FLAGS = new Set(
-  Object.entries(FLAG_OPTIONS)
-    .filter(([, spec]) => spec.type === 'string')
-    .map(([name]) => `--${name}`),
-);
-
-function parseFlags(argv: string[]): { values: Record<string, unknown>; positionals: string[] } {
-  // "--lr -1" → "--lr=-1" so negative numbers reach validation instead of parseArgs.
-  const args: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const next = argv[i + 1];
-    if (VALUE_FLAGS.has(argv[i]) && next !== undefined && /^-(\d|\.\d)/.test(next)) {
-      args.push(`${argv[i]}=${next}`);
-      i++;
-    } else args.push(argv[i]);
-  }
-  try {
-    const { values, positionals } = parseArgs({
-      args,
-      options: FLAG_OPTIONS,
-      strict: true,
-      allowPositionals: true,
-    });
-    return { values: values as Record<string, unknown>, positionals };
-  } catch (e) {
-    const err = e as Error & { code?: string };
-    const opt = /'(-[^' ]+)/.exec(err.message)?.[1] ?? '';
-    let msg: string;
-    if (err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') msg = `unknown option ${opt}`;
-    else if (/argument missing|ambiguous/.test(err.message)) msg = `${opt} needs a value`;
-    else if (/does not take an argument/.test(err.message)) msg = `${opt} takes no value`;
-    else msg = err.message.split(/\.\s|\n/)[0];
-    throw new UsageError(`${COMMAND}: ${msg} (see smd train --help)`);
-  }
-}
-
 /** Parses argv (after "train"): help, a new run's config, or a resume request. */
 export function parseTrainArgs(argv: string[], cwd: string): TrainRequest {
-  const { values, positionals } = parseFlags(argv);
+  const { values, positionals } = parseFlags(argv, FLAG_OPTIONS, 'train');
   if (values.help) return { kind: 'help' };
   if (values.resume !== undefined) {
     const others = Object.keys(values).filter((k) => k !== 'resume' && k !== 'out');
