@@ -26,16 +26,9 @@ format: step, param, metric, channel, value (scalars have no param). Default FIL
 <run folder>/metrics.<format>.
 `;
 
-function flags(
-  argv: string[],
-  command: string,
-  options: FlagOptions,
-): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
-  const r = parseFlags(argv, options, command);
-  return {
-    values: r.values as Record<string, string | boolean | undefined>,
-    positionals: r.positionals,
-  };
+/** `command` is "smd runs" or "smd export". */
+function flags(argv: string[], command: string, options: FlagOptions) {
+  return parseFlags(argv, options, command.replace(/^smd /, ''));
 }
 
 /** Runs `smd runs`. */
