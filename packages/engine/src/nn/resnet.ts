@@ -134,11 +134,10 @@ export class BasicBlock extends Module {
     const ds = this.downsample;
     let identity = x;
     if (ds !== null) {
-      const proj = ds.at(0);
-      const norm = ds.at(1);
+      const norm = ds.length === 2 ? ds.at(1) : null;
       identity =
-        ds.length === 2 && norm instanceof BatchNorm2d
-          ? norm.forwardAct(mark(proj.forward(x)), { relu: false })
+        norm instanceof BatchNorm2d
+          ? norm.forwardAct(mark(ds.at(0).forward(x)), { relu: false })
           : ds.forward(x);
       mark(identity);
     }
