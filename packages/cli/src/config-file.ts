@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { basename, extname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { UsageError } from './usage-error.js';
+import type { FieldSource } from './field-values.js';
 
 /** A loaded config file: its display name and top-level fields (values not yet validated). */
 export interface ConfigFile {
@@ -50,4 +51,50 @@ export function loadConfigFile(path: string, cwd: string, command: string): Conf
     );
   }
   return { name: path, fields: data as Record<string, unknown> };
+}
+
+/** Raw value of one field and where it came from (a flag or a key of a config file). */
+export interface RawField {
+  value: unknown;
+  src: FieldSource;
+}
+
+/** camelCase or snake_case config keys in the flag spelling ("stepsPerEpoch" → "steps-per-epoch"); "L" stays. */
+export function canonicalKey(key: string): string {
+  if (key === 'L' || key === 'l') return 'L';
+  return key
+    .replace(/_/g, '-')
+    .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
+    .toLowerCase();
+}
+
+/**
+ * The fields of the optional config file among a command's positionals (at most one), keyed by
+ * flag spelling; unknown keys and extra positionals are one-line UsageErrors. Null values are skipped.
+ */
+export function readConfigFields<F extends string>(
+  positionals: string[],
+  cwd: string,
+  command: string,
+  fieldNames: readonly F[],
+): Map<F, RawField> {
+  if (positionals.length > 1) {
+    throw new UsageError(
+      `${command}: expected at most one config file, got ${positionals.length} (${positionals.join(' ')})`,
+    );
+  }
+  const raw = new Map<F, RawField>();
+  if (positionals.length === 0) return raw;
+  const file = loadConfigFile(positionals[0], cwd, command);
+  for (const [key, value] of Object.entries(file.fields)) {
+    const name = canonicalKey(key) as F;
+    if (!fieldNames.includes(name)) {
+      throw new UsageError(
+        `${command}: unknown field "${key}" in config file "${file.name}" (known: ${fieldNames.join(', ')})`,
+      );
+    }
+    if (value === null || value === undefined) continue;
+    raw.set(name, { value, src: { command, where: `"${key}" in ${file.name}` } });
+  }
+  return raw;
 }

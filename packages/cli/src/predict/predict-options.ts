@@ -3,13 +3,12 @@
  * (same fields, flags win), validation of every field, and the help text.
  */
 import { extname } from 'node:path';
-import { loadConfigFile } from '../config-file.js';
+import { readConfigFields, type RawField } from '../config-file.js';
 import {
   parseBooleanField,
   parseEnumField,
   parseNumberField,
   parseStringField,
-  type FieldSource,
 } from '../field-values.js';
 import { UsageError } from '../usage-error.js';
 import { parseFlags } from '../parse-flags.js';
@@ -113,21 +112,6 @@ Examples:
   smd predict run.yaml --rescale --plot smd.png
 `;
 
-/** Turns camelCase or snake_case config keys into the flag spelling ("stepsPerEpoch" → "steps-per-epoch"). */
-function canonicalKey(key: string): string {
-  if (key === 'L' || key === 'l') return 'L';
-  return key
-    .replace(/_/g, '-')
-    .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
-    .toLowerCase();
-}
-
-/** Raw value of one field and where it came from. */
-interface RawField {
-  value: unknown;
-  src: FieldSource;
-}
-
 /** Parsed command line: either a request for help, or resolved raw fields. */
 export type PredictRequest = { help: true } | { help: false; options: PredictOptions };
 
@@ -135,25 +119,7 @@ export type PredictRequest = { help: true } | { help: false; options: PredictOpt
 export function parsePredictArgs(argv: string[], cwd: string): PredictRequest {
   const { values, positionals } = parseFlags(argv, FLAG_OPTIONS, 'predict');
   if (values.help) return { help: true };
-  if (positionals.length > 1) {
-    throw new UsageError(
-      `${COMMAND}: expected at most one config file, got ${positionals.length} (${positionals.join(' ')})`,
-    );
-  }
-  const raw = new Map<FieldName, RawField>();
-  if (positionals.length === 1) {
-    const file = loadConfigFile(positionals[0], cwd, COMMAND);
-    for (const [key, value] of Object.entries(file.fields)) {
-      const name = canonicalKey(key) as FieldName;
-      if (!FIELD_NAMES.includes(name)) {
-        throw new UsageError(
-          `${COMMAND}: unknown field "${key}" in config file "${file.name}" (known: ${FIELD_NAMES.join(', ')})`,
-        );
-      }
-      if (value === null || value === undefined) continue;
-      raw.set(name, { value, src: { command: COMMAND, where: `"${key}" in ${file.name}` } });
-    }
-  }
+  const raw = readConfigFields(positionals, cwd, COMMAND, FIELD_NAMES);
   for (const name of FIELD_NAMES) {
     if (values[name] !== undefined) {
       raw.set(name, { value: values[name], src: { command: COMMAND, where: `--${name}` } });

@@ -2,14 +2,13 @@
  * `smd train` inputs: the flag table (node's util.parseArgs, strict), the optional config file
  * (same fields, flags win), validation of every field into a TrainConfig, and `--resume RUN`.
  */
-import { loadConfigFile } from '../config-file.js';
+import { readConfigFields, type RawField } from '../config-file.js';
 import {
   parseBooleanField,
   parseEnumField,
   parseNumberField,
   parseStringField,
   fieldError,
-  type FieldSource,
   type NumberBounds,
 } from '../field-values.js';
 import { UsageError } from '../usage-error.js';
@@ -116,19 +115,6 @@ const FIELD_NAMES: FieldName[] = [
   'decay-bn-bias',
 ];
 
-interface RawField {
-  value: unknown;
-  src: FieldSource;
-}
-
-/** "batchSize" / "batch_size" → "batch-size". */
-function canonicalKey(key: string): string {
-  return key
-    .replace(/_/g, '-')
-    .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
-    .toLowerCase();
-}
-
 /** Parses argv (after "train"): help, a new run's config, or a resume request. */
 export function parseTrainArgs(argv: string[], cwd: string): TrainRequest {
   const { values, positionals } = parseFlags(argv, FLAG_OPTIONS, 'train');
@@ -144,25 +130,7 @@ export function parseTrainArgs(argv: string[], cwd: string): TrainRequest {
     const out = values.out === undefined ? 'runs' : String(values.out);
     return { kind: 'resume', run, out };
   }
-  if (positionals.length > 1) {
-    throw new UsageError(
-      `${COMMAND}: expected at most one config file, got ${positionals.length} (${positionals.join(' ')})`,
-    );
-  }
-  const raw = new Map<FieldName, RawField>();
-  if (positionals.length === 1) {
-    const file = loadConfigFile(positionals[0], cwd, COMMAND);
-    for (const [key, value] of Object.entries(file.fields)) {
-      const name = canonicalKey(key) as FieldName;
-      if (!FIELD_NAMES.includes(name)) {
-        throw new UsageError(
-          `${COMMAND}: unknown field "${key}" in config file "${file.name}" (known: ${FIELD_NAMES.join(', ')})`,
-        );
-      }
-      if (value === null || value === undefined) continue;
-      raw.set(name, { value, src: { command: COMMAND, where: `"${key}" in ${file.name}` } });
-    }
-  }
+  const raw = readConfigFields(positionals, cwd, COMMAND, FIELD_NAMES);
   for (const name of Object.keys(values) as FlagName[]) {
     const v = values[name];
     if (v === undefined) continue;

@@ -1,0 +1,87 @@
+// Lockstep check, smd side (see lockstep.py): load torch's initial weights and batches from
+// OUTDIR, run the same SGDM steps in smd, compare per step with OUTDIR/torch.json.
+// Usage: node --conditions=source --import tsx bench/reference-run/lockstep.mjs [outdir] [ts|native] [float64|float32]
+import { readFileSync } from 'node:fs';
+import { Tensor, resnet, SGD, CrossEntropyLoss, setBackend } from '@smd/engine';
+
+const dir = process.argv[2] ?? '/tmp/lockstep';
+const backendName = process.argv[3] ?? 'ts';
+const dtype = process.argv[4] ?? 'float64';
+if (backendName === 'native') {
+  const { nativeBackend } = await import('@smd/native');
+  setBackend(nativeBackend());
+}
+const meta = JSON.parse(readFileSync(`${dir}/torch.json`, 'utf8'));
+const f64 = (p) => {
+  const b = readFileSync(p);
+  return new Float64Array(b.buffer, b.byteOffset, b.byteLength / 8);
+};
+const init = f64(`${dir}/init.bin`);
+const X = f64(`${dir}/x.bin`);
+const yb = readFileSync(`${dir}/y.bin`);
+const Y = new Int32Array(yb.buffer, yb.byteOffset, yb.byteLength / 4);
+const model = resnet({ widths: [16, 32, 64], dtype });
+const sd = new Map();
+let off = 0;
+for (const { name, shape } of meta.params) {
+  const n = shape.reduce((a, b) => a * b, 1);
+  sd.set(name, Tensor.from(init.subarray(off, off + n), shape, { dtype }));
+  off += n;
+}
+const lr = model.loadStateDict(sd, false);
+if (lr.unexpectedKeys.length) throw new Error('unexpected ' + lr.unexpectedKeys);
+const named = model.namedParameters();
+const opt = new SGD(named, { lr: 0.1, momentum: 0.9, weightDecay: 5e-4 });
+const lossFn = new CrossEntropyLoss();
+const dot = (a, b) => {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
+  return s;
+};
+const per = 128 * 784;
+const worst = {};
+for (let t = 0; t < meta.steps; t++) {
+  const x = Tensor.from(X.subarray(t * per, (t + 1) * per), [128, 1, 28, 28], { dtype });
+  const labels = Y.subarray(t * 128, (t + 1) * 128);
+  const loss = lossFn.forward(model.forward(x), labels);
+  opt.zeroGrad();
+  loss.backward();
+  const ref = meta.steps_rec[t];
+  const prev = new Map();
+  const rows = [];
+  for (const [n, p] of named) {
+    const w = Float64Array.from(p.contiguous().data);
+    prev.set(n, w);
+    const g = Float64Array.from(p.grad.contiguous().data);
+    const gn = Math.sqrt(dot(g, g));
+    rows.push(['gnorm', n, gn, ref.gnorm[n]]);
+    const st = opt.state.get(n);
+    const buf = st?.momentum_buffer;
+    if (buf && ref.gv[n] !== undefined) {
+      const v = Float64Array.from(buf.contiguous().data);
+      const gw = g.map((gi, i) => gi + 5e-4 * w[i]);
+      rows.push(['gv', n, dot(gw, v), ref.gv[n]]);
+    }
+  }
+  opt.step();
+  for (const [n, p] of named) {
+    if (p.ndim !== 4) continue;
+    const w0 = prev.get(n);
+    const w1 = Float64Array.from(p.contiguous().data);
+    const c = dot(w0, w1) / Math.sqrt(dot(w0, w0) * dot(w1, w1));
+    rows.push(['delta', n, Math.acos(Math.max(-1, Math.min(1, c))), ref.delta[n]]);
+  }
+  rows.push(['loss', '', loss.item(), ref.loss]);
+  let line = `step ${t} loss ${loss.item().toPrecision(10)} torch ${ref.loss.toPrecision(10)}`;
+  let maxr = 0, where = '';
+  for (const [k, n, a, e] of rows) {
+    const r = Math.abs(a - e) / (Math.abs(e) + 1e-12);
+    if (r > maxr) { maxr = r; where = `${k} ${n} ours ${a.toExponential(6)} torch ${e.toExponential(6)}`; }
+    const key = `${k} ${n}`;
+    worst[key] = Math.max(worst[key] ?? 0, r);
+  }
+  console.log(`${line}  maxrel ${maxr.toExponential(2)} at ${where}`);
+}
+const top = Object.entries(worst).sort((a, b) => b[1] - a[1]).slice(0, 12);
+console.log('worst relative differences over all steps:');
+for (const [k, v] of top) console.log(`  ${k}: ${v.toExponential(2)}`);
