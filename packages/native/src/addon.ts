@@ -227,3 +227,42 @@ function tryLoad(): AddonLoad {
     return { addon: null, reason: `loading ${file} failed: ${msg}` };
   }
 }
+
+/** Conv geometry in the addon's positional order: N,C,H,W, OC,KH,KW, OH,OW, sh,sw, ph,pw, dh,dw, groups. */
+export function convGeomArgs(g: {
+  n: number;
+  cIn: number;
+  h: number;
+  w: number;
+  cOut: number;
+  kH: number;
+  kW: number;
+  outH: number;
+  outW: number;
+  strideH: number;
+  strideW: number;
+  padH: number;
+  padW: number;
+  dilationH: number;
+  dilationW: number;
+  groups: number;
+}): number[] {
+  return [
+    g.n,
+    g.cIn,
+    g.h,
+    g.w,
+    g.cOut,
+    g.kH,
+    g.kW,
+    g.outH,
+    g.outW,
+    g.strideH,
+    g.strideW,
+    g.padH,
+    g.padW,
+    g.dilationH,
+    g.dilationW,
+    g.groups,
+  ];
+}

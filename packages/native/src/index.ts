@@ -11,7 +11,7 @@ import {
   type Conv2dGeometry,
   type Kernels,
 } from '@smd/engine';
-import { loadAddon } from './addon.js';
+import { convGeomArgs, loadAddon } from './addon.js';
 import { createNativeKernels } from './native-kernels.js';
 
 export type { NativeAddon } from './addon.js';
@@ -82,23 +82,5 @@ export function nativeConvImplementation(
   g: Conv2dGeometry,
 ): string | null {
   if (!load.addon) return null;
-  return load.addon.convImpl(
-    kind,
-    g.n,
-    g.cIn,
-    g.h,
-    g.w,
-    g.cOut,
-    g.kH,
-    g.kW,
-    g.outH,
-    g.outW,
-    g.strideH,
-    g.strideW,
-    g.padH,
-    g.padW,
-    g.dilationH,
-    g.dilationW,
-    g.groups,
-  );
+  return load.addon.convImpl(kind, ...convGeomArgs(g));
 }

@@ -13,7 +13,7 @@ import {
   type ScalarOp,
   type UnaryOp,
 } from '@smd/engine';
-import type { NativeAddon } from './addon.js';
+import { convGeomArgs, type NativeAddon } from './addon.js';
 import { createPoolLossOptimKernels } from './pool-loss-optim-kernels.js';
 
 /** Below this many elements, strided kernels run in TS (per-call array marshalling dominates). */
@@ -124,28 +124,7 @@ export function createNativeKernels(a: NativeAddon): Kernels {
       )) {
         return tsKernels.conv2dForward(p);
       }
-      a.conv2dForward(
-        y,
-        x,
-        weight,
-        bias,
-        g.n,
-        g.cIn,
-        g.h,
-        g.w,
-        g.cOut,
-        g.kH,
-        g.kW,
-        g.outH,
-        g.outW,
-        g.strideH,
-        g.strideW,
-        g.padH,
-        g.padW,
-        g.dilationH,
-        g.dilationW,
-        g.groups,
-      );
+      a.conv2dForward(y, x, weight, bias, ...convGeomArgs(g));
     },
     conv2dBackwardInput(p) {
       const { dx, dy, weight, geom: g } = p;
@@ -156,28 +135,7 @@ export function createNativeKernels(a: NativeAddon): Kernels {
       )) {
         return tsKernels.conv2dBackwardInput(p);
       }
-      a.conv2dBackwardData(
-        dx,
-        dy,
-        weight,
-        1,
-        g.n,
-        g.cIn,
-        g.h,
-        g.w,
-        g.cOut,
-        g.kH,
-        g.kW,
-        g.outH,
-        g.outW,
-        g.strideH,
-        g.strideW,
-        g.padH,
-        g.padW,
-        g.dilationH,
-        g.dilationW,
-        g.groups,
-      );
+      a.conv2dBackwardData(dx, dy, weight, 1, ...convGeomArgs(g));
     },
     conv2dBackwardWeight(p) {
       const { dweight, dbias, dy, x, geom: g } = p;
@@ -189,29 +147,7 @@ export function createNativeKernels(a: NativeAddon): Kernels {
       )) {
         return tsKernels.conv2dBackwardWeight(p);
       }
-      a.conv2dBackwardWeights(
-        dweight,
-        dbias,
-        x,
-        dy,
-        1,
-        g.n,
-        g.cIn,
-        g.h,
-        g.w,
-        g.cOut,
-        g.kH,
-        g.kW,
-        g.outH,
-        g.outW,
-        g.strideH,
-        g.strideW,
-        g.padH,
-        g.padW,
-        g.dilationH,
-        g.dilationW,
-        g.groups,
-      );
+      a.conv2dBackwardWeights(dweight, dbias, x, dy, 1, ...convGeomArgs(g));
     },
     batchNormForwardTrain(p) {
       const { y, mean, varBiased, invStd, x, gamma, beta } = p;
