@@ -3,7 +3,7 @@
 // native model; per conv, ‖g32 − g64‖/‖g64‖, and the radial cosine ⟨w,g⟩/(‖w‖‖g‖) of each.
 // Usage: node --conditions=source --import tsx bench/reference-run/grad-at-checkpoint.mjs CKPT [batches] [lockstep-dir]
 import { readFileSync } from 'node:fs';
-import { Tensor, resnet, CrossEntropyLoss, withBackend, tsBackend } from '@smd/engine';
+import { Tensor, resnet, CrossEntropyLoss, withBackend, tsBackend, SGD } from '@smd/engine';
 import { nativeBackend } from '@smd/native';
 import { parseSafetensors, safetensorToFloat64 } from '@smd/formats';
 
@@ -45,8 +45,28 @@ const grads = (backend, dtype, t) =>
     loss.backward();
     const out = new Map();
     for (const [n, p] of m.namedParameters())
-      out.set(n, [Float64Array.from(p.contiguous().data), Float64Array.from(p.grad.contiguous().data)]);
-    return { loss: loss.item(), out };
+      out.set(n, [
+        Float64Array.from(p.contiguous().data),
+        Float64Array.from(p.grad.contiguous().data),
+      ]);
+    // one SGDM step from the checkpoint's momentum buffers: Δ per conv
+    const named = m.namedParameters();
+    const opt = new SGD(named, { lr: 0.1, momentum: 0.9, weightDecay: 5e-4 });
+    for (const [n, p] of named) {
+      const b = tensors.get(`optim.${n}.momentum_buffer`);
+      if (!b) throw new Error(`no momentum buffer for ${n}`);
+      opt.state.set(n, {
+        momentum_buffer: Tensor.from(safetensorToFloat64(b), b.shape, { dtype, layout: p.layout }),
+      });
+    }
+    opt.step();
+    const delta = new Map();
+    for (const [n, p] of named) {
+      const w0 = out.get(n)[0];
+      const w1 = Float64Array.from(p.contiguous().data);
+      delta.set(n, Math.acos(Math.min(1, dot(w0, w1) / Math.sqrt(dot(w0, w0) * dot(w1, w1)))));
+    }
+    return { loss: loss.item(), out, delta };
   });
 const acc = new Map();
 for (let t = 0; t < nb; t++) {
@@ -61,12 +81,21 @@ for (let t = 0; t < nb; t++) {
     const rc64 = dot(w, g) / (nw * Math.sqrt(dot(g, g)));
     const rc32 = dot(w, g2) / (nw * Math.sqrt(dot(g2, g2)));
     const ratio = Math.sqrt(dot(g2, g2) / dot(g, g));
-    const e = acc.get(n) ?? { rel: 0, ratio: 0, rc64: 0, rc32: 0 };
-    e.rel = Math.max(e.rel, rel); e.ratio += ratio / nb; e.rc64 += Math.abs(rc64) / nb; e.rc32 += Math.abs(rc32) / nb;
+    const e = acc.get(n) ?? { rel: 0, ratio: 0, rc64: 0, rc32: 0, d64: 0, d32: 0 };
+    e.d64 += a.delta.get(n) / nb;
+    e.d32 += b.delta.get(n) / nb;
+    e.rel = Math.max(e.rel, rel);
+    e.ratio += ratio / nb;
+    e.rc64 += Math.abs(rc64) / nb;
+    e.rc32 += Math.abs(rc32) / nb;
     acc.set(n, e);
   }
   console.log(`batch ${t} loss f64 ${a.loss.toPrecision(10)} native f32 ${b.loss.toPrecision(10)}`);
 }
-console.log('param | max rel grad err | mean ‖g32‖/‖g64‖ | mean |radial cos| f64 | f32');
+console.log(
+  'param | max rel grad err | mean ‖g32‖/‖g64‖ | mean |radial cos| f64 | f32 | mean one-step Δ/Δ* f64 | f32',
+);
 for (const [n, e] of acc)
-  console.log(`${n} | ${e.rel.toExponential(2)} | ${e.ratio.toFixed(6)} | ${e.rc64.toExponential(2)} | ${e.rc32.toExponential(2)}`);
+  console.log(
+    `${n} | ${e.rel.toExponential(2)} | ${e.ratio.toFixed(6)} | ${e.rc64.toExponential(2)} | ${e.rc32.toExponential(2)} | ${(e.d64 / 0.0072548).toFixed(6)} | ${(e.d32 / 0.0072548).toFixed(6)}`,
+  );

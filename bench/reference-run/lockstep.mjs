@@ -73,15 +73,21 @@ for (let t = 0; t < meta.steps; t++) {
   }
   rows.push(['loss', '', loss.item(), ref.loss]);
   let line = `step ${t} loss ${loss.item().toPrecision(10)} torch ${ref.loss.toPrecision(10)}`;
-  let maxr = 0, where = '';
+  let maxr = 0,
+    where = '';
   for (const [k, n, a, e] of rows) {
     const r = Math.abs(a - e) / (Math.abs(e) + 1e-12);
-    if (r > maxr) { maxr = r; where = `${k} ${n} ours ${a.toExponential(6)} torch ${e.toExponential(6)}`; }
+    if (r > maxr) {
+      maxr = r;
+      where = `${k} ${n} ours ${a.toExponential(6)} torch ${e.toExponential(6)}`;
+    }
     const key = `${k} ${n}`;
     worst[key] = Math.max(worst[key] ?? 0, r);
   }
   console.log(`${line}  maxrel ${maxr.toExponential(2)} at ${where}`);
 }
-const top = Object.entries(worst).sort((a, b) => b[1] - a[1]).slice(0, 12);
+const top = Object.entries(worst)
+  .sort((a, b) => b[1] - a[1])
+  .slice(0, 12);
 console.log('worst relative differences over all steps:');
 for (const [k, v] of top) console.log(`  ${k}: ${v.toExponential(2)}`);
