@@ -3,6 +3,7 @@
  * an error: `loadAddon()` returns the reason instead, and the engine keeps its TS backend.
  */
 import { createRequire } from 'node:module';
+import type { Conv2dGeometry } from '@smd/engine';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -229,24 +230,7 @@ function tryLoad(): AddonLoad {
 }
 
 /** Conv geometry in the addon's positional order: N,C,H,W, OC,KH,KW, OH,OW, sh,sw, ph,pw, dh,dw, groups. */
-export function convGeomArgs(g: {
-  n: number;
-  cIn: number;
-  h: number;
-  w: number;
-  cOut: number;
-  kH: number;
-  kW: number;
-  outH: number;
-  outW: number;
-  strideH: number;
-  strideW: number;
-  padH: number;
-  padW: number;
-  dilationH: number;
-  dilationW: number;
-  groups: number;
-}): number[] {
+export function convGeomArgs(g: Conv2dGeometry): number[] {
   return [
     g.n,
     g.cIn,
