@@ -4,7 +4,7 @@
  * per kernel, the kernel total and the step time (the difference is JS-side work: autograd,
  * allocation and zero-filling of fresh buffers, layout copies).
  *
- *   node --conditions=source --import tsx bench/train-throughput/kernel-profile.ts [--variant small] [--steps 4] [--fused]
+ *   node --conditions=source --import tsx bench/train-throughput/kernel-profile.ts [--variant small] [--steps 4] [--fused] [--nhwc] [--by-shape]
  */
 import {
   crossEntropy,
@@ -16,7 +16,7 @@ import {
   Tensor,
   type Kernels,
 } from '@smd/engine';
-import { nativeKernels, nativeStatus } from '@smd/native';
+import { nativeBackend, nativeKernels, nativeStatus } from '@smd/native';
 import { forwardFused } from './fused-forward.js';
 
 const argv = process.argv.slice(2);
@@ -33,15 +33,34 @@ if (!nativeStatus().loaded)
 const times = new Map<string, number>();
 const counts = new Map<string, number>();
 const wrapped: Record<string, (p: unknown) => void> = {};
+const byShape = argv.includes('--by-shape');
+/** Row label: the kernel, plus its conv geometry or batch-norm view with --by-shape. */
+function label(name: string, p: unknown): string {
+  if (!byShape) return name;
+  const q = p as { geom?: { cIn: number; h: number; cOut: number; kH: number; strideH: number } };
+  const bn = p as { m?: number; c?: number };
+  if (q.geom) {
+    const g = q.geom;
+    return `${name} ${g.cIn}@${g.h}->${g.cOut} k${g.kH} s${g.strideH}`;
+  }
+  return bn.m !== undefined && bn.c !== undefined ? `${name} c${bn.c} m${bn.m}` : name;
+}
 for (const [name, fn] of Object.entries(nativeKernels) as [string, (p: unknown) => void][]) {
   wrapped[name] = (p) => {
     const t = performance.now();
     fn(p);
-    times.set(name, (times.get(name) ?? 0) + performance.now() - t);
-    counts.set(name, (counts.get(name) ?? 0) + 1);
+    const key = label(name, p);
+    times.set(key, (times.get(key) ?? 0) + performance.now() - t);
+    counts.set(key, (counts.get(key) ?? 0) + 1);
   };
 }
-setBackend(defineBackend('native-profiled', wrapped as unknown as Kernels, []));
+// The native backend's own activation layout (blocked) unless --nhwc asks for channels-last.
+const activationLayout = argv.includes('--nhwc')
+  ? 'channelsLast'
+  : nativeBackend()!.activationLayout;
+setBackend(
+  defineBackend('native-profiled', wrapped as unknown as Kernels, [], { activationLayout }),
+);
 
 const rng = new Rng(0);
 const model = resnet({ widths: variant === 'ref' ? [32, 64, 128] : [16, 32, 64], rng });
@@ -69,7 +88,7 @@ const rows = [...times.entries()].sort((a, b) => b[1] - a[1]);
 for (const [name, ms] of rows) {
   kernelMs += ms;
   console.log(
-    `${name.padEnd(28)} ${(ms / steps).toFixed(2).padStart(8)} ms  ${counts.get(name)! / steps} calls`,
+    `${name.padEnd(byShape ? 52 : 28)} ${(ms / steps).toFixed(2).padStart(8)} ms  ${counts.get(name)! / steps} calls`,
   );
 }
 console.log(`${'kernels total'.padEnd(28)} ${(kernelMs / steps).toFixed(2).padStart(8)} ms`);

@@ -15,10 +15,23 @@ export interface Backend {
   readonly kernels: Kernels;
   /** kernels that run the TS reference implementation (recorded in run manifests) */
   readonly fallbacks: readonly KernelName[];
+  /**
+   * Storage conv2d gives its float32 outputs: 'channelsLast', or 'channelsBlocked16' (used when
+   * Cout is a multiple of 16) for a backend whose convolutions are fastest blocked.
+   */
+  readonly activationLayout: ActivationLayout;
 }
 
+/** Storage orders a backend may prefer for conv2d outputs. */
+export type ActivationLayout = 'channelsLast' | 'channelsBlocked16';
+
 /** The reference TypeScript backend. */
-export const tsBackend: Backend = Object.freeze({ name: 'ts', kernels: tsKernels, fallbacks: [] });
+export const tsBackend: Backend = Object.freeze({
+  name: 'ts',
+  kernels: tsKernels,
+  fallbacks: [],
+  activationLayout: 'channelsLast',
+});
 
 /**
  * Build a backend from its own kernels plus an explicit list of kernels taken from TS.
@@ -28,6 +41,7 @@ export function defineBackend<F extends KernelName>(
   name: string,
   impl: Omit<Kernels, F>,
   fallbacks: readonly F[],
+  opts: { activationLayout?: ActivationLayout } = {},
 ): Backend {
   const kernels = { ...tsKernels } as Kernels;
   const own = impl as Partial<Kernels>;
@@ -39,7 +53,12 @@ export function defineBackend<F extends KernelName>(
     }
     (kernels as unknown as Record<string, unknown>)[key] = fn;
   }
-  return Object.freeze({ name, kernels, fallbacks: [...fallbacks] });
+  return Object.freeze({
+    name,
+    kernels,
+    fallbacks: [...fallbacks],
+    activationLayout: opts.activationLayout ?? 'channelsLast',
+  });
 }
 
 let active: Backend = tsBackend;

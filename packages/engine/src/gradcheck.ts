@@ -5,6 +5,7 @@
 import { noGrad } from './autograd.js';
 import { Rng } from './rng.js';
 import { Tensor } from './tensor.js';
+import { storageOffset } from './storage-order.js';
 
 /** Options of gradcheck. */
 export interface GradcheckOptions {
@@ -64,15 +65,15 @@ export function gradcheck(
     if (!x.requiresGrad) return;
     const analytic = x.grad === null ? new Array<number>(x.size).fill(0) : x.grad.toArray();
     const logical = x.toArray();
-    const strides = x.strides;
     for (let li = 0; li < x.size; li++) {
       // storage offset of logical element li
       let rem = li;
-      let off = 0;
+      const idx = new Array<number>(x.ndim);
       for (let d = x.ndim - 1; d >= 0; d--) {
-        off += (rem % x.shape[d]) * strides[d];
+        idx[d] = rem % x.shape[d];
         rem = Math.floor(rem / x.shape[d]);
       }
+      const off = x.ndim === 4 ? storageOffset(x.shape, x.layout, idx) : rowMajor(x.shape, idx);
       const orig = x.data[off];
       const fp = noGrad(() => {
         x.data[off] = orig + eps;
@@ -97,4 +98,11 @@ export function gradcheck(
     }
   });
   return { ok, maxAbsErr, worst, checked };
+}
+
+/** Row-major offset of a logical index. */
+function rowMajor(shape: readonly number[], idx: readonly number[]): number {
+  let off = 0;
+  for (let d = 0; d < shape.length; d++) off = off * shape[d] + idx[d];
+  return off;
 }

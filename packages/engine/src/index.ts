@@ -4,6 +4,7 @@ export { Tensor, type Layout, type TensorOptions } from './tensor.js';
 export type { DType, Data } from './dtype.js';
 export { allocData } from './dtype.js';
 export { numel, broadcastShapes, contiguousStrides, channelsLastStrides } from './shape.js';
+export { CHANNEL_BLOCK, relayoutCopy, storageOffset } from './storage-order.js';
 export { noGrad, enableGrad, isGradEnabled } from './autograd.js';
 export type * from './kernels.js';
 export {
@@ -13,6 +14,7 @@ export {
   defineBackend,
   kernelsFor,
   tsBackend,
+  type ActivationLayout,
   type Backend,
 } from './backend.js';
 export { tsKernels } from './backends/ts/index.js';

@@ -4,6 +4,13 @@
  */
 import type { Data } from './dtype.js';
 
+/**
+ * Storage order of a 4-D activation buffer as kernels see it: 'nhwc' (channels last; for an
+ * [M, C] view, rows of C) or 'nChw16c' (oneDNN's blocked order: element (n, c, h, w) at
+ * (((n·C/16 + ⌊c/16⌋)·H + h)·W + w)·16 + c mod 16; C a multiple of 16).
+ */
+export type ChannelOrder = 'nhwc' | 'nChw16c';
+
 /** Geometry of a 2-D convolution (PyTorch semantics, no ceil mode). */
 export interface Conv2dGeometry {
   n: number;
@@ -35,6 +42,10 @@ export interface Conv2dForwardParams {
   /** [Cout] or null */
   bias: Data | null;
   geom: Conv2dGeometry;
+  /** storage order of x (default 'nhwc'; with Cin = 1 'nhwc' is also NCHW) */
+  xOrder?: ChannelOrder;
+  /** storage order of y (default 'nhwc') */
+  yOrder?: ChannelOrder;
 }
 
 /** dx += conv_transpose(dy, weight). */
@@ -46,6 +57,12 @@ export interface Conv2dBackwardInputParams {
   /** [Cout, Cin/groups, kH, kW] OIHW */
   weight: Data;
   geom: Conv2dGeometry;
+  /** true: write dx instead of adding to it (its old contents are garbage); default false */
+  overwriteDx?: boolean;
+  /** storage order of dx (default 'nhwc') */
+  xOrder?: ChannelOrder;
+  /** storage order of dy (default 'nhwc') */
+  yOrder?: ChannelOrder;
 }
 
 /** dweight += correlation(x, dy); dbias += sum of dy over N, outH, outW. */
@@ -59,6 +76,10 @@ export interface Conv2dBackwardWeightParams {
   /** [N, H, W, Cin] NHWC */
   x: Data;
   geom: Conv2dGeometry;
+  /** storage order of x (default 'nhwc') */
+  xOrder?: ChannelOrder;
+  /** storage order of dy (default 'nhwc') */
+  yOrder?: ChannelOrder;
 }
 
 /**
@@ -83,6 +104,10 @@ export interface BatchNormForwardTrainParams {
   m: number;
   c: number;
   eps: number;
+  /** storage order of every [M, C] buffer (default 'nhwc' = rows of C) */
+  order?: ChannelOrder;
+  /** pixels per image (H·W; M = N·hw); needed for 'nChw16c' */
+  hw?: number;
 }
 
 /** Eval batch norm with given statistics over an [M, C] view. */
@@ -102,6 +127,10 @@ export interface BatchNormForwardEvalParams {
   m: number;
   c: number;
   eps: number;
+  /** storage order of every [M, C] buffer (default 'nhwc' = rows of C) */
+  order?: ChannelOrder;
+  /** pixels per image (H·W; M = N·hw); needed for 'nChw16c' */
+  hw?: number;
 }
 
 /**
@@ -128,6 +157,10 @@ export interface BatchNormBackwardParams {
   gamma: Data | null;
   m: number;
   c: number;
+  /** storage order of every [M, C] buffer (default 'nhwc' = rows of C) */
+  order?: ChannelOrder;
+  /** pixels per image (H·W; M = N·hw); needed for 'nChw16c' */
+  hw?: number;
 }
 
 /** Geometry of a 2-D pooling window (PyTorch semantics, floor mode). */
@@ -198,6 +231,8 @@ export interface AdaptiveAvgPool2dParams {
   w: number;
   outH: number;
   outW: number;
+  /** storage order of both buffers (default 'nhwc') */
+  order?: ChannelOrder;
 }
 
 /** y = log_softmax(x) over the last axis of a [rows, cols] view. */
@@ -272,6 +307,10 @@ export interface BatchNormActBackwardParams extends BatchNormBackwardParams {
   dresidual: Data | null;
   /** [M, C] the fused forward output (ReLU mask), or null when there was no ReLU */
   y: Data | null;
+  /** true: write dx instead of adding to it (its old contents are garbage); default false */
+  overwriteDx?: boolean;
+  /** the same for dresidual */
+  overwriteDresidual?: boolean;
 }
 
 /**

@@ -3,9 +3,10 @@
  * layout, and autograd state.
  *
  * Layout (see ../LAYOUT.md): `shape` is always logical. A 4-D tensor may be stored
- * 'channelsLast' (NHWC: element (n,c,h,w) at ((n*H+h)*W+w)*C+c), like torch.channels_last.
- * conv2d outputs channelsLast; batchNorm2d, relu, element-wise ops with a same-shaped or
- * broadcast operand, and pooling preserve it; every other op first calls `.contiguous()`.
+ * 'channelsLast' (NHWC: element (n,c,h,w) at ((n*H+h)*W+w)*C+c), like torch.channels_last, or
+ * 'channelsBlocked16' (oneDNN's nChw16c, C a multiple of 16; what the native backend's conv2d
+ * outputs). conv2d outputs the backend's preferred layout; batch norm, relu, same-layout element-wise
+ * ops and pooling keep it; every other op first converts (`.contiguous()` / `.toChannelsLast()`).
  */
 import { allocData, type Data, type DType } from './dtype.js';
 import { channelsLastStrides, contiguousStrides, fmtShape, numel, shapesEqual } from './shape.js';
@@ -14,9 +15,15 @@ import { toLayout } from './ops/layout.js';
 import type { Rng } from './rng.js';
 import { acquireBuffer, releaseBuffer } from './buffer-pool.js';
 import { kernelsFor } from './backend.js';
+import {
+  layoutFits,
+  relayoutCopy,
+  storageOffset,
+  CHANNEL_BLOCK,
+  type Layout,
+} from './storage-order.js';
 
-/** Storage order of a tensor. 'channelsLast' is only valid for 4-D tensors. */
-export type Layout = 'contiguous' | 'channelsLast';
+export type { Layout } from './storage-order.js';
 
 /** Options for tensor factories. */
 export interface TensorOptions {
@@ -57,8 +64,12 @@ export class Tensor {
     if (data.length !== numel(shape)) {
       throw new Error(`Tensor: data has ${data.length} elements but shape ${fmtShape(shape)}`);
     }
-    if (layout === 'channelsLast' && shape.length !== 4) {
-      throw new Error(`Tensor: layout channelsLast needs a 4-D shape, got ${fmtShape(shape)}`);
+    if (!layoutFits(layout, shape)) {
+      throw new Error(
+        `Tensor: layout ${layout} needs a 4-D shape` +
+          (layout === 'channelsBlocked16' ? ` with C a multiple of ${CHANNEL_BLOCK}` : '') +
+          `, got ${fmtShape(shape)}`,
+      );
     }
     this.data = data;
     this.shape = Object.freeze([...shape]);
@@ -81,8 +92,14 @@ export class Tensor {
     return this.shape.length;
   }
 
-  /** Element strides of the storage, per logical axis. */
+  /**
+   * Element strides of the storage, per logical axis. A 'channelsBlocked16' tensor has none
+   * (convert it first); asking throws rather than returning wrong numbers.
+   */
   get strides(): number[] {
+    if (this.layout === 'channelsBlocked16') {
+      throw new Error('strides: a channelsBlocked16 tensor has no per-axis strides; convert it');
+    }
     return this.layout === 'channelsLast'
       ? channelsLastStrides(this.shape)
       : contiguousStrides(this.shape);
@@ -117,9 +134,10 @@ export class Tensor {
     const data = allocData(opts.dtype ?? 'float32', values.length);
     for (let i = 0; i < values.length; i++) data[i] = values[i];
     const t = new Tensor(data, shape, { requiresGrad: opts.requiresGrad });
-    if ((opts.layout ?? 'contiguous') === 'contiguous') return t;
-    const cl = permuteData(t, 'channelsLast');
-    return new Tensor(cl, shape, { requiresGrad: opts.requiresGrad, layout: 'channelsLast' });
+    const layout = opts.layout ?? 'contiguous';
+    if (layout === 'contiguous') return t;
+    if (!layoutFits(layout, shape)) return new Tensor(data, shape, opts); // throws the usual error
+    return new Tensor(permuteData(t, layout), shape, { requiresGrad: opts.requiresGrad, layout });
   }
 
   /** A 0-d tensor. */
@@ -153,7 +171,7 @@ export class Tensor {
     return this.data[0];
   }
 
-  /** Values in logical row-major order (NCHW for channelsLast tensors). */
+  /** Values in logical row-major order (NCHW for 4-D tensors of any layout). */
   toArray(): number[] {
     const d = this.layout === 'contiguous' ? this.data : permuteData(this, 'contiguous');
     return Array.from(d);
@@ -161,6 +179,7 @@ export class Tensor {
 
   /** Element at a logical index. */
   get(...index: number[]): number {
+    if (this.ndim === 4) return this.data[storageOffset(this.shape, this.layout, index)];
     const s = this.strides;
     let off = 0;
     for (let i = 0; i < index.length; i++) off += index[i] * s[i];
@@ -210,6 +229,11 @@ export class Tensor {
     return toLayout(this, 'channelsLast');
   }
 
+  /** This tensor stored in `layout` (differentiable; returns `this` if already). */
+  toLayout(layout: Layout): Tensor {
+    return toLayout(this, layout);
+  }
+
   /** Overwrite every element with `value` (in place, not recorded). */
   fill(value: number): this {
     this.data.fill(value);
@@ -237,7 +261,7 @@ export class Tensor {
 }
 
 /**
- * Storage of `t` re-ordered into `layout` (plain loops; the op-level conversion with autograd is
+ * Storage of `t` re-ordered into `layout` (not recorded; the op-level conversion with autograd is
  * ops/layout.ts). Returns a new buffer.
  */
 export function permuteData(t: Tensor, layout: Layout): Data {
@@ -246,19 +270,8 @@ export function permuteData(t: Tensor, layout: Layout): Data {
     out.set(t.data);
     return out;
   }
-  const [n, c, h, w] = t.shape;
-  const src = t.data;
-  const hw = h * w;
-  // contiguous index i = (b*C + ch)*HW + p ; channelsLast index j = (b*HW + p)*C + ch
-  for (let b = 0; b < n; b++) {
-    for (let p = 0; p < hw; p++) {
-      const j0 = (b * hw + p) * c;
-      const i0 = b * c * hw + p;
-      if (layout === 'channelsLast')
-        for (let ch = 0; ch < c; ch++) out[j0 + ch] = src[i0 + ch * hw];
-      else for (let ch = 0; ch < c; ch++) out[i0 + ch * hw] = src[j0 + ch];
-    }
-  }
+  const { shape, xStrides } = relayoutCopy(t.shape, t.layout, layout);
+  kernelsFor(out).copyStrided({ out, x: t.data, shape, xStrides });
   return out;
 }
 

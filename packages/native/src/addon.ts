@@ -3,7 +3,7 @@
  * an error: `loadAddon()` returns the reason instead, and the engine keeps its TS backend.
  */
 import { createRequire } from 'node:module';
-import type { Conv2dGeometry } from '@smd/engine';
+import type { ChannelOrder, Conv2dGeometry } from '@smd/engine';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -39,6 +39,8 @@ export interface NativeAddon {
     m: number,
     c: number,
     eps: number,
+    order: number,
+    hw: number,
   ): void;
   batchNormForwardTrainAct(
     y: F32,
@@ -53,6 +55,8 @@ export interface NativeAddon {
     m: number,
     c: number,
     eps: number,
+    order: number,
+    hw: number,
   ): void;
   batchNormForwardEval(
     y: F32,
@@ -64,6 +68,8 @@ export interface NativeAddon {
     m: number,
     c: number,
     eps: number,
+    order: number,
+    hw: number,
   ): void;
   batchNormBackward(
     dx: F32,
@@ -76,6 +82,8 @@ export interface NativeAddon {
     gamma: F32OrNull,
     m: number,
     c: number,
+    order: number,
+    hw: number,
   ): void;
   batchNormBackwardAct(
     dx: F32,
@@ -90,6 +98,10 @@ export interface NativeAddon {
     gamma: F32OrNull,
     m: number,
     c: number,
+    order: number,
+    hw: number,
+    overwriteDx: number,
+    overwriteDresidual: number,
   ): void;
   binary(
     op: number,
@@ -135,6 +147,7 @@ export interface NativeAddon {
     w: number,
     outH: number,
     outW: number,
+    order: number,
   ): void;
   logSoftmaxForward(y: F32, x: F32, rows: number, cols: number): void;
   logSoftmaxBackward(dx: F32, dy: F32, y: F32, rows: number, cols: number): void;
@@ -229,8 +242,15 @@ function tryLoad(): AddonLoad {
   }
 }
 
-/** Conv geometry in the addon's positional order: N,C,H,W, OC,KH,KW, OH,OW, sh,sw, ph,pw, dh,dw, groups. */
-export function convGeomArgs(g: Conv2dGeometry): number[] {
+/**
+ * Conv geometry in the addon's positional order: N,C,H,W, OC,KH,KW, OH,OW, sh,sw, ph,pw, dh,dw,
+ * groups, then the storage orders of x and y (0 NHWC, 1 nChw16c).
+ */
+export function convGeomArgs(
+  g: Conv2dGeometry,
+  xOrder: ChannelOrder = 'nhwc',
+  yOrder: ChannelOrder = 'nhwc',
+): number[] {
   return [
     g.n,
     g.cIn,
@@ -248,5 +268,7 @@ export function convGeomArgs(g: Conv2dGeometry): number[] {
     g.dilationH,
     g.dilationW,
     g.groups,
+    xOrder === 'nChw16c' ? 1 : 0,
+    yOrder === 'nChw16c' ? 1 : 0,
   ];
 }

@@ -7,7 +7,9 @@
 import {
   defineBackend,
   tsKernels,
+  type ActivationLayout,
   type Backend,
+  type ChannelOrder,
   type Conv2dGeometry,
   type Kernels,
 } from '@smd/engine';
@@ -55,14 +57,24 @@ export const nativeKernels: Kernels = load.addon ? createNativeKernels(load.addo
 
 let backend: Backend | null = null;
 
+let nhwcBackend: Backend | null = null;
+
 /**
  * The native backend for `setBackend`, or null when the addon is unavailable (see nativeStatus).
  * No kernel is a declared TS fallback; `binary` and `copyStrided` run TS for calls under 4096
- * elements, and any Float64Array call runs TS.
+ * elements, and any Float64Array call runs TS. Conv outputs are stored blocked (nChw16c) when
+ * their channel count allows, which lets oneDNN use Winograd; `activationLayout: 'channelsLast'`
+ * gives the NHWC variant (for comparisons).
  */
-export function nativeBackend(): Backend | null {
+export function nativeBackend(opts: { activationLayout?: ActivationLayout } = {}): Backend | null {
   if (!load.addon) return null;
-  backend ??= defineBackend('native', nativeKernels, []);
+  if (opts.activationLayout === 'channelsLast') {
+    nhwcBackend ??= defineBackend('native', nativeKernels, [], {
+      activationLayout: 'channelsLast',
+    });
+    return nhwcBackend;
+  }
+  backend ??= defineBackend('native', nativeKernels, [], { activationLayout: 'channelsBlocked16' });
   return backend;
 }
 
@@ -80,7 +92,9 @@ export function setNativeThreads(n: number): void {
 export function nativeConvImplementation(
   kind: 'forward' | 'backwardData' | 'backwardWeights',
   g: Conv2dGeometry,
+  xOrder: ChannelOrder = 'nhwc',
+  yOrder: ChannelOrder = 'nhwc',
 ): string | null {
   if (!load.addon) return null;
-  return load.addon.convImpl(kind, ...convGeomArgs(g));
+  return load.addon.convImpl(kind, ...convGeomArgs(g, xOrder, yOrder));
 }

@@ -9,6 +9,7 @@ import {
   tsKernels,
   type Data,
   type BinaryOp,
+  type ChannelOrder,
   type Kernels,
   type ScalarOp,
   type UnaryOp,
@@ -31,6 +32,11 @@ function numelOf(shape: readonly number[]): number {
   let n = 1;
   for (const d of shape) n *= d;
   return n;
+}
+
+/** The addon's trailing batch-norm arguments: order (0 NHWC, 1 nChw16c) and pixels per image. */
+function bnOrder(p: { order?: ChannelOrder; hw?: number }): [number, number] {
+  return p.order === 'nChw16c' ? [1, p.hw ?? 0] : [0, 1];
 }
 
 /** Build the Kernels object over a loaded addon. */
@@ -124,7 +130,7 @@ export function createNativeKernels(a: NativeAddon): Kernels {
       )) {
         return tsKernels.conv2dForward(p);
       }
-      a.conv2dForward(y, x, weight, bias, ...convGeomArgs(g));
+      a.conv2dForward(y, x, weight, bias, ...convGeomArgs(g, p.xOrder, p.yOrder));
     },
     conv2dBackwardInput(p) {
       const { dx, dy, weight, geom: g } = p;
@@ -135,7 +141,13 @@ export function createNativeKernels(a: NativeAddon): Kernels {
       )) {
         return tsKernels.conv2dBackwardInput(p);
       }
-      a.conv2dBackwardData(dx, dy, weight, 1, ...convGeomArgs(g));
+      a.conv2dBackwardData(
+        dx,
+        dy,
+        weight,
+        p.overwriteDx ? 0 : 1,
+        ...convGeomArgs(g, p.xOrder, p.yOrder),
+      );
     },
     conv2dBackwardWeight(p) {
       const { dweight, dbias, dy, x, geom: g } = p;
@@ -147,7 +159,7 @@ export function createNativeKernels(a: NativeAddon): Kernels {
       )) {
         return tsKernels.conv2dBackwardWeight(p);
       }
-      a.conv2dBackwardWeights(dweight, dbias, x, dy, 1, ...convGeomArgs(g));
+      a.conv2dBackwardWeights(dweight, dbias, x, dy, 1, ...convGeomArgs(g, p.xOrder, p.yOrder));
     },
     batchNormForwardTrain(p) {
       const { y, mean, varBiased, invStd, x, gamma, beta } = p;
@@ -162,7 +174,19 @@ export function createNativeKernels(a: NativeAddon): Kernels {
       )) {
         return tsKernels.batchNormForwardTrain(p);
       }
-      a.batchNormForwardTrain(y, mean, varBiased, invStd, x, gamma, beta, p.m, p.c, p.eps);
+      a.batchNormForwardTrain(
+        y,
+        mean,
+        varBiased,
+        invStd,
+        x,
+        gamma,
+        beta,
+        p.m,
+        p.c,
+        p.eps,
+        ...bnOrder(p),
+      );
     },
     batchNormForwardEval(p) {
       const { y, x, mean, variance, gamma, beta } = p;
@@ -176,7 +200,7 @@ export function createNativeKernels(a: NativeAddon): Kernels {
       )) {
         return tsKernels.batchNormForwardEval(p);
       }
-      a.batchNormForwardEval(y, x, mean, variance, gamma, beta, p.m, p.c, p.eps);
+      a.batchNormForwardEval(y, x, mean, variance, gamma, beta, p.m, p.c, p.eps, ...bnOrder(p));
     },
     batchNormBackward(p) {
       const { dx, dgamma, dbeta, dy, x, mean, invStd, gamma } = p;
@@ -192,7 +216,7 @@ export function createNativeKernels(a: NativeAddon): Kernels {
       )) {
         return tsKernels.batchNormBackward(p);
       }
-      a.batchNormBackward(dx, dgamma, dbeta, dy, x, mean, invStd, gamma, p.m, p.c);
+      a.batchNormBackward(dx, dgamma, dbeta, dy, x, mean, invStd, gamma, p.m, p.c, ...bnOrder(p));
     },
     batchNormActForwardTrain(p) {
       const { y, mean, varBiased, invStd, x, gamma, beta, residual } = p;
@@ -221,6 +245,7 @@ export function createNativeKernels(a: NativeAddon): Kernels {
         p.m,
         p.c,
         p.eps,
+        ...bnOrder(p),
       );
     },
     batchNormActBackward(p) {
@@ -239,7 +264,23 @@ export function createNativeKernels(a: NativeAddon): Kernels {
       )) {
         return tsKernels.batchNormActBackward(p);
       }
-      a.batchNormBackwardAct(dx, dgamma, dbeta, dresidual, y, dy, x, mean, invStd, gamma, p.m, p.c);
+      a.batchNormBackwardAct(
+        dx,
+        dgamma,
+        dbeta,
+        dresidual,
+        y,
+        dy,
+        x,
+        mean,
+        invStd,
+        gamma,
+        p.m,
+        p.c,
+        ...bnOrder(p),
+        p.overwriteDx ? 1 : 0,
+        p.overwriteDresidual ? 1 : 0,
+      );
     },
     ...createPoolLossOptimKernels(a),
   };

@@ -153,6 +153,17 @@ function poolArgs(g: Pool2dGeometry): number[] {
 
 function adaptive(a: NativeAddon, p: AdaptiveAvgPool2dParams, backward: number): boolean {
   if (!(p.out instanceof Float32Array && p.x instanceof Float32Array)) return false;
-  a.adaptiveAvgPool2d(backward, p.out, p.x, p.n, p.c, p.h, p.w, p.outH, p.outW);
+  a.adaptiveAvgPool2d(
+    backward,
+    p.out,
+    p.x,
+    p.n,
+    p.c,
+    p.h,
+    p.w,
+    p.outH,
+    p.outW,
+    p.order === 'nChw16c' ? 1 : 0,
+  );
   return true;
 }

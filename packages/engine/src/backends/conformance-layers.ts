@@ -1,5 +1,5 @@
 /** Conformance cases of the layer kernels: convolution, batch norm, pooling, softmax, optimizers. */
-import type { Conv2dGeometry, Pool2dGeometry } from '../kernels.js';
+import type { ChannelOrder, Conv2dGeometry, Pool2dGeometry } from '../kernels.js';
 import type { Rng } from '../rng.js';
 import type { Case, Params } from './conformance-cases.js';
 
@@ -58,21 +58,30 @@ export function poolGeom(
 /** Cases of the layer kernels. */
 export function layerCases(): Case[] {
   const out: Case[] = [];
-  const geoms = [
-    convGeom(4, 16, 14, 14, 32, 3, 1, 1),
-    convGeom(4, 16, 14, 14, 32, 3, 2, 1),
-    convGeom(4, 16, 14, 14, 32, 1, 2, 0),
-    convGeom(4, 1, 12, 12, 8, 3, 1, 1),
+  // Blocked (nChw16c) variants run the native backend's Winograd path for 3×3 stride 1, whose
+  // float32 transforms round a little more (measured 1.9e-6 scaled): tolerance 2e-5 there.
+  const geoms: [Conv2dGeometry, ChannelOrder, ChannelOrder, number][] = [
+    [convGeom(4, 16, 14, 14, 32, 3, 1, 1), 'nhwc', 'nhwc', 1e-4],
+    [convGeom(4, 16, 14, 14, 32, 3, 2, 1), 'nhwc', 'nhwc', 1e-4],
+    [convGeom(4, 16, 14, 14, 32, 1, 2, 0), 'nhwc', 'nhwc', 1e-4],
+    [convGeom(4, 1, 12, 12, 8, 3, 1, 1), 'nhwc', 'nhwc', 1e-4],
+    [convGeom(16, 64, 14, 14, 64, 3, 1, 1), 'nChw16c', 'nChw16c', 2e-5], // Winograd fwd, bwd-data
+    [convGeom(4, 16, 8, 8, 16, 3, 1, 1), 'nChw16c', 'nChw16c', 2e-5], // Winograd bwd-weights
+    [convGeom(4, 16, 14, 14, 32, 3, 2, 1), 'nChw16c', 'nChw16c', 1e-4],
+    [convGeom(4, 1, 12, 12, 16, 3, 1, 1), 'nhwc', 'nChw16c', 1e-4],
   ];
-  for (const g of geoms) {
+  for (const [g, xOrder, yOrder, tol] of geoms) {
     const xs = g.n * g.h * g.w * g.cIn;
     const ys = g.n * g.outH * g.outW * g.cOut;
     const ws = g.cOut * g.cIn * g.kH * g.kW;
-    const label = `${g.n}x${g.cIn}x${g.h}x${g.w}->${g.cOut} k${g.kH} s${g.strideH} p${g.padH}`;
+    const label =
+      `${g.n}x${g.cIn}x${g.h}x${g.w}->${g.cOut} k${g.kH} s${g.strideH} p${g.padH}` +
+      (xOrder === 'nhwc' && yOrder === 'nhwc' ? '' : ` ${xOrder}->${yOrder}`);
+    const orders = { xOrder, yOrder };
     out.push({
       kernel: 'conv2dForward',
       label,
-      tol: 1e-4,
+      tol,
       outputs: ['y'],
       make: (r) => ({
         y: f32(r, ys),
@@ -80,19 +89,20 @@ export function layerCases(): Case[] {
         weight: f32(r, ws),
         bias: f32(r, g.cOut),
         geom: g,
+        ...orders,
       }),
     });
     out.push({
       kernel: 'conv2dBackwardInput',
       label,
-      tol: 1e-4,
+      tol,
       outputs: ['dx'],
-      make: (r) => ({ dx: f32(r, xs), dy: f32(r, ys), weight: f32(r, ws), geom: g }),
+      make: (r) => ({ dx: f32(r, xs), dy: f32(r, ys), weight: f32(r, ws), geom: g, ...orders }),
     });
     out.push({
       kernel: 'conv2dBackwardWeight',
       label,
-      tol: 1e-4,
+      tol,
       outputs: ['dweight', 'dbias'],
       make: (r) => ({
         dweight: f32(r, ws),
@@ -100,14 +110,18 @@ export function layerCases(): Case[] {
         dy: f32(r, ys),
         x: f32(r, xs),
         geom: g,
+        ...orders,
       }),
     });
   }
-  for (const [m, c] of [
-    [2 * 14 * 14, 32],
-    [3000, 5],
+  for (const [m, c, hw] of [
+    [2 * 14 * 14, 32, 0],
+    [3000, 5, 0],
+    [3 * 7 * 7, 32, 49],
   ]) {
-    const label = `M=${m} C=${c}`;
+    // hw > 0: the buffers are nChw16c with hw pixels per image.
+    const blocked: Params = hw > 0 ? { order: 'nChw16c', hw } : {};
+    const label = `M=${m} C=${c}` + (hw > 0 ? ` nChw16c hw=${hw}` : '');
     const bnIn = (r: Rng): Params => ({
       x: f32(r, m * c, -2, 3),
       gamma: f32(r, c, 0.5, 1.5),
@@ -115,6 +129,7 @@ export function layerCases(): Case[] {
       m,
       c,
       eps: 1e-5,
+      ...blocked,
     });
     out.push({
       kernel: 'batchNormForwardTrain',
@@ -147,6 +162,7 @@ export function layerCases(): Case[] {
       gamma: f32(r, c, 0.5, 1.5),
       m,
       c,
+      ...blocked,
     });
     out.push({
       kernel: 'batchNormBackward',
@@ -216,21 +232,22 @@ export function layerCases(): Case[] {
       make: (r) => ({ dx: f32(r, xs), dy: f32(r, ys), geom: g }),
     });
   }
-  for (const [oh, ow] of [
-    [1, 1],
-    [3, 2],
-  ]) {
-    const dims = { n: 3, c: 16, h: 7, w: 7, outH: oh, outW: ow };
+  for (const [oh, ow, order] of [
+    [1, 1, 'nhwc'],
+    [3, 2, 'nhwc'],
+    [3, 2, 'nChw16c'],
+  ] as const) {
+    const dims = { n: 3, c: 16, h: 7, w: 7, outH: oh, outW: ow, order };
     out.push({
       kernel: 'adaptiveAvgPool2dForward',
-      label: `7x7->${oh}x${ow}`,
+      label: `7x7->${oh}x${ow} ${order}`,
       tol: 1e-6,
       outputs: ['out'],
       make: (r) => ({ out: f32(r, 3 * 16 * oh * ow), x: f32(r, 3 * 16 * 49), ...dims }),
     });
     out.push({
       kernel: 'adaptiveAvgPool2dBackward',
-      label: `7x7->${oh}x${ow}`,
+      label: `7x7->${oh}x${ow} ${order}`,
       tol: 1e-6,
       outputs: ['out'],
       make: (r) => ({ out: f32(r, 3 * 16 * 49), x: f32(r, 3 * 16 * oh * ow), ...dims }),

@@ -5,7 +5,7 @@ import { fmtShape, shapesEqual } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { batchNorm2d, updateRunningStats, type BatchNormOptions } from './batch-norm.js';
 import { add, relu as reluOp } from './elementwise.js';
-import { empty, gradTarget, kern } from './util.js';
+import { empty, gradOutput, gradTarget, kern, normInput } from './util.js';
 
 /** Options of batchNormAct2d: batch-norm options plus the fused epilogue. */
 export interface BatchNormActOptions extends BatchNormOptions {
@@ -45,8 +45,8 @@ export function batchNormAct2d(x: Tensor, opts: BatchNormActOptions = {}): Tenso
     }
   }
   const eps = opts.eps ?? 1e-5;
-  const X = x.ndim === 4 ? x.toChannelsLast() : x.contiguous();
-  const R = res ? (x.ndim === 4 ? res.toChannelsLast() : res.contiguous()) : null;
+  const { X, order, hw } = normInput(x);
+  const R = res ? res.toLayout(X.layout) : null;
   const m = X.size / c;
   if (m < 2)
     throw new Error(
@@ -71,6 +71,8 @@ export function batchNormAct2d(x: Tensor, opts: BatchNormActOptions = {}): Tenso
     eps,
     residual: R ? R.data : null,
     relu: useRelu,
+    order,
+    hw,
   });
   updateRunningStats(opts, mean, varB, m, opts.momentum ?? 0.1);
   // The graph records the composition batchNorm2d → add → relu (what graph walkers such as the
@@ -90,19 +92,23 @@ export function batchNormAct2d(x: Tensor, opts: BatchNormActOptions = {}): Tenso
     partialBn: readonly (Tensor | null)[] | null,
     partialR: Tensor | null,
   ): Tensor | null => {
-    const g = X.ndim === 4 ? g0.toChannelsLast() : g0.contiguous();
+    const g = g0.toLayout(X.layout);
     const needX = X.requiresGrad;
-    const dx = gradTarget(needX ? partialBn?.[0] : null, X.shape, X.dtype, X.layout);
+    const dxOut = gradOutput(needX ? partialBn?.[0] : null, X.shape, X.dtype, X.layout);
+    const dx = dxOut.t;
     const pIdx = (t: Tensor | null): number => (t ? bnInputs.indexOf(t) : -1);
     const dg = gamma?.requiresGrad ? gradTarget(partialBn?.[pIdx(gamma)], [c], X.dtype) : null;
     const db = beta?.requiresGrad ? gradTarget(partialBn?.[pIdx(beta)], [c], X.dtype) : null;
     // X and R may be one tensor: dx and dr are then separate buffers that autograd adds.
-    const dr = R?.requiresGrad ? gradTarget(partialR, X.shape, X.dtype, X.layout) : null;
+    const drOut = R?.requiresGrad ? gradOutput(partialR, X.shape, X.dtype, X.layout) : null;
+    const dr = drOut ? drOut.t : null;
     kk.batchNormActBackward({
       dx: dx.data,
       dgamma: dg ? dg.data : null,
       dbeta: db ? db.data : null,
       dresidual: dr ? dr.data : null,
+      overwriteDx: dxOut.overwrite,
+      overwriteDresidual: drOut ? drOut.overwrite : false,
       y: useRelu ? y.data : null,
       dy: g.data,
       x: X.data,
@@ -111,6 +117,8 @@ export function batchNormAct2d(x: Tensor, opts: BatchNormActOptions = {}): Tenso
       gamma: gd,
       m,
       c,
+      order,
+      hw,
     });
     stash = [needX ? dx : null];
     if (gamma) stash.push(dg);

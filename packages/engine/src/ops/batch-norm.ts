@@ -3,7 +3,7 @@ import { noGrad, record } from '../autograd.js';
 import { allocData } from '../dtype.js';
 import { fmtShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
-import { empty, kern, zeros } from './util.js';
+import { empty, kern, normInput, zeros } from './util.js';
 import { mul, sub } from './elementwise.js';
 import { sum } from './reduce.js';
 import { reshape } from './shape-ops.js';
@@ -51,7 +51,7 @@ export function batchNorm2d(x: Tensor, opts: BatchNormOptions = {}): Tensor {
       throw new Error(`batchNorm2d: ${name} must be [${c}], got ${fmtShape(t.shape)}`);
     }
   }
-  const X = x.ndim === 4 ? x.toChannelsLast() : x.contiguous();
+  const { X, order, hw } = normInput(x);
   const m = X.size / c;
   const y = empty(X.shape, X.dtype, X.layout);
   const kk = kern(X);
@@ -81,10 +81,12 @@ export function batchNorm2d(x: Tensor, opts: BatchNormOptions = {}): Tensor {
       m,
       c,
       eps,
+      order,
+      hw,
     });
     updateRunningStats(opts, mean, varB, m, momentum);
     return record('batchNorm2d', y, inputs, (g0, needs) => {
-      const g = X.ndim === 4 ? g0.toChannelsLast() : g0.contiguous();
+      const g = g0.toLayout(X.layout);
       const dx = needs[0] ? zeros(X.shape, X.dtype, X.layout) : null;
       const dg = gi >= 0 && needs[gi] ? zeros([c], X.dtype) : null;
       const db = bi >= 0 && needs[bi] ? zeros([c], X.dtype) : null;
@@ -100,6 +102,8 @@ export function batchNorm2d(x: Tensor, opts: BatchNormOptions = {}): Tensor {
           gamma: gd,
           m,
           c,
+          order,
+          hw,
         });
       } else {
         // Parameter gradients only: accumulate into a scratch dx.
@@ -115,6 +119,8 @@ export function batchNorm2d(x: Tensor, opts: BatchNormOptions = {}): Tensor {
           gamma: gd,
           m,
           c,
+          order,
+          hw,
         });
       }
       const out: (Tensor | null)[] = [dx];
@@ -136,6 +142,8 @@ export function batchNorm2d(x: Tensor, opts: BatchNormOptions = {}): Tensor {
     m,
     c,
     eps,
+    order,
+    hw,
   });
   return record('batchNorm2dEval', y, inputs, (g0, needs) => {
     return noGrad(() => {

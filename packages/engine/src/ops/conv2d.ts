@@ -1,9 +1,15 @@
-/** 2-D convolution (PyTorch F.conv2d semantics). Activations NHWC, weight OIHW, output channelsLast. */
+/**
+ * 2-D convolution (PyTorch F.conv2d semantics). Weight OIHW; activations NHWC or blocked: the
+ * output takes the active backend's `activationLayout` (blocked only when Cout is a multiple of 16
+ * and the data float32), so a chain of convolutions and batch norms never changes storage order.
+ */
+import { getBackend } from '../backend.js';
 import { record } from '../autograd.js';
+import { CHANNEL_BLOCK, channelOrderOf, type Layout } from '../storage-order.js';
 import type { Conv2dGeometry } from '../kernels.js';
 import { fmtShape } from '../shape.js';
 import type { Tensor } from '../tensor.js';
-import { empty, gradTarget, kern, need4d, pair } from './util.js';
+import { empty, gradOutput, gradTarget, kern, need4d, pair } from './util.js';
 
 /** Options of conv2d (ints or [h, w] pairs). */
 export interface Conv2dOptions {
@@ -61,7 +67,7 @@ export function conv2dGeometry(
   };
 }
 
-/** conv2d(x [N,Cin,H,W], weight [Cout,Cin/groups,kH,kW], bias [Cout]?) → [N,Cout,outH,outW] channelsLast. */
+/** conv2d(x [N,Cin,H,W], weight [Cout,Cin/groups,kH,kW], bias [Cout]?) → [N,Cout,outH,outW]. */
 export function conv2d(
   x: Tensor,
   weight: Tensor,
@@ -73,20 +79,36 @@ export function conv2d(
   if (bias && (bias.ndim !== 1 || bias.shape[0] !== geom.cOut)) {
     throw new Error(`conv2d: bias must be [${geom.cOut}], got ${fmtShape(bias.shape)}`);
   }
-  const X = x.toChannelsLast();
+  const yLayout = outputLayout(x, geom.cOut);
+  // Blocked output: a blocked-capable input goes blocked too; C = 1 input is NHWC = NCHW.
+  const X = x.toLayout(
+    yLayout === 'channelsBlocked16' && geom.cIn % CHANNEL_BLOCK === 0
+      ? 'channelsBlocked16'
+      : 'channelsLast',
+  );
   const W = weight.contiguous();
-  const y = empty([geom.n, geom.cOut, geom.outH, geom.outW], X.dtype, 'channelsLast');
+  const y = empty([geom.n, geom.cOut, geom.outH, geom.outW], X.dtype, yLayout);
+  const orders = { xOrder: channelOrderOf(X.layout), yOrder: channelOrderOf(yLayout) };
   const kk = kern(X);
-  kk.conv2dForward({ y: y.data, x: X.data, weight: W.data, bias: bias ? bias.data : null, geom });
+  const b = bias ? bias.data : null;
+  kk.conv2dForward({ y: y.data, x: X.data, weight: W.data, bias: b, geom, ...orders });
   const inputs: Tensor[] = bias ? [X, W, bias] : [X, W];
   return record('conv2d', y, inputs, (g0, needs, partial) => {
-    const g = g0.toChannelsLast();
+    const g = g0.toLayout(yLayout);
     let dx: Tensor | null = null;
     let dw: Tensor | null = null;
     let db: Tensor | null = null;
     if (needs[0]) {
-      dx = gradTarget(partial[0], X.shape, X.dtype, 'channelsLast');
-      kk.conv2dBackwardInput({ dx: dx.data, dy: g.data, weight: W.data, geom });
+      const out = gradOutput(partial[0], X.shape, X.dtype, X.layout);
+      dx = out.t;
+      kk.conv2dBackwardInput({
+        dx: dx.data,
+        dy: g.data,
+        weight: W.data,
+        geom,
+        ...orders,
+        overwriteDx: out.overwrite,
+      });
     }
     if (needs[1] || needs[2]) {
       // W is the weight itself when contiguous (then its .grad may be the target).
@@ -98,8 +120,17 @@ export function conv2d(
         dy: g.data,
         x: X.data,
         geom,
+        ...orders,
       });
     }
     return [dx, needs[1] ? dw : null, db];
   });
+}
+
+/** Storage of conv2d's output: the backend's choice when the channels and dtype allow it. */
+function outputLayout(x: Tensor, cOut: number): Layout {
+  const pref = getBackend().activationLayout;
+  const blocked =
+    pref === 'channelsBlocked16' && cOut % CHANNEL_BLOCK === 0 && x.dtype === 'float32';
+  return blocked ? 'channelsBlocked16' : 'channelsLast';
 }

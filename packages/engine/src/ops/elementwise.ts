@@ -3,9 +3,14 @@ import { record } from '../autograd.js';
 import type { BinaryOp, ScalarOp, UnaryOp } from '../kernels.js';
 import { acquireBuffer, acquireZeroed } from '../buffer-pool.js';
 import { broadcastShapes, numel, shapesEqual } from '../shape.js';
-import { Tensor } from '../tensor.js';
+import { permuteData, Tensor } from '../tensor.js';
 import { empty, broadcastStrides, kern } from './util.js';
 import { sumTo } from './reduce.js';
+
+/** An NHWC copy of a blocked tensor's values (not recorded: callers record the whole op). */
+function unblocked(t: Tensor): Tensor {
+  return new Tensor(permuteData(t, 'channelsLast'), t.shape, { layout: 'channelsLast' });
+}
 
 function binaryOp(op: BinaryOp, a: Tensor, b: Tensor): Tensor {
   const shape = broadcastShapes(a.shape, b.shape);
@@ -15,6 +20,27 @@ function binaryOp(op: BinaryOp, a: Tensor, b: Tensor): Tensor {
     );
   }
   const dtype = a.dtype;
+  const blockedA = a.layout === 'channelsBlocked16';
+  const blockedB = b.layout === 'channelsBlocked16';
+  if (blockedA && blockedB && shapesEqual(a.shape, b.shape)) {
+    // Same storage order on both sides: element-wise over the flat buffers.
+    const out = empty(shape, dtype, 'channelsBlocked16');
+    const flat = [1];
+    kern(out).binary({
+      op,
+      out: out.data,
+      a: a.data,
+      b: b.data,
+      shape: [out.size],
+      outStrides: flat,
+      aStrides: flat,
+      bStrides: flat,
+    });
+    return out;
+  }
+  // Broadcasting or mixed orders: read blocked operands through an NHWC copy.
+  if (blockedA) a = unblocked(a);
+  if (blockedB) b = unblocked(b);
   const cl =
     shape.length === 4 &&
     ((a.layout === 'channelsLast' && shapesEqual(a.shape, shape)) ||
@@ -141,8 +167,7 @@ export function pow(x: Tensor, p: number): Tensor {
 export function relu(x: Tensor): Tensor {
   const out = unaryOp('relu', x);
   return record('relu', out, [x], (g) => {
-    const gg =
-      g.layout === out.layout ? g : g.layout === 'contiguous' ? g.toChannelsLast() : g.contiguous();
+    const gg = g.toLayout(out.layout);
     const dx = new Tensor(acquireZeroed(x.dtype, numel(x.shape)), x.shape, { layout: x.layout });
     kern(x).reluBackward({ dx: dx.data, dy: gg.data, y: out.data, n: x.size });
     return [dx];

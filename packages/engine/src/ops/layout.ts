@@ -1,7 +1,9 @@
-/** Layout conversion (contiguous ⇄ channelsLast) as a differentiable op. */
+/** Layout conversion (contiguous ⇄ channelsLast ⇄ channelsBlocked16) as a differentiable op. */
 import { record } from '../autograd.js';
+import { acquireBuffer } from '../buffer-pool.js';
+import { relayoutCopy } from '../storage-order.js';
 import { Tensor, type Layout } from '../tensor.js';
-import { gatherInto } from './util.js';
+import { kern } from './util.js';
 
 /**
  * `x` stored in `layout`. Returns `x` itself when already there; shares storage when the two
@@ -11,10 +13,16 @@ export function toLayout(x: Tensor, layout: Layout): Tensor {
   if (x.layout === layout) return x;
   if (x.ndim !== 4) {
     if (layout === 'contiguous') return x;
-    throw new Error(`toChannelsLast: expected a 4-D tensor, got [${x.shape}]`);
+    throw new Error(`toLayout(${layout}): expected a 4-D tensor, got [${x.shape}]`);
   }
   const [, c, h, w] = x.shape;
-  const data = c === 1 || h * w === 1 ? x.data : gatherInto(x.shape, layout, x.data, x.strides);
+  // Orders coincide when H·W = 1 (all three) or C = 1 (contiguous and channelsLast).
+  const same = h * w === 1 || (c === 1 && x.layout !== 'channelsBlocked16');
+  let data = x.data;
+  if (!same) {
+    data = acquireBuffer(x.dtype, x.size);
+    kern(x).copyStrided({ out: data, x: x.data, ...relayoutCopy(x.shape, x.layout, layout) });
+  }
   const out = new Tensor(data, x.shape, { layout });
   const from = x.layout;
   return record('toLayout', out, [x], (g) => [toLayout(g, from)]);

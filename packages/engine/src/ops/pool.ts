@@ -1,7 +1,8 @@
-/** Pooling: maxPool2d, avgPool2d, adaptiveAvgPool2d (NHWC kernels, channelsLast outputs). */
+/** Pooling: maxPool2d, avgPool2d (NHWC), adaptiveAvgPool2d (NHWC or blocked, kept). */
 import { record } from '../autograd.js';
 import type { Pool2dGeometry } from '../kernels.js';
 import type { Tensor } from '../tensor.js';
+import { channelOrderOf } from '../storage-order.js';
 import { empty, kern, need4d, pair, zeros } from './util.js';
 
 /** Options of maxPool2d / avgPool2d (floor mode; avg counts padding like torch's default). */
@@ -63,21 +64,26 @@ export function adaptiveAvgPool2d(x: Tensor, outputSize: number | [number, numbe
   const [outH, outW] = pair(outputSize, 'adaptiveAvgPool2d outputSize');
   const [n, c, h, w] = x.shape;
   if (outH < 1 || outW < 1) throw new Error('adaptiveAvgPool2d: outputSize must be >= 1');
-  const X = x.toChannelsLast();
-  const y = empty([n, c, outH, outW], X.dtype, 'channelsLast');
+  // Blocked input stays blocked; a 1×1 output has the same bytes in every order and is
+  // labelled channelsLast so that flatten and friends need no conversion.
+  const X = x.layout === 'channelsBlocked16' ? x : x.toChannelsLast();
+  const order = channelOrderOf(X.layout);
+  const yLayout = order === 'nChw16c' && outH * outW > 1 ? 'channelsBlocked16' : 'channelsLast';
+  const y = empty([n, c, outH, outW], X.dtype, yLayout);
   const kk = kern(X);
-  kk.adaptiveAvgPool2dForward({ out: y.data, x: X.data, n, c, h, w, outH, outW });
+  kk.adaptiveAvgPool2dForward({ out: y.data, x: X.data, n, c, h, w, outH, outW, order });
   return record('adaptiveAvgPool2d', y, [X], (g) => {
-    const dx = zeros(X.shape, X.dtype, 'channelsLast');
+    const dx = zeros(X.shape, X.dtype, X.layout);
     kk.adaptiveAvgPool2dBackward({
       out: dx.data,
-      x: g.toChannelsLast().data,
+      x: g.toLayout(yLayout).data,
       n,
       c,
       h,
       w,
       outH,
       outW,
+      order,
     });
     return [dx];
   });

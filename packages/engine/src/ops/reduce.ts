@@ -56,6 +56,7 @@ export function sum(x: Tensor, axes?: number | readonly number[], keepdim = fals
   const red = new Set(ax);
   const keptShape = x.shape.map((d, i) => (red.has(i) ? 1 : d));
   const outShape = keepdim ? keptShape : x.shape.filter((_, i) => !red.has(i));
+  if (x.layout === 'channelsBlocked16') return sum(x.toChannelsLast(), axes, keepdim);
   if (x.layout === 'channelsLast' && !keepdim) {
     // Kept axes must stay in logical order in storage, else reduce a contiguous copy.
     const kept = storagePerm('channelsLast', 4).filter((i) => !red.has(i) && x.shape[i] !== 1);
@@ -84,6 +85,7 @@ export function norm(x: Tensor, axes?: number | readonly number[], keepdim = fal
 /** Broadcast `x` to `shape` (a materialized copy, like torch expand + contiguous). */
 export function expand(x: Tensor, shape: readonly number[]): Tensor {
   if (shapesEqual(x.shape, shape)) return x;
+  if (x.layout === 'channelsBlocked16') return expand(x.toChannelsLast(), shape);
   if (shape.length < x.ndim)
     throw new Error(`expand: cannot expand ${fmtShape(x.shape)} to ${fmtShape(shape)}`);
   const lead = shape.length - x.ndim;

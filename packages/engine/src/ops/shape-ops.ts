@@ -67,6 +67,7 @@ export function permute(x: Tensor, perm: readonly number[]): Tensor {
   if (p.length !== x.ndim || new Set(p).size !== p.length) {
     throw new Error(`permute: ${fmtShape(perm)} is not a permutation of ${x.ndim} axes`);
   }
+  if (x.layout === 'channelsBlocked16') return permute(x.toChannelsLast(), perm);
   const st = x.strides;
   const shape = p.map((a) => x.shape[a]);
   const out = new Tensor(

@@ -2,9 +2,10 @@
 import { kernelsFor } from '../backend.js';
 import { acquireBuffer, acquireZeroed } from '../buffer-pool.js';
 import type { Data, DType } from '../dtype.js';
-import type { Kernels } from '../kernels.js';
+import type { ChannelOrder, Kernels } from '../kernels.js';
 import { numel } from '../shape.js';
 import { Tensor, type Layout } from '../tensor.js';
+import { channelOrderOf, gatherCopy } from '../storage-order.js';
 
 /** Kernels for this tensor's dtype (float64 → TS). */
 export function kern(t: Tensor): Kernels {
@@ -38,8 +39,10 @@ export function zerosLike(t: Tensor): Tensor {
   return zeros(t.shape, t.dtype, t.layout);
 }
 
-/** Storage axis order of a layout for a tensor of rank r. */
+/** Storage axis order of a layout for a tensor of rank r (not defined for blocked storage). */
 export function storagePerm(layout: Layout, rank: number): number[] {
+  if (layout === 'channelsBlocked16')
+    throw new Error('storagePerm: blocked storage has no axis order');
   if (layout === 'channelsLast' && rank === 4) return [0, 2, 3, 1];
   return Array.from({ length: rank }, (_, i) => i);
 }
@@ -54,14 +57,12 @@ export function gatherInto(
   src: Data,
   srcStrides: readonly number[],
 ): Data {
-  const perm = storagePerm(layout, shape.length);
   const out = acquireBuffer(src instanceof Float64Array ? 'float64' : 'float32', numel(shape));
-  kernelsFor(src).copyStrided({
-    out,
-    x: src,
-    shape: perm.map((i) => shape[i]),
-    xStrides: perm.map((i) => srcStrides[i]),
-  });
+  const copy =
+    shape.length === 4
+      ? gatherCopy(shape, layout, srcStrides)
+      : { shape: [...shape], xStrides: [...srcStrides] };
+  kernelsFor(src).copyStrided({ out, x: src, ...copy });
   return out;
 }
 
@@ -107,4 +108,36 @@ export function gradTarget(
     if (shape.length !== 4 || partial.layout === want) return partial;
   }
   return zeros(shape, dtype, want);
+}
+
+/**
+ * The storage a batch-norm-like op works in: a 4-D input keeps blocked storage and otherwise
+ * goes NHWC; other ranks go row-major. Returns the tensor and the kernels' order/hw fields.
+ */
+export function normInput(x: Tensor): {
+  X: Tensor;
+  order: ChannelOrder;
+  hw: number;
+} {
+  if (x.ndim !== 4) return { X: x.contiguous(), order: 'nhwc', hw: 1 };
+  const X = x.layout === 'channelsBlocked16' ? x : x.toChannelsLast();
+  return { X, order: channelOrderOf(X.layout), hw: x.shape[2] * x.shape[3] };
+}
+
+/**
+ * Like gradTarget for a kernel that can overwrite: the partial gradient when usable (the kernel
+ * accumulates into it), else an uninitialised pooled buffer with `overwrite` true (the kernel
+ * writes it; no zero fill, no read of the old contents).
+ */
+export function gradOutput(
+  partial: Tensor | null | undefined,
+  shape: readonly number[],
+  dtype: DType,
+  layout: Layout = 'contiguous',
+): { t: Tensor; overwrite: boolean } {
+  const want = shape.length === 4 ? layout : 'contiguous';
+  if (partial && partial.dtype === dtype && partial.size === numel(shape)) {
+    if (shape.length !== 4 || partial.layout === want) return { t: partial, overwrite: false };
+  }
+  return { t: empty(shape, dtype, want), overwrite: true };
 }

@@ -1,11 +1,13 @@
-// Batch norm over a channels-last [M, C] view (M = N*H*W), forward (train/eval) and backward,
-// with OpenMP over rows. Statistics accumulate in float64 per thread, then reduce. The `*Act`
+// Batch norm over an [M, C] view (M = N*H*W) stored NHWC or nChw16c, forward (train/eval) and
+// backward, with OpenMP over rows. Statistics accumulate in float64 per thread, then reduce. The `*Act`
 // variants fuse an optional residual add and ReLU: y = relu(bn(x) + residual), saving whole
 // passes over the activations (the engine's Kernels has no such kernel yet; see the README).
 #include <omp.h>
 
 #include <cmath>
+#include <algorithm>
 #include <cstring>
+#include <type_traits>
 #include <vector>
 
 #include "common.h"
@@ -28,13 +30,54 @@ inline float keepIfPositive(float v, float mask) {
 }
 
 /**
+ * The [M, C] view of a batch-norm buffer: NHWC is M rows of C channels; nChw16c is segments
+ * (image, channel block) of `inner` = H·W rows of 16 channels. Either way the buffer is a run of
+ * `rows()` rows of `cb` floats, and row R holds channels base(R) .. base(R) + cb.
+ */
+struct View {
+  int64_t m, c, cb, inner;
+  int64_t rows() const { return m * (c / cb); }
+  int64_t base(int64_t r) const { return ((r / inner) % (c / cb)) * cb; }
+  size_t size() const { return size_t(m * c); }
+};
+
+/** The view from m, c and the trailing (order, hw) arguments at `io` (absent: NHWC). */
+View readView(const Napi::CallbackInfo& info, int64_t m, int64_t c, size_t io) {
+  if (m <= 0 || c <= 0) throw Napi::RangeError::New(info.Env(), "smd-native batchNorm: m, c > 0");
+  if (info.Length() > io && intArg(info, io, "order") == 1) {
+    int64_t hw = intArg(info, io + 1, "hw");
+    if (c % 16 != 0 || hw <= 0 || m % hw != 0) {
+      throw Napi::RangeError::New(info.Env(),
+                                  "smd-native batchNorm: nChw16c needs c % 16 == 0 and hw | m");
+    }
+    return View{m, c, 16, hw};
+  }
+  return View{m, c, c, m};
+}
+
+/** Calls f(firstRow, rowCount, channelBase) for each stretch of rows [r0, r1) in one segment. */
+template <class F>
+void forRuns(const View& v, int64_t r0, int64_t r1, F f) {
+  while (r0 < r1) {
+    int64_t end = std::min(r1, (r0 / v.inner + 1) * v.inner);
+    f(r0, end - r0, v.base(r0));
+    r0 = end;
+  }
+}
+
+/** Threads for a pass over `v` (one for small buffers, where forking costs more). */
+int threadsFor(const View& v) { return v.m * v.c < 32768 ? 1 : omp_get_max_threads(); }
+
+/**
  * Per-channel sums over the rows of [M, C] views, in float64, reduced across threads:
  * s1 = Σ a', s2 = Σ a'·(b - bShift) where a' = a - aShift (or a masked to 0 where mask <= 0).
  * When `b` is null, b = a and bShift = aShift (so s2 = Σ a'^2). Shifts (per channel, optional)
  * near the mean keep one-pass variance free of cancellation.
  */
-void channelSums(const float* a, const float* aShift, const float* b, const float* bShift,
-                 const float* mask, int64_t m, int64_t c, double* s1, double* s2) {
+template <int K>
+void channelSumsT(const float* a, const float* aShift, const float* b, const float* bShift,
+                  const float* mask, const View& v, double* s1, double* s2) {
+  const int64_t c = v.c, cb = K ? K : v.cb;
   std::vector<float> zeros(size_t(c), 0.f);
   if (!aShift) aShift = zeros.data();
   if (!b) {
@@ -42,47 +85,49 @@ void channelSums(const float* a, const float* aShift, const float* b, const floa
     bShift = aShift;
   }
   if (!bShift) bShift = zeros.data();
-  int nt = omp_get_max_threads();
-  if (m * c < 32768) nt = 1;
+  int nt = threadsFor(v);
   std::vector<double> part(size_t(nt) * 2 * size_t(c), 0.0);
+  const int64_t rows = v.rows();
 #pragma omp parallel num_threads(nt)
   {
     int t = omp_get_thread_num();
     int tn = omp_get_num_threads();
     double* p1 = part.data() + size_t(t) * 2 * size_t(c);
     double* p2 = p1 + c;
-    int64_t r0 = m * t / tn, r1 = m * (t + 1) / tn;
-    // Float partials over short row blocks keep the inner loop in single precision (16 lanes),
-    // then fold into float64 so long reductions do not lose digits.
-    std::vector<float> f1(static_cast<size_t>(c)), f2(static_cast<size_t>(c));
-    for (int64_t rb = r0; rb < r1; rb += 16) {
-      int64_t re = std::min(rb + 16, r1);
-      for (int64_t k = 0; k < c; k++) f1[k] = f2[k] = 0.f;
-      for (int64_t r = rb; r < re; r++) {
-        const float* ar = a + r * c;
-        const float* br = b + r * c;
-        if (mask) {
-          const float* mr = mask + r * c;
+    // Float partials over short row blocks keep the inner loop in single precision, then fold
+    // into float64 so long reductions do not lose digits.
+    std::vector<float> f1(static_cast<size_t>(cb)), f2(static_cast<size_t>(cb));
+    forRuns(v, rows * t / tn, rows * (t + 1) / tn, [&](int64_t r0, int64_t n, int64_t base) {
+      const float *as = aShift + base, *bs = bShift + base;
+      for (int64_t rb = r0; rb < r0 + n; rb += 16) {
+        int64_t re = std::min(rb + 16, r0 + n);
+        for (int64_t k = 0; k < cb; k++) f1[k] = f2[k] = 0.f;
+        for (int64_t r = rb; r < re; r++) {
+          const float* ar = a + r * cb;
+          const float* br = b + r * cb;
+          if (mask) {
+            const float* mr = mask + r * cb;
 #pragma omp simd
-          for (int64_t k = 0; k < c; k++) {
-            float av = keepIfPositive(ar[k] - aShift[k], mr[k]);
-            f1[k] += av;
-            f2[k] += av * (br[k] - bShift[k]);
-          }
-        } else {
+            for (int64_t k = 0; k < cb; k++) {
+              float av = keepIfPositive(ar[k] - as[k], mr[k]);
+              f1[k] += av;
+              f2[k] += av * (br[k] - bs[k]);
+            }
+          } else {
 #pragma omp simd
-          for (int64_t k = 0; k < c; k++) {
-            float av = ar[k] - aShift[k];
-            f1[k] += av;
-            f2[k] += av * (br[k] - bShift[k]);
+            for (int64_t k = 0; k < cb; k++) {
+              float av = ar[k] - as[k];
+              f1[k] += av;
+              f2[k] += av * (br[k] - bs[k]);
+            }
           }
         }
+        for (int64_t k = 0; k < cb; k++) {
+          p1[base + k] += f1[k];
+          p2[base + k] += f2[k];
+        }
       }
-      for (int64_t k = 0; k < c; k++) {
-        p1[k] += f1[k];
-        p2[k] += f2[k];
-      }
-    }
+    });
   }
   for (int64_t k = 0; k < c; k++) s1[k] = s2[k] = 0.0;
   for (int t = 0; t < nt; t++) {
@@ -92,6 +137,13 @@ void channelSums(const float* a, const float* aShift, const float* b, const floa
       s2[k] += p1[c + k];
     }
   }
+}
+
+/** channelSumsT with the row width fixed at compile time for blocked views (16 lanes). */
+void channelSums(const float* a, const float* aShift, const float* b, const float* bShift,
+                 const float* mask, const View& v, double* s1, double* s2) {
+  if (v.cb == 16) return channelSumsT<16>(a, aShift, b, bShift, mask, v, s1, s2);
+  channelSumsT<0>(a, aShift, b, bShift, mask, v, s1, s2);
 }
 
 /**
@@ -110,56 +162,74 @@ struct Affine {
   }
 };
 
-/** y = act(bn(x) (+ residual)) row by row. */
-void affineRows(float* y, const float* x, const float* res, const Affine& af, int64_t m, int64_t c,
-                bool relu) {
-  const float *hi = af.hi.data(), *lo = af.lo.data(), *scale = af.scale.data(),
-              *shift = af.shift.data();
-#pragma omp parallel for schedule(static) if (m * c >= 32768)
-  for (int64_t r = 0; r < m; r++) {
-    const float* xr = x + r * c;
-    float* yr = y + r * c;
-    const float* rr = res ? res + r * c : nullptr;
-    if (rr && relu) {
+/** y = act(bn(x) (+ residual)) row by row; K = row width when fixed at compile time, else 0. */
+template <int K>
+void affineRowsT(float* y, const float* x, const float* res, const Affine& af, const View& v,
+                 bool relu) {
+  const int64_t cb = K ? K : v.cb, rows = v.rows();
+  int nt = threadsFor(v);
+#pragma omp parallel num_threads(nt)
+  {
+    int t = omp_get_thread_num(), tn = omp_get_num_threads();
+    forRuns(v, rows * t / tn, rows * (t + 1) / tn, [&](int64_t r0, int64_t n, int64_t base) {
+      const float *hi = af.hi.data() + base, *lo = af.lo.data() + base,
+                  *scale = af.scale.data() + base, *shift = af.shift.data() + base;
+      for (int64_t r = r0; r < r0 + n; r++) {
+        const float* xr = x + r * cb;
+        float* yr = y + r * cb;
+        const float* rr = res ? res + r * cb : nullptr;
+        if (rr && relu) {
 #pragma omp simd
-      for (int64_t k = 0; k < c; k++)
-        yr[k] = std::max(((xr[k] - hi[k]) - lo[k]) * scale[k] + shift[k] + rr[k], 0.f);
-    } else if (rr) {
+          for (int64_t k = 0; k < cb; k++)
+            yr[k] = std::max(((xr[k] - hi[k]) - lo[k]) * scale[k] + shift[k] + rr[k], 0.f);
+        } else if (rr) {
 #pragma omp simd
-      for (int64_t k = 0; k < c; k++) yr[k] = ((xr[k] - hi[k]) - lo[k]) * scale[k] + shift[k] + rr[k];
-    } else if (relu) {
+          for (int64_t k = 0; k < cb; k++)
+            yr[k] = ((xr[k] - hi[k]) - lo[k]) * scale[k] + shift[k] + rr[k];
+        } else if (relu) {
 #pragma omp simd
-      for (int64_t k = 0; k < c; k++)
-        yr[k] = std::max(((xr[k] - hi[k]) - lo[k]) * scale[k] + shift[k], 0.f);
-    } else {
+          for (int64_t k = 0; k < cb; k++)
+            yr[k] = std::max(((xr[k] - hi[k]) - lo[k]) * scale[k] + shift[k], 0.f);
+        } else {
 #pragma omp simd
-      for (int64_t k = 0; k < c; k++) yr[k] = ((xr[k] - hi[k]) - lo[k]) * scale[k] + shift[k];
-    }
+          for (int64_t k = 0; k < cb; k++) yr[k] = ((xr[k] - hi[k]) - lo[k]) * scale[k] + shift[k];
+        }
+      }
+    });
   }
+}
+
+void affineRows(float* y, const float* x, const float* res, const Affine& af, const View& v,
+                bool relu) {
+  if (v.cb == 16) return affineRowsT<16>(y, x, res, af, v, relu);
+  affineRowsT<0>(y, x, res, af, v, relu);
 }
 
 /**
  * Shared body of training forward: statistics, then the (fused) normalization.
- * Args: y, mean, varBiased, invStd, x, gamma|null, beta|null, [residual|null, relu,] m, c, eps.
+ * Args: y, mean, varBiased, invStd, x, gamma|null, beta|null, [residual|null, relu,] m, c, eps
+ * [, order (0 NHWC, 1 nChw16c), hw].
  */
 Napi::Value ForwardTrainImpl(const Napi::CallbackInfo& info, bool act) {
   size_t i = act ? 9 : 7;
   int64_t m = intArg(info, i, "m"), c = intArg(info, i + 1, "c");
   double eps = numArg(info, i + 2, "eps");
-  if (m <= 0 || c <= 0) throw Napi::RangeError::New(info.Env(), "smd-native batchNorm: m, c > 0");
-  size_t mc = size_t(m * c);
+  View v = readView(info, m, c, i + 3);
+  size_t mc = v.size();
   F32 y = f32(info, 0, "y", mc), mean = f32(info, 1, "mean", c), var = f32(info, 2, "varBiased", c),
       inv = f32(info, 3, "invStd", c), x = f32(info, 4, "x", mc);
   F32 gamma = f32Opt(info, 5, "gamma", c), beta = f32Opt(info, 6, "beta", c);
   F32 res = act ? f32Opt(info, 7, "residual", mc) : F32{};
   bool relu = act && intArg(info, 8, "relu") != 0;
-  // Shifted one-pass statistics: the first row is a per-channel shift close to the mean.
+  // Shifted one-pass statistics: each channel's first value is a shift close to the mean.
+  std::vector<float> first(c);
+  for (int64_t k = 0; k < c; k++) first[k] = x.data[(k / v.cb) * v.inner * v.cb + k % v.cb];
   std::vector<double> s1(c), s2(c);
-  channelSums(x.data, x.data, nullptr, nullptr, nullptr, m, c, s1.data(), s2.data());
+  channelSums(x.data, first.data(), nullptr, nullptr, nullptr, v, s1.data(), s2.data());
   Affine af(c);
   for (int64_t k = 0; k < c; k++) {
     double d1 = s1[k] / double(m);
-    double mu = double(x.data[k]) + d1;
+    double mu = double(first[k]) + d1;
     double v = std::max(s2[k] / double(m) - d1 * d1, 0.0);
     double is = 1.0 / std::sqrt(v + eps);
     mean.data[k] = float(mu);
@@ -168,7 +238,7 @@ Napi::Value ForwardTrainImpl(const Napi::CallbackInfo& info, bool act) {
     double g = gamma.data ? gamma.data[k] : 1.0;
     af.set(k, mu, g * is, beta.data ? beta.data[k] : 0.0);
   }
-  affineRows(y.data, x.data, res.data, af, m, c, relu);
+  affineRows(y.data, x.data, res.data, af, v, relu);
   return info.Env().Undefined();
 }
 
@@ -181,11 +251,12 @@ Napi::Value ForwardTrain(const Napi::CallbackInfo& info) { return ForwardTrainIm
  */
 Napi::Value ForwardTrainAct(const Napi::CallbackInfo& info) { return ForwardTrainImpl(info, true); }
 
-/** batchNormForwardEval(y, x, mean, variance, gamma|null, beta|null, m, c, eps) */
+/** batchNormForwardEval(y, x, mean, variance, gamma|null, beta|null, m, c, eps[, order, hw]) */
 Napi::Value ForwardEval(const Napi::CallbackInfo& info) {
   int64_t m = intArg(info, 6, "m"), c = intArg(info, 7, "c");
   double eps = numArg(info, 8, "eps");
-  size_t mc = size_t(m * c);
+  View v = readView(info, m, c, 9);
+  size_t mc = v.size();
   F32 y = f32(info, 0, "y", mc), x = f32(info, 1, "x", mc), mean = f32(info, 2, "mean", c),
       var = f32(info, 3, "variance", c);
   F32 gamma = f32Opt(info, 4, "gamma", c), beta = f32Opt(info, 5, "beta", c);
@@ -195,19 +266,70 @@ Napi::Value ForwardEval(const Napi::CallbackInfo& info) {
     double g = gamma.data ? gamma.data[k] : 1.0;
     af.set(k, mean.data[k], g * is, beta.data ? beta.data[k] : 0.0);
   }
-  affineRows(y.data, x.data, nullptr, af, m, c, false);
+  affineRows(y.data, x.data, nullptr, af, v, false);
   return info.Env().Undefined();
 }
 
 /**
+ * dx += a·g + b·(x - mean) + d per row, g = dy masked by the ReLU output (when `mask`), and
+ * dresidual += g (when `drp`). K = row width when fixed at compile time, else 0. OX / OR: write
+ * dx / dresidual instead of adding (their old contents are never read).
+ */
+template <int K, bool OX, bool OR>
+void backwardRows(float* dxp, float* drp, const float* dyp, const float* xp, const float* mask,
+                  const Affine& centre, const std::vector<float>& a, const std::vector<float>& b,
+                  const std::vector<float>& d, const View& v) {
+  const int64_t cb = K ? K : v.cb, rows = v.rows();
+  int nt = threadsFor(v);
+#pragma omp parallel num_threads(nt)
+  {
+    int t = omp_get_thread_num(), tn = omp_get_num_threads();
+    forRuns(v, rows * t / tn, rows * (t + 1) / tn, [&](int64_t r0, int64_t n, int64_t base) {
+      const float *hi = centre.hi.data() + base, *lo = centre.lo.data() + base;
+      const float *ab = a.data() + base, *bb = b.data() + base, *db = d.data() + base;
+      for (int64_t r = r0; r < r0 + n; r++) {
+        size_t off = size_t(r * cb);
+        if (mask) {
+          const float* mr = mask + off;
+          if (drp) {
+#pragma omp simd
+            for (int64_t k = 0; k < cb; k++) {
+              float g = keepIfPositive(dyp[off + k], mr[k]);
+              drp[off + k] = (OR ? 0.f : drp[off + k]) + g;
+              dxp[off + k] = (OX ? 0.f : dxp[off + k]) + ab[k] * g + bb[k] * ((xp[off + k] - hi[k]) - lo[k]) + db[k];
+            }
+          } else {
+#pragma omp simd
+            for (int64_t k = 0; k < cb; k++) {
+              float g = keepIfPositive(dyp[off + k], mr[k]);
+              dxp[off + k] = (OX ? 0.f : dxp[off + k]) + ab[k] * g + bb[k] * ((xp[off + k] - hi[k]) - lo[k]) + db[k];
+            }
+          }
+        } else {
+          if (drp) {
+#pragma omp simd
+            for (int64_t k = 0; k < cb; k++) drp[off + k] = (OR ? 0.f : drp[off + k]) + dyp[off + k];
+          }
+#pragma omp simd
+          for (int64_t k = 0; k < cb; k++)
+            dxp[off + k] = (OX ? 0.f : dxp[off + k]) + ab[k] * dyp[off + k] +
+                           bb[k] * ((xp[off + k] - hi[k]) - lo[k]) + db[k];
+        }
+      }
+    });
+  }
+}
+
+/**
  * Shared body of the backward. Args: dx, dgamma|null, dbeta|null, [dresidual|null, yOut|null,]
- * dy, x, mean, invStd, gamma|null, m, c. With `act`, the incoming gradient is masked by
- * yOut > 0 (ReLU) and also accumulated into dresidual.
+ * dy, x, mean, invStd, gamma|null, m, c[, order, hw]. With `act`, the incoming gradient is
+ * masked by yOut > 0 (ReLU) and also accumulated into dresidual.
  */
 Napi::Value BackwardImpl(const Napi::CallbackInfo& info, bool act) {
   size_t o = act ? 2 : 0;
   int64_t m = intArg(info, 8 + o, "m"), c = intArg(info, 9 + o, "c");
-  size_t mc = size_t(m * c);
+  View v = readView(info, m, c, 10 + o);
+  size_t mc = v.size();
   F32 dx = f32(info, 0, "dx", mc);
   F32 dgamma = f32Opt(info, 1, "dgamma", c), dbeta = f32Opt(info, 2, "dbeta", c);
   F32 dres = act ? f32Opt(info, 3, "dresidual", mc) : F32{};
@@ -218,7 +340,7 @@ Napi::Value BackwardImpl(const Napi::CallbackInfo& info, bool act) {
   const float* mask = yOut.data;
   // Σdy and Σdy·(x - mean) (dy masked by the ReLU); Σdy·xhat = invStd·Σdy·(x - mean).
   std::vector<double> sdy(c), sdyx(c);
-  channelSums(dy.data, nullptr, x.data, mean.data, mask, m, c, sdy.data(), sdyx.data());
+  channelSums(dy.data, nullptr, x.data, mean.data, mask, v, sdy.data(), sdyx.data());
   std::vector<float> a(c), b(c), d(c);
   Affine centre(c);  // only hi/lo used: x - mean in two steps (see Affine)
   for (int64_t k = 0; k < c; k++) {
@@ -236,37 +358,26 @@ Napi::Value BackwardImpl(const Napi::CallbackInfo& info, bool act) {
     d[k] = float(-aa / double(m) * sdy[k]);
     centre.set(k, mu, 0, 0);
   }
-  float* dxp = dx.data;
-  const float *dyp = dy.data, *xp = x.data;
-  float* drp = dres.data;
-  const float *hi = centre.hi.data(), *lo = centre.lo.data();
-#pragma omp parallel for schedule(static) if (m * c >= 32768)
-  for (int64_t r = 0; r < m; r++) {
-    size_t off = size_t(r * c);
-    if (mask) {
-      const float* mr = mask + off;
-      if (drp) {
-#pragma omp simd
-        for (int64_t k = 0; k < c; k++) {
-          float g = keepIfPositive(dyp[off + k], mr[k]);
-          drp[off + k] += g;
-          dxp[off + k] += a[k] * g + b[k] * ((xp[off + k] - hi[k]) - lo[k]) + d[k];
-        }
-      } else {
-#pragma omp simd
-        for (int64_t k = 0; k < c; k++) {
-          float g = keepIfPositive(dyp[off + k], mr[k]);
-          dxp[off + k] += a[k] * g + b[k] * ((xp[off + k] - hi[k]) - lo[k]) + d[k];
-        }
-      }
-    } else {
-      if (drp) {
-#pragma omp simd
-        for (int64_t k = 0; k < c; k++) drp[off + k] += dyp[off + k];
-      }
-#pragma omp simd
-      for (int64_t k = 0; k < c; k++) dxp[off + k] += a[k] * dyp[off + k] + b[k] * ((xp[off + k] - hi[k]) - lo[k]) + d[k];
-    }
+  bool ox = act && info.Length() > 14 && intArg(info, 14, "overwriteDx") != 0;
+  bool orr = act && dres.data && info.Length() > 15 && intArg(info, 15, "overwriteDresidual") != 0;
+  auto run = [&](auto k, auto ovx, auto ovr) {
+    backwardRows<decltype(k)::value, decltype(ovx)::value, decltype(ovr)::value>(
+        dx.data, dres.data, dy.data, x.data, mask, centre, a, b, d, v);
+  };
+  using T = std::true_type;
+  using F = std::false_type;
+  using K16 = std::integral_constant<int, 16>;
+  using K0 = std::integral_constant<int, 0>;
+  if (v.cb == 16) {
+    if (ox && orr) run(K16{}, T{}, T{});
+    else if (ox) run(K16{}, T{}, F{});
+    else if (orr) run(K16{}, F{}, T{});
+    else run(K16{}, F{}, F{});
+  } else {
+    if (ox && orr) run(K0{}, T{}, T{});
+    else if (ox) run(K0{}, T{}, F{});
+    else if (orr) run(K0{}, F{}, T{});
+    else run(K0{}, F{}, F{});
   }
   return info.Env().Undefined();
 }
@@ -276,7 +387,8 @@ Napi::Value Backward(const Napi::CallbackInfo& info) { return BackwardImpl(info,
 
 /**
  * batchNormBackwardAct(dx, dgamma|null, dbeta|null, dresidual|null, y|null, dy, x, mean, invStd,
- * gamma|null, m, c): backward of y = relu?(bn(x) + residual); y null means no ReLU.
+ * gamma|null, m, c[, order, hw, overwriteDx, overwriteDresidual]): backward of
+ * y = relu?(bn(x) + residual); y null means no ReLU.
  */
 Napi::Value BackwardAct(const Napi::CallbackInfo& info) { return BackwardImpl(info, true); }
 

@@ -1,4 +1,4 @@
-// NHWC pooling kernels (max, average, adaptive average), forward and backward, with OpenMP over
+// NHWC pooling kernels (max, average; adaptive average also nChw16c), forward and backward, with OpenMP over
 // images (windows of one image may overlap, so backward never splits an image across threads).
 #include <omp.h>
 
@@ -164,45 +164,51 @@ Napi::Value AvgBackward(const Napi::CallbackInfo& info) {
 }
 
 /**
- * adaptiveAvgPool2d(backward 0|1, out, x, n, c, h, w, outH, outW). Forward: out [N,outH,outW,C]
- * overwritten from x [N,H,W,C]. Backward: out is dx [N,H,W,C] accumulated, x is dy.
+ * adaptiveAvgPool2d(backward 0|1, out, x, n, c, h, w, outH, outW[, order]). Forward: out
+ * [N,C,outH,outW] overwritten from x [N,C,H,W]. Backward: out is dx [N,C,H,W] accumulated, x is
+ * dy. Both buffers NHWC (order 0 or absent) or nChw16c (order 1): NHWC is one block of C channels.
  */
 Napi::Value Adaptive(const Napi::CallbackInfo& info) {
   bool backward = intArg(info, 0, "backward") != 0;
   int64_t n = intArg(info, 3, "n"), c = intArg(info, 4, "c"), h = intArg(info, 5, "h"),
           w = intArg(info, 6, "w"), outH = intArg(info, 7, "outH"), outW = intArg(info, 8, "outW");
-  if (n <= 0 || c <= 0 || h <= 0 || w <= 0 || outH <= 0 || outW <= 0) {
+  bool blocked = info.Length() > 9 && intArg(info, 9, "order") == 1;
+  if (n <= 0 || c <= 0 || h <= 0 || w <= 0 || outH <= 0 || outW <= 0 || (blocked && c % 16)) {
     throw Napi::RangeError::New(info.Env(), "smd-native adaptiveAvgPool2d: invalid geometry");
   }
+  const int64_t cb = blocked ? 16 : c, nb = c / cb;
   size_t big = size_t(n * h * w * c), small = size_t(n * outH * outW * c);
   F32 out = f32(info, 1, "out", backward ? big : small);
   F32 x = f32(info, 2, "x", backward ? small : big);
 #pragma omp parallel for schedule(static) if (parImages(n, int64_t(big)))
   for (int64_t b = 0; b < n; b++) {
-    std::vector<double> acc(static_cast<size_t>(c));
-    for (int64_t oh = 0; oh < outH; oh++) {
-      int64_t h0 = (oh * h) / outH, h1 = ((oh + 1) * h + outH - 1) / outH;
-      for (int64_t ow = 0; ow < outW; ow++) {
-        int64_t w0 = (ow * w) / outW, w1 = ((ow + 1) * w + outW - 1) / outW;
-        double inv = 1.0 / double((h1 - h0) * (w1 - w0));
-        int64_t o = ((b * outH + oh) * outW + ow) * c;
-        if (backward) {
-          const float* go = x.data + o;
-          float fi = float(inv);
-          for (int64_t ih = h0; ih < h1; ih++)
-            for (int64_t iw = w0; iw < w1; iw++) {
-              float* dst = out.data + ((b * h + ih) * w + iw) * c;
+    std::vector<double> acc(static_cast<size_t>(cb));
+    for (int64_t blk = 0; blk < nb; blk++) {
+      const int64_t seg = b * nb + blk;  // (image, channel block): an [H, W, cb] slab
+      for (int64_t oh = 0; oh < outH; oh++) {
+        int64_t h0 = (oh * h) / outH, h1 = ((oh + 1) * h + outH - 1) / outH;
+        for (int64_t ow = 0; ow < outW; ow++) {
+          int64_t w0 = (ow * w) / outW, w1 = ((ow + 1) * w + outW - 1) / outW;
+          double inv = 1.0 / double((h1 - h0) * (w1 - w0));
+          int64_t o = ((seg * outH + oh) * outW + ow) * cb;
+          if (backward) {
+            const float* go = x.data + o;
+            float fi = float(inv);
+            for (int64_t ih = h0; ih < h1; ih++)
+              for (int64_t iw = w0; iw < w1; iw++) {
+                float* dst = out.data + ((seg * h + ih) * w + iw) * cb;
 #pragma omp simd
-              for (int64_t ch = 0; ch < c; ch++) dst[ch] += go[ch] * fi;
-            }
-        } else {
-          std::fill(acc.begin(), acc.end(), 0.0);
-          for (int64_t ih = h0; ih < h1; ih++)
-            for (int64_t iw = w0; iw < w1; iw++) {
-              const float* src = x.data + ((b * h + ih) * w + iw) * c;
-              for (int64_t ch = 0; ch < c; ch++) acc[ch] += src[ch];
-            }
-          for (int64_t ch = 0; ch < c; ch++) out.data[o + ch] = float(acc[ch] * inv);
+                for (int64_t ch = 0; ch < cb; ch++) dst[ch] += go[ch] * fi;
+              }
+          } else {
+            std::fill(acc.begin(), acc.end(), 0.0);
+            for (int64_t ih = h0; ih < h1; ih++)
+              for (int64_t iw = w0; iw < w1; iw++) {
+                const float* src = x.data + ((seg * h + ih) * w + iw) * cb;
+                for (int64_t ch = 0; ch < cb; ch++) acc[ch] += src[ch];
+              }
+            for (int64_t ch = 0; ch < cb; ch++) out.data[o + ch] = float(acc[ch] * inv);
+          }
         }
       }
     }

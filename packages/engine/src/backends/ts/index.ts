@@ -2,17 +2,19 @@
 import type { Kernels } from '../../kernels.js';
 import { binary, copyStrided, reluBackward, scalar, sumAxis, unary } from './elementwise.js';
 import { matmul } from './gemm.js';
-import { conv2dBackwardInput, conv2dBackwardWeight, conv2dForward } from './conv.js';
 import {
+  adaptiveAvgPool2dBackward,
+  adaptiveAvgPool2dForward,
   batchNormActBackward,
   batchNormActForwardTrain,
   batchNormBackward,
   batchNormForwardEval,
   batchNormForwardTrain,
-} from './batch-norm.js';
+  conv2dBackwardInput,
+  conv2dBackwardWeight,
+  conv2dForward,
+} from './ordered.js';
 import {
-  adaptiveAvgPool2dBackward,
-  adaptiveAvgPool2dForward,
   avgPool2dBackward,
   avgPool2dForward,
   maxPool2dBackward,
