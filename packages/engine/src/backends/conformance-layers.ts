@@ -65,8 +65,8 @@ export function layerCases(): Case[] {
     [convGeom(4, 16, 14, 14, 32, 3, 2, 1), 'nhwc', 'nhwc', 1e-4],
     [convGeom(4, 16, 14, 14, 32, 1, 2, 0), 'nhwc', 'nhwc', 1e-4],
     [convGeom(4, 1, 12, 12, 8, 3, 1, 1), 'nhwc', 'nhwc', 1e-4],
-    [convGeom(16, 64, 14, 14, 64, 3, 1, 1), 'nChw16c', 'nChw16c', 2e-5], // Winograd fwd, bwd-data
-    [convGeom(4, 16, 8, 8, 16, 3, 1, 1), 'nChw16c', 'nChw16c', 2e-5], // Winograd bwd-weights
+    [convGeom(8, 64, 28, 28, 64, 3, 1, 1), 'nChw16c', 'nChw16c', 2e-5], // Winograd fwd, bwd-data
+    [convGeom(32, 128, 7, 7, 128, 3, 1, 1), 'nChw16c', 'nChw16c', 2e-5], // Winograd bwd-weights
     [convGeom(4, 16, 14, 14, 32, 3, 2, 1), 'nChw16c', 'nChw16c', 1e-4],
     [convGeom(4, 1, 12, 12, 16, 3, 1, 1), 'nhwc', 'nChw16c', 1e-4],
   ];

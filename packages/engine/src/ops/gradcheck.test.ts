@@ -24,6 +24,17 @@ const labels = [2, 0, 1];
 /** One or more cases per exported op. */
 const cases: Record<keyof typeof ops, Case[]> = {
   add: [
+    {
+      fn: (a, b) => ops.add(a, b),
+      inputs: () => [leaf([2, 16, 2, 1], 'channelsBlocked16'), leaf([1, 16, 1, 1])],
+    },
+    {
+      fn: (a, b) => ops.add(a, b),
+      inputs: () => [
+        leaf([1, 16, 2, 2], 'channelsBlocked16'),
+        leaf([1, 16, 2, 2], 'channelsBlocked16'),
+      ],
+    },
     { fn: (a, b) => ops.add(a, b), inputs: () => [leaf([2, 3]), leaf([3])] },
     {
       fn: (a, b) => ops.add(a, b),
@@ -55,10 +66,15 @@ const cases: Record<keyof typeof ops, Case[]> = {
   sqrt: [{ fn: (a) => ops.sqrt(a), inputs: () => [leaf([5], 'contiguous', 0.5, 2)] }],
   pow: [{ fn: (a) => ops.pow(a, 3), inputs: () => [leaf([4])] }],
   relu: [
+    { fn: (a) => ops.relu(a), inputs: () => [leaf([1, 16, 2, 3], 'channelsBlocked16')] },
     { fn: (a) => ops.relu(a), inputs: () => [leaf([1, 2, 3, 3], 'channelsLast')] },
     { fn: (a) => ops.relu(a), inputs: () => [leaf([7])] },
   ],
   sum: [
+    {
+      fn: (a) => ops.sum(a, [0, 2, 3], true),
+      inputs: () => [leaf([2, 16, 2, 1], 'channelsBlocked16')],
+    },
     { fn: (a) => ops.sum(a), inputs: () => [leaf([2, 3])] },
     { fn: (a) => ops.sum(a, [0, 2, 3], true), inputs: () => [leaf([2, 3, 2, 2], 'channelsLast')] },
     { fn: (a) => ops.sum(a, [0]), inputs: () => [leaf([2, 3, 2, 2], 'channelsLast')] },
@@ -69,15 +85,22 @@ const cases: Record<keyof typeof ops, Case[]> = {
   sumTo: [{ fn: (a) => ops.sumTo(a, [3, 1]), inputs: () => [leaf([2, 3, 4])] }],
   reshape: [{ fn: (a) => ops.reshape(a, [3, -1]), inputs: () => [leaf([2, 3, 2])] }],
   view: [{ fn: (a) => ops.view(a, [6]), inputs: () => [leaf([2, 3])] }],
-  flatten: [{ fn: (a) => ops.flatten(a), inputs: () => [leaf([2, 3, 2, 2], 'channelsLast')] }],
+  flatten: [
+    { fn: (a) => ops.flatten(a), inputs: () => [leaf([2, 16, 1, 2], 'channelsBlocked16')] },
+    { fn: (a) => ops.flatten(a), inputs: () => [leaf([2, 3, 2, 2], 'channelsLast')] },
+  ],
   unsqueeze: [{ fn: (a) => ops.unsqueeze(a, 1), inputs: () => [leaf([2, 3])] }],
   squeeze: [{ fn: (a) => ops.squeeze(a), inputs: () => [leaf([2, 1, 3])] }],
   permute: [{ fn: (a) => ops.permute(a, [2, 0, 1]), inputs: () => [leaf([2, 3, 4])] }],
   transpose: [{ fn: (a) => ops.transpose(a, 0, 1), inputs: () => [leaf([2, 3])] }],
   contiguous: [
+    { fn: (a) => ops.contiguous(a), inputs: () => [leaf([2, 16, 1, 3], 'channelsBlocked16')] },
     { fn: (a) => ops.contiguous(a), inputs: () => [leaf([2, 3, 2, 2], 'channelsLast')] },
   ],
-  toChannelsLast: [{ fn: (a) => ops.toChannelsLast(a), inputs: () => [leaf([2, 3, 2, 2])] }],
+  toChannelsLast: [
+    { fn: (a) => ops.toChannelsLast(a), inputs: () => [leaf([2, 3, 2, 2])] },
+    { fn: (a) => ops.toChannelsLast(a), inputs: () => [leaf([1, 32, 2, 1], 'channelsBlocked16')] },
+  ],
   matmul: [
     { fn: (a, b) => ops.matmul(a, b), inputs: () => [leaf([3, 5]), leaf([5, 6])] },
     { fn: (a, b) => ops.matmul(a, b), inputs: () => [leaf([2, 3, 4]), leaf([2, 4, 5])] },
@@ -88,6 +111,10 @@ const cases: Record<keyof typeof ops, Case[]> = {
     { fn: (x, w) => ops.linear(x, w), inputs: () => [leaf([2, 2, 5]), leaf([3, 5])] },
   ],
   conv2d: [
+    {
+      fn: (x, w) => ops.conv2d(x, w),
+      inputs: () => [leaf([1, 16, 2, 3], 'channelsBlocked16'), leaf([4, 16, 1, 1])],
+    },
     {
       fn: (x, w, b) => ops.conv2d(x, w, b, { stride: 1, padding: 1 }),
       inputs: () => [leaf([2, 3, 5, 5]), leaf([4, 3, 3, 3]), leaf([4])],
@@ -106,6 +133,14 @@ const cases: Record<keyof typeof ops, Case[]> = {
     },
   ],
   batchNorm2d: [
+    {
+      fn: (x, w, b) => ops.batchNorm2d(x, { weight: w, bias: b, training: true }),
+      inputs: () => [
+        leaf([2, 16, 2, 1], 'channelsBlocked16'),
+        leaf([16], 'contiguous', 0.5, 1.5),
+        leaf([16]),
+      ],
+    },
     {
       fn: (x, w, b) => ops.batchNorm2d(x, { weight: w, bias: b, training: true }),
       inputs: () => [
@@ -131,6 +166,13 @@ const cases: Record<keyof typeof ops, Case[]> = {
     },
   ],
   batchNormAct2d: [
+    {
+      fn: (x, r) => ops.batchNormAct2d(x, { residual: r }),
+      inputs: () => [
+        leaf([2, 16, 1, 2], 'channelsBlocked16'),
+        leaf([2, 16, 1, 2], 'channelsBlocked16'),
+      ],
+    },
     {
       fn: (x, w, b, r) => ops.batchNormAct2d(x, { weight: w, bias: b, residual: r }),
       inputs: () => [
@@ -168,6 +210,10 @@ const cases: Record<keyof typeof ops, Case[]> = {
     },
   ],
   maxPool2d: [
+    {
+      fn: (x) => ops.maxPool2d(x, { kernelSize: 2 }),
+      inputs: () => [leaf([1, 16, 2, 2], 'channelsBlocked16')],
+    },
     { fn: (x) => ops.maxPool2d(x, { kernelSize: 2 }), inputs: () => [leaf([2, 2, 4, 4])] },
     {
       fn: (x) => ops.maxPool2d(x, { kernelSize: 3, stride: 2, padding: 1 }),
@@ -181,6 +227,14 @@ const cases: Record<keyof typeof ops, Case[]> = {
     },
   ],
   adaptiveAvgPool2d: [
+    {
+      fn: (x) => ops.adaptiveAvgPool2d(x, 1),
+      inputs: () => [leaf([2, 16, 2, 2], 'channelsBlocked16')],
+    },
+    {
+      fn: (x) => ops.adaptiveAvgPool2d(x, [2, 1]),
+      inputs: () => [leaf([1, 16, 3, 2], 'channelsBlocked16')],
+    },
     { fn: (x) => ops.adaptiveAvgPool2d(x, [2, 3]), inputs: () => [leaf([2, 2, 5, 4])] },
     { fn: (x) => ops.adaptiveAvgPool2d(x, 1), inputs: () => [leaf([2, 3, 3, 3], 'channelsLast')] },
   ],

@@ -96,9 +96,22 @@ void channelSumsT(const float* a, const float* aShift, const float* b, const flo
     double* p2 = p1 + c;
     // Float partials over short row blocks keep the inner loop in single precision, then fold
     // into float64 so long reductions do not lose digits.
-    std::vector<float> f1(static_cast<size_t>(cb)), f2(static_cast<size_t>(cb));
+    // Fixed-width rows keep the partials (and shifts) in local arrays, i.e. registers: through
+    // heap pointers the compiler must assume they alias the data and reloads them every row.
+    std::vector<float> fv1(static_cast<size_t>(cb)), fv2(static_cast<size_t>(cb));
+    alignas(64) float fl1[K ? K : 1], fl2[K ? K : 1], las[K ? K : 1], lbs[K ? K : 1];
+    float* f1 = K ? fl1 : fv1.data();
+    float* f2 = K ? fl2 : fv2.data();
     forRuns(v, rows * t / tn, rows * (t + 1) / tn, [&](int64_t r0, int64_t n, int64_t base) {
       const float *as = aShift + base, *bs = bShift + base;
+      if constexpr (K > 0) {
+        for (int k = 0; k < K; k++) {
+          las[k] = as[k];
+          lbs[k] = bs[k];
+        }
+        as = las;
+        bs = lbs;
+      }
       for (int64_t rb = r0; rb < r0 + n; rb += 16) {
         int64_t re = std::min(rb + 16, r0 + n);
         for (int64_t k = 0; k < cb; k++) f1[k] = f2[k] = 0.f;
@@ -174,6 +187,19 @@ void affineRowsT(float* y, const float* x, const float* res, const Affine& af, c
     forRuns(v, rows * t / tn, rows * (t + 1) / tn, [&](int64_t r0, int64_t n, int64_t base) {
       const float *hi = af.hi.data() + base, *lo = af.lo.data() + base,
                   *scale = af.scale.data() + base, *shift = af.shift.data() + base;
+      alignas(64) float lh[K ? K : 1], ll[K ? K : 1], lsc[K ? K : 1], lsh[K ? K : 1];
+      if constexpr (K > 0) {  // local copies stay in registers (see channelSumsT)
+        for (int k = 0; k < K; k++) {
+          lh[k] = hi[k];
+          ll[k] = lo[k];
+          lsc[k] = scale[k];
+          lsh[k] = shift[k];
+        }
+        hi = lh;
+        lo = ll;
+        scale = lsc;
+        shift = lsh;
+      }
       for (int64_t r = r0; r < r0 + n; r++) {
         const float* xr = x + r * cb;
         float* yr = y + r * cb;
@@ -287,6 +313,21 @@ void backwardRows(float* dxp, float* drp, const float* dyp, const float* xp, con
     forRuns(v, rows * t / tn, rows * (t + 1) / tn, [&](int64_t r0, int64_t n, int64_t base) {
       const float *hi = centre.hi.data() + base, *lo = centre.lo.data() + base;
       const float *ab = a.data() + base, *bb = b.data() + base, *db = d.data() + base;
+      alignas(64) float lh[K ? K : 1], ll[K ? K : 1], la[K ? K : 1], lb[K ? K : 1], ld[K ? K : 1];
+      if constexpr (K > 0) {  // local copies stay in registers (see channelSumsT)
+        for (int k = 0; k < K; k++) {
+          lh[k] = hi[k];
+          ll[k] = lo[k];
+          la[k] = ab[k];
+          lb[k] = bb[k];
+          ld[k] = db[k];
+        }
+        hi = lh;
+        lo = ll;
+        ab = la;
+        bb = lb;
+        db = ld;
+      }
       for (int64_t r = r0; r < r0 + n; r++) {
         size_t off = size_t(r * cb);
         if (mask) {

@@ -94,20 +94,22 @@ bool winogradEnabled() {
 }
 
 /**
- * Algorithm per direction, fixed by shape so results are reproducible run to run: for blocked
- * stride-1 3×3 convolutions, oneDNN's own choice (`convolution_auto`: Winograd where it expects a
- * gain) forward and backward-data; backward-weights Winograd only on small images (≤ 64 output
- * pixels), where it measured faster here (7×7: 2.8 vs 3.8 ms; 14×14: 4.4 vs 3.7 ms).
+ * Algorithm per direction, fixed by shape so results are reproducible run to run. Winograd
+ * (blocked, stride-1 3×3 only) against direct, time ratios measured here at 2 threads
+ * (bench/RESULTS.md, "Winograd or direct"): forward and backward-data win from 64 channels once
+ * N·H·W ≥ 6272 (e.g. 128×7×7: 0.80; 32×7×7: 1.0–1.2) and at 32 channels only on large maps
+ * (128×28×28: 0.85–0.90; 128×14×14: 1.07); 16 channels always lose (1.6–3×). Backward-weights
+ * wins only from 128 channels (128 channels at 7×7: 0.77; 64 at 14×14: 1.29). oneDNN's own
+ * `convolution_auto` picks Winograd for 16 channels too, so it is not used.
  */
 dnnl::algorithm algorithmFor(const Geom& g, Dir d) {
-  bool wino = winogradEnabled() && g.xBlocked && g.yBlocked && g.KH == 3 && g.KW == 3 &&
-              g.sh == 1 && g.sw == 1 && g.dh == 1 && g.dw == 1 && g.groups == 1;
-  if (!wino) return dnnl::algorithm::convolution_direct;
-  if (d == Dir::BwdWeights) {
-    return g.OH * g.OW <= 64 ? dnnl::algorithm::convolution_winograd
-                             : dnnl::algorithm::convolution_direct;
-  }
-  return dnnl::algorithm::convolution_auto;
+  bool ok = winogradEnabled() && g.xBlocked && g.yBlocked && g.KH == 3 && g.KW == 3 &&
+            g.sh == 1 && g.sw == 1 && g.dh == 1 && g.dw == 1 && g.groups == 1;
+  int64_t ch = std::min(g.C, g.OC), pixels = g.N * g.OH * g.OW;
+  bool wino = false;
+  if (ok && d == Dir::BwdWeights) wino = ch >= 128 && pixels >= 1568;
+  else if (ok) wino = ch >= 64 ? pixels >= 6272 : ch >= 32 && pixels >= 50176;
+  return wino ? dnnl::algorithm::convolution_winograd : dnnl::algorithm::convolution_direct;
 }
 memory::dims wDims(const Geom& g) {
   if (g.groups == 1) return {g.OC, g.C, g.KH, g.KW};
