@@ -172,27 +172,34 @@ struct WeightIn {
   }
 };
 
+/**
+ * One scratchpad for every convolution call (calls are serialized by cacheMutex). Winograd's
+ * transformed tiles are ~2.25× the activations (29 MB for 32 channels at 28×28, batch 128): a
+ * buffer per layer meant every call wrote and read cold memory, a shared one stays in cache.
+ */
+Scratch sharedPad;
+
 struct FwdEntry {
   dnnl::convolution_forward::primitive_desc pd;
   dnnl::convolution_forward prim;
   WeightIn w;
-  Scratch pad;
 };
 
 struct BwdDataEntry {
   dnnl::convolution_backward_data::primitive_desc pd;
   dnnl::convolution_backward_data prim;
   WeightIn w;
-  Scratch pad;
-  Scratch acc;  // dx computed here then added when the caller asks to accumulate
 };
+
+/** dx of a backward-data call that must be added to the caller's buffer (shared, as above). */
+Scratch sharedAcc;
 
 struct BwdWeightsEntry {
   dnnl::convolution_backward_weights::primitive_desc pd;
   dnnl::convolution_backward_weights prim;
   bool same = false;                   // diff weights already in user OIHW format
   dnnl::reorder toUser, toUserAcc;     // overwrite / accumulate (sum post-op) into user OIHW
-  Scratch dwBuf, dbBuf, pad;
+  Scratch dwBuf, dbBuf;
 };
 
 std::mutex cacheMutex;
@@ -287,7 +294,7 @@ Napi::Value ConvForward(const Napi::CallbackInfo& info) {
   memory wm = e.w.prepare(g, w.data);
   memory xm(e.pd.src_desc(), eng, x.data);
   memory ym(e.pd.dst_desc(), eng, y.data);
-  memory pad(e.pd.scratchpad_desc(), eng, e.pad.get(e.pd.scratchpad_desc().get_size()));
+  memory pad(e.pd.scratchpad_desc(), eng, sharedPad.get(e.pd.scratchpad_desc().get_size()));
   std::unordered_map<int, memory> args{{DNNL_ARG_SRC, xm},
                                        {DNNL_ARG_WEIGHTS, wm},
                                        {DNNL_ARG_DST, ym},
@@ -331,10 +338,10 @@ Napi::Value ConvBackwardData(const Napi::CallbackInfo& info) {
   memory wm = e.w.prepare(g, w.data);
   size_t n = g.xLen();
   if (accumulate && allZero(dx.data, n)) accumulate = false;
-  float* out = accumulate ? static_cast<float*>(e.acc.get(n * sizeof(float))) : dx.data;
+  float* out = accumulate ? static_cast<float*>(sharedAcc.get(n * sizeof(float))) : dx.data;
   memory dxm(e.pd.diff_src_desc(), eng, out);
   memory dym(e.pd.diff_dst_desc(), eng, dy.data);
-  memory pad(e.pd.scratchpad_desc(), eng, e.pad.get(e.pd.scratchpad_desc().get_size()));
+  memory pad(e.pd.scratchpad_desc(), eng, sharedPad.get(e.pd.scratchpad_desc().get_size()));
   e.prim.execute(cpuStream(), {{DNNL_ARG_DIFF_SRC, dxm},
                                {DNNL_ARG_WEIGHTS, wm},
                                {DNNL_ARG_DIFF_DST, dym},
@@ -368,7 +375,7 @@ Napi::Value ConvBackwardWeights(const Napi::CallbackInfo& info) {
   memory dwm(dwd, eng, direct ? dw.data : e.dwBuf.get(dwd.get_size()));
   memory xm(e.pd.src_desc(), eng, x.data);
   memory dym(e.pd.diff_dst_desc(), eng, dy.data);
-  memory pad(e.pd.scratchpad_desc(), eng, e.pad.get(e.pd.scratchpad_desc().get_size()));
+  memory pad(e.pd.scratchpad_desc(), eng, sharedPad.get(e.pd.scratchpad_desc().get_size()));
   std::unordered_map<int, memory> args{{DNNL_ARG_SRC, xm},
                                        {DNNL_ARG_DIFF_WEIGHTS, dwm},
                                        {DNNL_ARG_DIFF_DST, dym},
