@@ -3,8 +3,11 @@
  * (batch 128, 28×28×1 input): forward, backward-data (not for the stem, whose input needs no
  * gradient) and backward-weights, through the engine's Kernels with preallocated buffers.
  * Prints per-direction ms per step and GFLOP/s, and the share of the CPU's fp32 peak.
+ * `--order blocked` (default; what the native backend runs: nChw16c activations, Winograd for
+ * the 3×3 stride-1 layers by its shape rule) or `--order nhwc` (channels-last, direct only).
+ * With Winograd the GFLOP/s are effective: direct-convolution FLOPs over time.
  *
- *   node --conditions=source --import tsx bench/train-throughput/conv-gflops.ts [--reps 10] [--peak 435]
+ *   node --conditions=source --import tsx bench/train-throughput/conv-gflops.ts [--reps 10] [--peak 435] [--order nhwc]
  */
 import { conv2dGeometry, type Conv2dGeometry } from '@smd/engine';
 import { nativeKernels, nativeStatus } from '@smd/native';
@@ -19,6 +22,10 @@ const opt = (name: string, dflt: number): number => {
   return v;
 };
 const reps = opt('reps', 10);
+const orderArg = argv.includes('--order') ? argv[argv.indexOf('--order') + 1] : 'blocked';
+if (orderArg !== 'blocked' && orderArg !== 'nhwc')
+  throw new Error(`conv-gflops: --order expects blocked or nhwc, got ${orderArg}`);
+const blocked = orderArg === 'blocked';
 const peak = opt('peak', 435);
 const st = nativeStatus();
 if (!st.loaded) throw new Error(`conv-gflops: native backend unavailable: ${st.reason}`);
@@ -65,19 +72,36 @@ const work = { fwd: 0, bwdData: 0, bwdWeight: 0 };
 for (let r = -1; r < reps; r++) {
   layers.forEach(({ g, stem }, i) => {
     const b = bufs[i];
+    const o = {
+      xOrder: blocked && g.cIn % 16 === 0 ? ('nChw16c' as const) : ('nhwc' as const),
+      yOrder: blocked ? ('nChw16c' as const) : ('nhwc' as const),
+    };
     let t = performance.now();
-    nativeKernels.conv2dForward({ y: b.y, x: b.x, weight: b.w, bias: null, geom: g });
+    nativeKernels.conv2dForward({ y: b.y, x: b.x, weight: b.w, bias: null, geom: g, ...o });
     const tf = performance.now() - t;
     let tb = 0;
     if (!stem) {
-      b.dx.fill(0);
       t = performance.now();
-      nativeKernels.conv2dBackwardInput({ dx: b.dx, dy: b.dy, weight: b.w, geom: g });
+      nativeKernels.conv2dBackwardInput({
+        dx: b.dx,
+        dy: b.dy,
+        weight: b.w,
+        geom: g,
+        ...o,
+        overwriteDx: true,
+      });
       tb = performance.now() - t;
     }
     b.dw.fill(0);
     t = performance.now();
-    nativeKernels.conv2dBackwardWeight({ dweight: b.dw, dbias: null, dy: b.dy, x: b.x, geom: g });
+    nativeKernels.conv2dBackwardWeight({
+      dweight: b.dw,
+      dbias: null,
+      dy: b.dy,
+      x: b.x,
+      geom: g,
+      ...o,
+    });
     const tw = performance.now() - t;
     if (r >= 0) {
       total.fwd += tf;
@@ -89,7 +113,13 @@ for (let r = -1; r < reps; r++) {
     }
   });
 }
-const out: Record<string, unknown> = { threads: st.threads, isa: st.isa, reps, peakGflops: peak };
+const out: Record<string, unknown> = {
+  order: orderArg,
+  threads: st.threads,
+  isa: st.isa,
+  reps,
+  peakGflops: peak,
+};
 let allMs = 0;
 let allFlop = 0;
 for (const k of ['fwd', 'bwdData', 'bwdWeight'] as const) {

@@ -296,6 +296,11 @@ export interface BatchNormActForwardTrainParams extends BatchNormForwardTrainPar
   residual: Data | null;
   /** apply ReLU last */
   relu: boolean;
+  /**
+   * With relu: written with the ReLU mask, bit i (bit i mod 32 of word ⌊i/32⌋) set iff y[i] > 0,
+   * i in storage order; ⌈M·C/32⌉ words. Lets the backward read 1 bit instead of y per element.
+   */
+  reluMask?: Uint32Array | null;
 }
 
 /**
@@ -307,6 +312,8 @@ export interface BatchNormActBackwardParams extends BatchNormBackwardParams {
   dresidual: Data | null;
   /** [M, C] the fused forward output (ReLU mask), or null when there was no ReLU */
   y: Data | null;
+  /** the forward's bit mask (see BatchNormActForwardTrainParams); used instead of y when given */
+  reluMask?: Uint32Array | null;
   /** true: write dx instead of adding to it (its old contents are garbage); default false */
   overwriteDx?: boolean;
   /** the same for dresidual */

@@ -7,7 +7,10 @@
  * - Forward kernels OVERWRITE their outputs. Backward kernels ACCUMULATE (+=) into gradient
  *   buffers that the caller zeroed (or that already hold a partial gradient).
  * - Activations of 2-D convolution, batch norm and pooling are channels-last: a logical
- *   [N,C,H,W] tensor is stored NHWC, i.e. element (n,c,h,w) sits at ((n*H + h)*W + w)*C + c.
+ *   [N,C,H,W] tensor is stored NHWC, i.e. element (n,c,h,w) sits at ((n*H + h)*W + w)*C + c,
+ *   unless the params give a `ChannelOrder` of 'nChw16c' for a buffer (conv, batch norm,
+ *   adaptive pooling): then it is blocked (see ChannelOrder).
+ * - Backward kernels with an `overwrite*` flag set write that buffer instead of adding to it.
  * - Convolution weights are OIHW ([Cout, Cin/groups, kH, kW], PyTorch state_dict order).
  * - Buffers are Float32Array or Float64Array (`Data`); all buffers of one call share a dtype.
  *   The engine always runs float64 calls on the TS backend, so a native backend only ever sees

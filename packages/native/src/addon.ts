@@ -57,6 +57,7 @@ export interface NativeAddon {
     eps: number,
     order: number,
     hw: number,
+    reluMask: Uint32Array | null,
   ): void;
   batchNormForwardEval(
     y: F32,
@@ -102,6 +103,7 @@ export interface NativeAddon {
     hw: number,
     overwriteDx: number,
     overwriteDresidual: number,
+    reluMask: Uint32Array | null,
   ): void;
   binary(
     op: number,

@@ -246,6 +246,7 @@ export function createNativeKernels(a: NativeAddon): Kernels {
         p.c,
         p.eps,
         ...bnOrder(p),
+        p.reluMask ?? null,
       );
     },
     batchNormActBackward(p) {
@@ -280,6 +281,7 @@ export function createNativeKernels(a: NativeAddon): Kernels {
         ...bnOrder(p),
         p.overwriteDx ? 1 : 0,
         p.overwriteDresidual ? 1 : 0,
+        p.reluMask ?? null,
       );
     },
     ...createPoolLossOptimKernels(a),

@@ -21,6 +21,16 @@ test('smd doctor reports node, the native backend (or why not), cpus and the dat
   assert.equal(bad.code, 2);
 });
 
+test('smd doctor --kernels checks every native kernel against the TS reference', async () => {
+  const r = await runCli(['doctor', '--kernels']);
+  assert.equal(r.code, 0, r.stderr);
+  if (nativeStatus().loaded) {
+    const m = /ok\s+native kernels\s+(\d+) cases match the TS reference/.exec(r.stdout);
+    assert.ok(m, r.stdout);
+    assert.ok(Number(m[1]) > 80, m[1]);
+  } else assert.doesNotMatch(r.stdout, /native kernels/);
+});
+
 test('smd --help lists train, runs, export and doctor; smd train rejects bad flags with exit 2', async () => {
   const h = await runCli(['--help']);
   for (const c of ['train', 'runs', 'export', 'doctor'])

@@ -1,10 +1,13 @@
 /**
  * `smd doctor`: what this machine offers `smd train` — Node version, whether the native backend
  * loaded (and why not), its threads and ISA, the CPU count, and whether the Fashion-MNIST files
- * are present. Exit 0 when training can run (native optional), 1 when something required is missing.
+ * are present; with `--kernels`, also every native kernel against the TS reference (the engine's
+ * conformance suite, ~1 s). Exit 0 when training can run (native optional), 1 when something
+ * required is missing or a loaded native kernel computes wrong numbers.
  */
 import { availableParallelism } from 'node:os';
-import { nativeStatus } from '@smd/native';
+import { checkConformance } from '@smd/engine';
+import { nativeKernels, nativeStatus } from '@smd/native';
 import { DEFAULT_DATA_DIR, findIdxFiles } from '../data/index.js';
 import { type CliIo } from '../usage-error.js';
 
@@ -59,20 +62,44 @@ export function doctorChecks(dataDir = DEFAULT_DATA_DIR): DoctorCheck[] {
   return checks;
 }
 
+/** The native kernels against the TS reference on the conformance suite (null if not loaded). */
+export function kernelCheck(): DoctorCheck | null {
+  if (!nativeStatus().loaded) return null;
+  const res = checkConformance(nativeKernels);
+  const bad = res.filter((r) => !r.ok);
+  const worst = res.reduce((a, b) => (b.maxErr / (b.tol || 1) > a.maxErr / (a.tol || 1) ? b : a));
+  return {
+    name: 'native kernels',
+    ok: bad.length === 0,
+    required: true,
+    detail:
+      bad.length === 0
+        ? `${res.length} cases match the TS reference (closest to its tolerance: ${worst.kernel} ` +
+          `${worst.label}, ${worst.maxErr.toExponential(1)} of ${worst.tol})`
+        : `${bad.length} of ${res.length} cases differ from the TS reference: ` +
+          bad
+            .map((r) => `${r.kernel} ${r.label} (${r.error ?? r.maxErr.toExponential(1)})`)
+            .join('; '),
+  };
+}
+
 /** Runs `smd doctor`. */
 export async function runDoctor(argv: string[], io: CliIo): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
     io.out(
-      'Usage: smd doctor [--json]\n\nCheck node, the native backend, threads and the Fashion-MNIST files.\n',
+      'Usage: smd doctor [--kernels] [--json]\n\nCheck node, the native backend, threads and the Fashion-MNIST files.\n' +
+        '--kernels also runs every native kernel against the TS reference (~1 s).\n',
     );
     return 0;
   }
-  const bad = argv.find((a) => a !== '--json');
+  const bad = argv.find((a) => a !== '--json' && a !== '--kernels');
   if (bad !== undefined) {
-    io.err(`smd doctor: unknown argument "${bad}" (usage: smd doctor [--json])\n`);
+    io.err(`smd doctor: unknown argument "${bad}" (usage: smd doctor [--kernels] [--json])\n`);
     return 2;
   }
   const checks = doctorChecks();
+  const kernels = argv.includes('--kernels') ? kernelCheck() : null;
+  if (kernels) checks.splice(2, 0, kernels);
   if (argv.includes('--json')) io.out(JSON.stringify(checks, null, 2) + '\n');
   else {
     const w = Math.max(...checks.map((c) => c.name.length));

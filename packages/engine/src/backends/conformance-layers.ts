@@ -171,11 +171,14 @@ export function layerCases(): Case[] {
       outputs: ['dx', 'dgamma', 'dbeta'],
       make: bwd,
     });
+    // Blocked cases also write / read the 1-bit ReLU mask (compared exactly).
+    const words = Math.ceil((m * c) / 32);
+    const maskOut = hw > 0 ? ['reluMask'] : [];
     out.push({
       kernel: 'batchNormActForwardTrain',
       label: `${label} +res relu`,
       tol: 1e-5,
-      outputs: ['y', 'mean', 'varBiased', 'invStd'],
+      outputs: ['y', 'mean', 'varBiased', 'invStd', ...maskOut],
       make: (r) => ({
         y: f32(r, m * c),
         mean: f32(r, c),
@@ -184,14 +187,23 @@ export function layerCases(): Case[] {
         ...bnIn(r),
         residual: f32(r, m * c),
         relu: true,
+        reluMask: hw > 0 ? new Uint32Array(words).fill(0xdeadbeef) : null,
       }),
     });
     out.push({
       kernel: 'batchNormActBackward',
-      label: `${label} +res relu`,
+      label: `${label} +res relu` + (hw > 0 ? ' bit mask' : ''),
       tol: 1e-4,
       outputs: ['dx', 'dgamma', 'dbeta', 'dresidual'],
-      make: (r) => ({ ...bwd(r), dresidual: f32(r, m * c), y: f32(r, m * c) }),
+      make: (r) => ({
+        ...bwd(r),
+        dresidual: f32(r, m * c),
+        y: hw > 0 ? null : f32(r, m * c),
+        reluMask:
+          hw > 0
+            ? Uint32Array.from({ length: words }, () => r.int(0x10000) * 0x10000 + r.int(0x10000))
+            : null,
+      }),
     });
   }
   for (const g of [poolGeom(4, 16, 14, 14, 2, 2, 0), poolGeom(2, 8, 9, 9, 3, 2, 1)]) {

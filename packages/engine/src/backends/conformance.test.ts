@@ -18,13 +18,24 @@ test('conformance: a wrong or throwing kernel is reported', () => {
     ...tsKernels,
     // forgets the bias
     conv2dForward: (p) => tsKernels.conv2dForward({ ...p, bias: null }),
+    // forgets to write the ReLU bit mask
+    batchNormActForwardTrain: (p) => tsKernels.batchNormActForwardTrain({ ...p, reluMask: null }),
     adamStep: () => {
       throw new Error('not implemented');
     },
   };
   const res = checkConformance(broken);
   const bad = res.filter((r) => !r.ok);
-  assert.deepEqual([...new Set(bad.map((r) => r.kernel))].sort(), ['adamStep', 'conv2dForward']);
+  assert.deepEqual([...new Set(bad.map((r) => r.kernel))].sort(), [
+    'adamStep',
+    'batchNormActForwardTrain',
+    'conv2dForward',
+  ]);
+  // only the blocked case has a mask to forget
+  assert.deepEqual(
+    bad.filter((r) => r.kernel === 'batchNormActForwardTrain').map((r) => r.label),
+    ['M=147 C=32 nChw16c hw=49 +res relu'],
+  );
   assert.match(bad.find((r) => r.kernel === 'adamStep')!.error!, /not implemented/);
   assert.ok(bad.find((r) => r.kernel === 'conv2dForward')!.maxErr > 0.01);
 });

@@ -54,6 +54,13 @@ export function checkConformance(candidate: Kernels, seed = 1): ConformanceResul
     for (const key of c.outputs) {
       const w = want[key] as ArrayLike<number>;
       const g = got[key] as ArrayLike<number>;
+      if (w instanceof Uint32Array) {
+        // Bit masks must match exactly: the error is the number of differing words.
+        let diff = 0;
+        for (let j = 0; j < w.length; j++) if (w[j] !== g[j]) diff++;
+        maxErr = Math.max(maxErr, diff);
+        continue;
+      }
       let scale = 1;
       for (let j = 0; j < w.length; j++) scale = Math.max(scale, Math.abs(w[j]));
       for (let j = 0; j < w.length; j++) {

@@ -1,5 +1,6 @@
 /** Fused batch norm + optional residual add + optional ReLU (one kernel pass when training). */
-import { record } from '../autograd.js';
+import { isGradEnabled, record } from '../autograd.js';
+import { acquireBuffer, releaseBuffer } from '../buffer-pool.js';
 import { allocData } from '../dtype.js';
 import { fmtShape, shapesEqual } from '../shape.js';
 import { Tensor } from '../tensor.js';
@@ -58,6 +59,18 @@ export function batchNormAct2d(x: Tensor, opts: BatchNormActOptions = {}): Tenso
   const invStd = allocData(X.dtype, c);
   const kk = kern(X);
   const gd = gamma ? gamma.data : null;
+  // Blocked storage: the backward reads a 1-bit ReLU mask instead of y (saves two reads of an
+  // activation-sized buffer per call). Its words live in a pooled float32 buffer.
+  const grads =
+    isGradEnabled() &&
+    (X.requiresGrad || !!gamma?.requiresGrad || !!beta?.requiresGrad || !!R?.requiresGrad);
+  const maskStore =
+    useRelu && grads && order === 'nChw16c'
+      ? acquireBuffer('float32', Math.ceil(X.size / 32))
+      : null;
+  const reluMask = maskStore
+    ? new Uint32Array(maskStore.buffer, maskStore.byteOffset, maskStore.length)
+    : null;
   kk.batchNormActForwardTrain({
     y: y.data,
     mean,
@@ -73,6 +86,7 @@ export function batchNormAct2d(x: Tensor, opts: BatchNormActOptions = {}): Tenso
     relu: useRelu,
     order,
     hw,
+    reluMask,
   });
   updateRunningStats(opts, mean, varB, m, opts.momentum ?? 0.1);
   // The graph records the composition batchNorm2d → add → relu (what graph walkers such as the
@@ -109,7 +123,8 @@ export function batchNormAct2d(x: Tensor, opts: BatchNormActOptions = {}): Tenso
       dresidual: dr ? dr.data : null,
       overwriteDx: dxOut.overwrite,
       overwriteDresidual: drOut ? drOut.overwrite : false,
-      y: useRelu ? y.data : null,
+      y: useRelu && !reluMask ? y.data : null,
+      reluMask,
       dy: g.data,
       x: X.data,
       mean,
@@ -120,6 +135,7 @@ export function batchNormAct2d(x: Tensor, opts: BatchNormActOptions = {}): Tenso
       order,
       hw,
     });
+    if (maskStore) releaseBuffer(maskStore);
     stash = [needX ? dx : null];
     if (gamma) stash.push(dg);
     if (beta) stash.push(db);

@@ -45,6 +45,18 @@ I32 i32Array(const Napi::CallbackInfo& info, size_t i, const char* name, size_t 
   return I32{a.Data(), a.ElementLength()};
 }
 
+uint32_t* u32Opt(const Napi::CallbackInfo& info, size_t i, const char* name, size_t minLen) {
+  if (i >= info.Length() || info[i].IsNull() || info[i].IsUndefined()) return nullptr;
+  Napi::Env env = info.Env();
+  if (!info[i].IsTypedArray() ||
+      info[i].As<Napi::TypedArray>().TypedArrayType() != napi_uint32_array) {
+    throw argError(env, name, "must be a Uint32Array");
+  }
+  Napi::Uint32Array a = info[i].As<Napi::Uint32Array>();
+  if (a.ElementLength() < minLen) throw argError(env, name, "is too short");
+  return a.Data();
+}
+
 int64_t intArg(const Napi::CallbackInfo& info, size_t i, const char* name) {
   if (i >= info.Length() || !info[i].IsNumber()) throw argError(info.Env(), name, "must be a number");
   return info[i].As<Napi::Number>().Int64Value();

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <algorithm>
 #include <cstring>
+#include <immintrin.h>
 #include <type_traits>
 #include <vector>
 
@@ -82,18 +83,36 @@ inline v8f load8(const float* p) {
  * four registers, folded into p1/p2 (float64) at the end. As the generic loop: a' = a - as
  * (zeroed where mask <= 0, NaN included), p1 += Σ a', p2 += Σ a'·(b - bs).
  */
-template <bool MASK>
-inline void sums16(const float* a, const float* b, const float* mask, const float* as,
-                   const float* bs, int64_t r0, int64_t r1, double* p1, double* p2) {
+/** Lanes of 16 ReLU-mask bits (one row) as two all-ones/zero 8-lane masks. */
+inline void bitsToLanes(uint16_t bits, v8i& k0, v8i& k1) {
+  const v8i lane = {1, 2, 4, 8, 16, 32, 64, 128};
+  k0 = ((v8i){} + int32_t(bits & 0xff)) & lane;
+  k1 = ((v8i){} + int32_t(bits >> 8)) & lane;
+  k0 = k0 != 0;
+  k1 = k1 != 0;
+}
+
+/** Mask modes of the sums: none, a float mask (> 0 keeps), or one 16-bit word per row. */
+enum MaskMode { NoMask, FloatMask, BitMask };
+
+template <MaskMode MODE>
+inline void sums16(const float* a, const float* b, const float* mask, const uint16_t* bits,
+                   const float* as, const float* bs, int64_t r0, int64_t r1, double* p1,
+                   double* p2) {
   const v8f s0 = load8(as), s1 = load8(as + 8), t0 = load8(bs), t1 = load8(bs + 8);
   v8f f10 = {}, f11 = {}, f20 = {}, f21 = {};
   for (int64_t r = r0; r < r1; r++) {
     const float* ar = a + r * 16;
     const float* br = b + r * 16;
     v8f a0 = load8(ar) - s0, a1 = load8(ar + 8) - s1;
-    if constexpr (MASK) {
+    if constexpr (MODE == FloatMask) {
       const float* mr = mask + r * 16;
       v8i k0 = load8(mr) > 0.f, k1 = load8(mr + 8) > 0.f;
+      a0 = (v8f)((v8i)a0 & k0);
+      a1 = (v8f)((v8i)a1 & k1);
+    } else if constexpr (MODE == BitMask) {
+      v8i k0, k1;
+      bitsToLanes(bits[r], k0, k1);
       a0 = (v8f)((v8i)a0 & k0);
       a1 = (v8f)((v8i)a1 & k1);
     }
@@ -118,7 +137,8 @@ inline void sums16(const float* a, const float* b, const float* mask, const floa
  */
 template <int K>
 void channelSumsT(const float* a, const float* aShift, const float* b, const float* bShift,
-                  const float* mask, const View& v, double* s1, double* s2) {
+                  const float* mask, const uint16_t* bits, const View& v, double* s1,
+                  double* s2) {
   const int64_t c = v.c, cb = K ? K : v.cb;
   std::vector<float> zeros(size_t(c), 0.f);
   if (!aShift) aShift = zeros.data();
@@ -147,8 +167,9 @@ void channelSumsT(const float* a, const float* aShift, const float* b, const flo
       for (int64_t rb = r0; rb < r0 + n; rb += 16) {
         int64_t re = std::min(rb + 16, r0 + n);
         if constexpr (K == 16) {
-          if (mask) sums16<true>(a, b, mask, as, bs, rb, re, p1 + base, p2 + base);
-          else sums16<false>(a, b, mask, as, bs, rb, re, p1 + base, p2 + base);
+          if (bits) sums16<BitMask>(a, b, mask, bits, as, bs, rb, re, p1 + base, p2 + base);
+          else if (mask) sums16<FloatMask>(a, b, mask, bits, as, bs, rb, re, p1 + base, p2 + base);
+          else sums16<NoMask>(a, b, mask, bits, as, bs, rb, re, p1 + base, p2 + base);
           continue;
         }
         for (int64_t k = 0; k < cb; k++) f1[k] = f2[k] = 0.f;
@@ -190,11 +211,15 @@ void channelSumsT(const float* a, const float* aShift, const float* b, const flo
   }
 }
 
-/** channelSumsT with the row width fixed at compile time for blocked views (16 lanes). */
+/**
+ * channelSumsT with the row width fixed at compile time for blocked views (16 lanes). `bits`
+ * (one 16-bit ReLU-mask word per row) replaces `mask`; only for 16-channel rows.
+ */
 void channelSums(const float* a, const float* aShift, const float* b, const float* bShift,
-                 const float* mask, const View& v, double* s1, double* s2) {
-  if (v.cb == 16) return channelSumsT<16>(a, aShift, b, bShift, mask, v, s1, s2);
-  channelSumsT<0>(a, aShift, b, bShift, mask, v, s1, s2);
+                 const float* mask, const View& v, double* s1, double* s2,
+                 const uint16_t* bits = nullptr) {
+  if (v.cb == 16) return channelSumsT<16>(a, aShift, b, bShift, mask, bits, v, s1, s2);
+  channelSumsT<0>(a, aShift, b, bShift, mask, nullptr, v, s1, s2);
 }
 
 /**
@@ -216,7 +241,7 @@ struct Affine {
 /** y = act(bn(x) (+ residual)) row by row; K = row width when fixed at compile time, else 0. */
 template <int K>
 void affineRowsT(float* y, const float* x, const float* res, const Affine& af, const View& v,
-                 bool relu) {
+                 bool relu, uint16_t* bits) {
   const int64_t cb = K ? K : v.cb, rows = v.rows();
   int nt = threadsFor(v);
 #pragma omp parallel num_threads(nt)
@@ -237,6 +262,30 @@ void affineRowsT(float* y, const float* x, const float* res, const Affine& af, c
         lo = ll;
         scale = lsc;
         shift = lsh;
+      }
+      if constexpr (K == 16) {
+        if (relu) {  // the hot case, explicitly in registers; the ReLU mask falls out of it
+          const v8f h0 = load8(hi), h1 = load8(hi + 8), l0 = load8(lo), l1 = load8(lo + 8);
+          const v8f s0 = load8(scale), s1 = load8(scale + 8), t0 = load8(shift),
+                    t1 = load8(shift + 8), zero = {};
+          for (int64_t r = r0; r < r0 + n; r++) {
+            const float* xr = x + r * 16;
+            v8f y0 = ((load8(xr) - h0) - l0) * s0 + t0, y1 = ((load8(xr + 8) - h1) - l1) * s1 + t1;
+            if (res) {
+              y0 += load8(res + r * 16);
+              y1 += load8(res + r * 16 + 8);
+            }
+            v8i k0 = y0 > zero, k1 = y1 > zero;  // NaN and -0 become +0, as in the TS kernel
+            y0 = (v8f)((v8i)y0 & k0);
+            y1 = (v8f)((v8i)y1 & k1);
+            std::memcpy(y + r * 16, &y0, 32);
+            std::memcpy(y + r * 16 + 8, &y1, 32);
+            if (bits)
+              bits[r] = uint16_t(_mm256_movemask_ps((__m256)k0) |
+                                 (_mm256_movemask_ps((__m256)k1) << 8));
+          }
+          return;
+        }
       }
       for (int64_t r = r0; r < r0 + n; r++) {
         const float* xr = x + r * cb;
@@ -263,10 +312,18 @@ void affineRowsT(float* y, const float* x, const float* res, const Affine& af, c
   }
 }
 
+/** affineRowsT; `bits` (16-channel rows only) receives the ReLU mask, one word per row. */
 void affineRows(float* y, const float* x, const float* res, const Affine& af, const View& v,
-                bool relu) {
-  if (v.cb == 16) return affineRowsT<16>(y, x, res, af, v, relu);
-  affineRowsT<0>(y, x, res, af, v, relu);
+                bool relu, uint16_t* bits = nullptr) {
+  if (v.cb == 16) return affineRowsT<16>(y, x, res, af, v, relu, bits);
+  affineRowsT<0>(y, x, res, af, v, relu, nullptr);
+}
+
+/** The ReLU bit mask of y (bit i of word i/32 set iff y[i] > 0), serially: any row width. */
+void maskBitsSerial(uint32_t* out, const float* y, size_t n) {
+  std::fill(out, out + (n + 31) / 32, 0u);
+  for (size_t i = 0; i < n; i++)
+    if (y[i] > 0.f) out[i >> 5] |= 1u << (i & 31);
 }
 
 /**
@@ -302,7 +359,12 @@ Napi::Value ForwardTrainImpl(const Napi::CallbackInfo& info, bool act) {
     double g = gamma.data ? gamma.data[k] : 1.0;
     af.set(k, mu, g * is, beta.data ? beta.data[k] : 0.0);
   }
-  affineRows(y.data, x.data, res.data, af, v, relu);
+  // Optional ReLU bit mask after (order, hw): one 16-bit word per 16-channel row.
+  uint32_t* maskOut = act ? u32Opt(info, i + 5, "reluMask", (mc + 31) / 32) : nullptr;
+  bool rowBits = maskOut && relu && v.cb == 16;
+  affineRows(y.data, x.data, res.data, af, v, relu,
+             rowBits ? reinterpret_cast<uint16_t*>(maskOut) : nullptr);
+  if (maskOut && relu && !rowBits) maskBitsSerial(maskOut, y.data, mc);
   return info.Env().Undefined();
 }
 
@@ -341,8 +403,8 @@ Napi::Value ForwardEval(const Napi::CallbackInfo& info) {
  */
 template <int K, bool OX, bool OR>
 void backwardRows(float* dxp, float* drp, const float* dyp, const float* xp, const float* mask,
-                  const Affine& centre, const std::vector<float>& a, const std::vector<float>& b,
-                  const std::vector<float>& d, const View& v) {
+                  const uint16_t* bits, const Affine& centre, const std::vector<float>& a,
+                  const std::vector<float>& b, const std::vector<float>& d, const View& v) {
   const int64_t cb = K ? K : v.cb, rows = v.rows();
   int nt = threadsFor(v);
 #pragma omp parallel num_threads(nt)
@@ -368,6 +430,18 @@ void backwardRows(float* dxp, float* drp, const float* dyp, const float* xp, con
       }
       for (int64_t r = r0; r < r0 + n; r++) {
         size_t off = size_t(r * cb);
+        const float* dyr = dyp + off;
+        alignas(32) float gm[16];
+        if constexpr (K == 16) {
+          if (bits) {  // dy masked by the row's ReLU bits, then the unmasked path below
+            v8i k0, k1;
+            bitsToLanes(bits[r], k0, k1);
+            v8f g0 = (v8f)((v8i)load8(dyr) & k0), g1 = (v8f)((v8i)load8(dyr + 8) & k1);
+            std::memcpy(gm, &g0, 32);
+            std::memcpy(gm + 8, &g1, 32);
+            dyr = gm;
+          }
+        }
         if (mask) {
           const float* mr = mask + off;
           if (drp) {
@@ -387,11 +461,11 @@ void backwardRows(float* dxp, float* drp, const float* dyp, const float* xp, con
         } else {
           if (drp) {
 #pragma omp simd
-            for (int64_t k = 0; k < cb; k++) drp[off + k] = (OR ? 0.f : drp[off + k]) + dyp[off + k];
+            for (int64_t k = 0; k < cb; k++) drp[off + k] = (OR ? 0.f : drp[off + k]) + dyr[k];
           }
 #pragma omp simd
           for (int64_t k = 0; k < cb; k++)
-            dxp[off + k] = (OX ? 0.f : dxp[off + k]) + ab[k] * dyp[off + k] +
+            dxp[off + k] = (OX ? 0.f : dxp[off + k]) + ab[k] * dyr[k] +
                            bb[k] * ((xp[off + k] - hi[k]) - lo[k]) + db[k];
         }
       }
@@ -417,9 +491,22 @@ Napi::Value BackwardImpl(const Napi::CallbackInfo& info, bool act) {
       mean = f32(info, 5 + o, "mean", c), inv = f32(info, 6 + o, "invStd", c);
   F32 gamma = f32Opt(info, 7 + o, "gamma", c);
   const float* mask = yOut.data;
+  // The forward's ReLU bit mask (after the overwrite flags) replaces y: one word per 16-channel
+  // row; other row widths expand it into a float mask first.
+  uint32_t* maskBits = act ? u32Opt(info, 16, "reluMask", (mc + 31) / 32) : nullptr;
+  std::vector<float> expanded;
+  const uint16_t* bits = nullptr;
+  if (maskBits && v.cb == 16) {
+    bits = reinterpret_cast<const uint16_t*>(maskBits);
+    mask = nullptr;
+  } else if (maskBits) {
+    expanded.resize(mc);
+    for (size_t i = 0; i < mc; i++) expanded[i] = float((maskBits[i >> 5] >> (i & 31)) & 1u);
+    mask = expanded.data();
+  }
   // Σdy and Σdy·(x - mean) (dy masked by the ReLU); Σdy·xhat = invStd·Σdy·(x - mean).
   std::vector<double> sdy(c), sdyx(c);
-  channelSums(dy.data, nullptr, x.data, mean.data, mask, v, sdy.data(), sdyx.data());
+  channelSums(dy.data, nullptr, x.data, mean.data, mask, v, sdy.data(), sdyx.data(), bits);
   std::vector<float> a(c), b(c), d(c);
   Affine centre(c);  // only hi/lo used: x - mean in two steps (see Affine)
   for (int64_t k = 0; k < c; k++) {
@@ -441,7 +528,7 @@ Napi::Value BackwardImpl(const Napi::CallbackInfo& info, bool act) {
   bool orr = act && dres.data && info.Length() > 15 && intArg(info, 15, "overwriteDresidual") != 0;
   auto run = [&](auto k, auto ovx, auto ovr) {
     backwardRows<decltype(k)::value, decltype(ovx)::value, decltype(ovr)::value>(
-        dx.data, dres.data, dy.data, x.data, mask, centre, a, b, d, v);
+        dx.data, dres.data, dy.data, x.data, mask, bits, centre, a, b, d, v);
   };
   using T = std::true_type;
   using F = std::false_type;

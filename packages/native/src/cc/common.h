@@ -30,6 +30,8 @@ F32 f32(const Napi::CallbackInfo& info, size_t i, const char* name, size_t minLe
 F32 f32Opt(const Napi::CallbackInfo& info, size_t i, const char* name, size_t minLen);
 /** Int32Array at `i` of at least `minLen` elements. */
 I32 i32Array(const Napi::CallbackInfo& info, size_t i, const char* name, size_t minLen);
+/** Uint32Array at `i` of at least `minLen` elements, or null when absent/null/undefined. */
+uint32_t* u32Opt(const Napi::CallbackInfo& info, size_t i, const char* name, size_t minLen);
 /** Integer number at `i`. */
 int64_t intArg(const Napi::CallbackInfo& info, size_t i, const char* name);
 /** Number at `i`. */

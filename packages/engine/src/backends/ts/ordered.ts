@@ -95,7 +95,7 @@ export function batchNormBackward(p: BatchNormBackwardParams): void {
   ]);
 }
 
-/** Fused batch norm (+ residual, ReLU) in either order. */
+/** Fused batch norm (+ residual, ReLU) in either order; the ReLU bit mask from y (own order). */
 export function batchNormActForwardTrain(p: BatchNormActForwardTrainParams): void {
   const d = bnDims(p);
   const order = p.order ?? 'nhwc';
@@ -104,6 +104,12 @@ export function batchNormActForwardTrain(p: BatchNormActForwardTrainParams): voi
     { key: 'x', dims: d, order, written: false },
     { key: 'residual', dims: d, order, written: false },
   ]);
+  const mask = p.reluMask;
+  if (p.relu && mask) {
+    mask.fill(0);
+    const y = p.y;
+    for (let i = 0; i < y.length; i++) if (y[i] > 0) mask[i >>> 5] |= 1 << (i & 31);
+  }
 }
 
 /** Backward of the fused batch norm in either order. */
@@ -112,6 +118,13 @@ export function batchNormActBackward(p: BatchNormActBackwardParams): void {
   if (p.overwriteDx) p.dx.fill(0);
   if (p.overwriteDresidual && p.dresidual) p.dresidual.fill(0);
   const order = p.order ?? 'nhwc';
+  const mask = p.reluMask;
+  if (mask) {
+    // The mask as a y stand-in (1 where the bit is set, else 0), in the buffers' own order.
+    const y = new (p.dy.constructor as new (n: number) => typeof p.dy)(p.dy.length);
+    for (let i = 0; i < y.length; i++) y[i] = (mask[i >>> 5] >>> (i & 31)) & 1;
+    p = { ...p, y, reluMask: null };
+  }
   runOnNhwc(bn.batchNormActBackward, p, [
     { key: 'dx', dims: d, order, written: true },
     { key: 'dresidual', dims: d, order, written: true },
