@@ -69,6 +69,21 @@ void forRuns(const View& v, int64_t r0, int64_t r1, F f) {
 /** Threads for a pass over `v` (one for small buffers, where forking costs more). */
 int threadsFor(const View& v) { return v.m * v.c < 32768 ? 1 : omp_get_max_threads(); }
 
+/**
+ * For rows of fixed width K, a local copy of a per-channel slice: the compiler keeps it in
+ * registers, while through a heap pointer it must assume the slice aliases the rows being written
+ * and reloads it every row. For K = 0 (width known at run time) `of` returns the slice itself.
+ */
+template <int K>
+struct Lanes {
+  alignas(64) float v[K ? K : 1];
+  const float* of(const float* p) {
+    if constexpr (K == 0) return p;
+    std::memcpy(v, p, sizeof(float) * size_t(K));
+    return v;
+  }
+};
+
 /** 8 floats in one AVX register (GCC/Clang vector extension; compiled for the build's ISA). */
 using v8f = float __attribute__((vector_size(32)));
 using v8i = int32_t __attribute__((vector_size(32)));
@@ -250,19 +265,11 @@ void affineRowsT(float* y, const float* x, const float* res, const Affine& af, c
     forRuns(v, rows * t / tn, rows * (t + 1) / tn, [&](int64_t r0, int64_t n, int64_t base) {
       const float *hi = af.hi.data() + base, *lo = af.lo.data() + base,
                   *scale = af.scale.data() + base, *shift = af.shift.data() + base;
-      alignas(64) float lh[K ? K : 1], ll[K ? K : 1], lsc[K ? K : 1], lsh[K ? K : 1];
-      if constexpr (K > 0) {  // local copies stay in registers (see channelSumsT)
-        for (int k = 0; k < K; k++) {
-          lh[k] = hi[k];
-          ll[k] = lo[k];
-          lsc[k] = scale[k];
-          lsh[k] = shift[k];
-        }
-        hi = lh;
-        lo = ll;
-        scale = lsc;
-        shift = lsh;
-      }
+      Lanes<K> lh, ll, lsc, lsh;
+      hi = lh.of(hi);
+      lo = ll.of(lo);
+      scale = lsc.of(scale);
+      shift = lsh.of(shift);
       if constexpr (K == 16) {
         if (relu) {  // the hot case, explicitly in registers; the ReLU mask falls out of it
           const v8f h0 = load8(hi), h1 = load8(hi + 8), l0 = load8(lo), l1 = load8(lo + 8);
@@ -413,21 +420,12 @@ void backwardRows(float* dxp, float* drp, const float* dyp, const float* xp, con
     forRuns(v, rows * t / tn, rows * (t + 1) / tn, [&](int64_t r0, int64_t n, int64_t base) {
       const float *hi = centre.hi.data() + base, *lo = centre.lo.data() + base;
       const float *ab = a.data() + base, *bb = b.data() + base, *db = d.data() + base;
-      alignas(64) float lh[K ? K : 1], ll[K ? K : 1], la[K ? K : 1], lb[K ? K : 1], ld[K ? K : 1];
-      if constexpr (K > 0) {  // local copies stay in registers (see channelSumsT)
-        for (int k = 0; k < K; k++) {
-          lh[k] = hi[k];
-          ll[k] = lo[k];
-          la[k] = ab[k];
-          lb[k] = bb[k];
-          ld[k] = db[k];
-        }
-        hi = lh;
-        lo = ll;
-        ab = la;
-        bb = lb;
-        db = ld;
-      }
+      Lanes<K> lh, ll, la, lb, ld;
+      hi = lh.of(hi);
+      lo = ll.of(lo);
+      ab = la.of(ab);
+      bb = lb.of(bb);
+      db = ld.of(db);
       for (int64_t r = r0; r < r0 + n; r++) {
         size_t off = size_t(r * cb);
         const float* dyr = dyp + off;
