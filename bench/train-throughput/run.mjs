@@ -5,10 +5,10 @@
 // mapped; without them PyTorch spends about half its time in page faults).
 //
 //   node bench/train-throughput/run.mjs [--variant ref|small] [--rounds 5] [--steps 20] [--warmup 5]
-//        [--torch-python /usr/bin/python3] [--omp-wait-policy passive|active|default] [--fused 0|1]
+//        [--torch-python /usr/bin/python3] [--omp-wait-policy passive|active|default|spin10k] [--fused 0|1]
 // --fused 1 runs our side through the fused BN(+residual)+ReLU forward (see fused-forward.ts).
-// OMP_WAIT_POLICY is set alike for both sides (default here: passive, which is what @smd/native
-// picks itself; 'default' leaves it unset so libgomp spins before sleeping).
+// OMP_WAIT_POLICY is set alike for both sides (default here: passive; 'default' leaves it unset,
+// and tells @smd/native not to set its short GOMP_SPINCOUNT, so both run libgomp's own default).
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -40,15 +40,20 @@ const env = {
   MALLOC_TRIM_THRESHOLD_: '100000000000',
   MALLOC_TOP_PAD_: '1000000000',
 };
-if (!['passive', 'active', 'default'].includes(opts['omp-wait-policy'])) {
+if (!['passive', 'active', 'default', 'spin10k'].includes(opts['omp-wait-policy'])) {
   console.error(
-    `run.mjs: --omp-wait-policy expects passive, active or default, got ${opts['omp-wait-policy']}`,
+    `run.mjs: --omp-wait-policy expects passive, active, default or spin10k, got ${opts['omp-wait-policy']}`,
   );
   process.exit(2);
 }
+delete env.GOMP_SPINCOUNT;
 if (opts['omp-wait-policy'] === 'default') {
   delete env.OMP_WAIT_POLICY;
   env.SMD_NATIVE_OMP_DEFAULT = '1';
+} else if (opts['omp-wait-policy'] === 'spin10k') {
+  // What @smd/native sets by itself when the user chose nothing, given to both sides.
+  delete env.OMP_WAIT_POLICY;
+  env.GOMP_SPINCOUNT = '10000';
 } else env.OMP_WAIT_POLICY = opts['omp-wait-policy'];
 const common = [
   '--variant',

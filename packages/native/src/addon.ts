@@ -230,11 +230,20 @@ function tryLoad(): AddonLoad {
       : 'addon not built (run `npm rebuild -w @smd/native`)';
     return { addon: null, reason: why };
   }
-  // libgomp reads OMP_WAIT_POLICY once, when the addon pulls it in. 'passive' (threads sleep at
-  // once instead of spinning) keeps 2-thread kernels usable on a shared, oversubscribed machine,
-  // where spinning made convolutions up to 10× slower; an explicit user setting wins, and
-  // SMD_NATIVE_OMP_DEFAULT=1 keeps libgomp's own default (spin, then sleep).
-  if (process.env.SMD_NATIVE_OMP_DEFAULT !== '1') process.env.OMP_WAIT_POLICY ??= 'passive';
+  // libgomp reads its settings once, when the addon pulls it in. Unless the user chose
+  // (OMP_WAIT_POLICY or GOMP_SPINCOUNT; SMD_NATIVE_OMP_DEFAULT=1 keeps libgomp's own default),
+  // idle threads spin 10,000 iterations before sleeping. Measured on the small ResNet
+  // (bench/RESULTS.md): idle machine 2,540 img/s vs 2,245 sleeping at once (passive) and 2,630
+  // with libgomp's long default spin; with two busy processes beside it 1,243 vs 894 passive and
+  // 652 default — long spinning is what made kernels up to 10× slower on a loaded machine.
+  const env = process.env;
+  if (
+    env.SMD_NATIVE_OMP_DEFAULT !== '1' &&
+    env.OMP_WAIT_POLICY === undefined &&
+    env.GOMP_SPINCOUNT === undefined
+  ) {
+    env.GOMP_SPINCOUNT = '10000';
+  }
   try {
     const require = createRequire(import.meta.url);
     return { addon: require(file) as NativeAddon };

@@ -33,7 +33,10 @@ export interface NativeStatus {
   isa: string;
   /** oneDNN version, e.g. '2.6.3' (absent when not loaded) */
   onednn?: string;
-  /** OMP_WAIT_POLICY the OpenMP runtime started with ('passive' unless the user set one) */
+  /**
+   * How idle OpenMP threads wait: OMP_WAIT_POLICY when set, else `spin N` for GOMP_SPINCOUNT
+   * (10000 unless the user set it), else 'default' (libgomp's own)
+   */
   waitPolicy?: string;
 }
 
@@ -48,7 +51,9 @@ export function nativeStatus(): NativeStatus {
     threads: s.threads,
     isa: s.isa,
     onednn: s.onednn,
-    waitPolicy: process.env.OMP_WAIT_POLICY,
+    waitPolicy:
+      process.env.OMP_WAIT_POLICY ??
+      (process.env.GOMP_SPINCOUNT ? `spin ${process.env.GOMP_SPINCOUNT}` : 'default'),
   };
 }
 
