@@ -36,7 +36,8 @@ export function doctorChecks(dataDir = DEFAULT_DATA_DIR): DoctorCheck[] {
       ok: ns.loaded,
       required: false,
       detail: ns.loaded
-        ? `loaded: ${ns.threads} OpenMP threads, ISA ${ns.isa}${ns.onednn ? `, oneDNN ${ns.onednn}` : ''}`
+        ? `loaded: ${ns.threads} OpenMP threads (waiting: ${ns.waitPolicy}), ISA ${ns.isa}` +
+          (ns.onednn ? `, oneDNN ${ns.onednn}` : '')
         : `not loaded (${ns.reason ?? 'unknown reason'}); smd train uses the TS backend`,
     },
     { name: 'cpus', ok: true, required: false, detail: `${availableParallelism()} available` },
