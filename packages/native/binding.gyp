@@ -8,6 +8,7 @@
       "sources": [
         "src/cc/addon.cc",
         "src/cc/conv.cc",
+        "src/cc/winograd43.cc",
         "src/cc/batchnorm.cc",
         "src/cc/elementwise.cc",
         "src/cc/linear.cc",

@@ -60,23 +60,28 @@ export function layerCases(): Case[] {
   const out: Case[] = [];
   // Blocked (nChw16c) variants run the native backend's Winograd path for 3×3 stride 1, whose
   // float32 transforms round a little more (measured 1.9e-6 scaled): tolerance 2e-5 there.
-  const geoms: [Conv2dGeometry, ChannelOrder, ChannelOrder, number][] = [
+  const geoms: [Conv2dGeometry, ChannelOrder, ChannelOrder, number, boolean?][] = [
     [convGeom(4, 16, 14, 14, 32, 3, 1, 1), 'nhwc', 'nhwc', 1e-4],
     [convGeom(4, 16, 14, 14, 32, 3, 2, 1), 'nhwc', 'nhwc', 1e-4],
     [convGeom(4, 16, 14, 14, 32, 1, 2, 0), 'nhwc', 'nhwc', 1e-4],
     [convGeom(4, 1, 12, 12, 8, 3, 1, 1), 'nhwc', 'nhwc', 1e-4],
     [convGeom(8, 64, 28, 28, 64, 3, 1, 1), 'nChw16c', 'nChw16c', 2e-5], // Winograd fwd, bwd-data
     [convGeom(32, 128, 7, 7, 128, 3, 1, 1), 'nChw16c', 'nChw16c', 2e-5], // Winograd bwd-weights
+    // 32 → 32: the native backend's own Winograd F(4×4,3×3) (measured 4–8e-6 scaled), with
+    // partial tiles (10 = 4 + 4 + 2) and an odd size
+    [convGeom(4, 32, 10, 10, 32, 3, 1, 1), 'nChw16c', 'nChw16c', 5e-5, true],
+    [convGeom(3, 32, 7, 7, 32, 3, 1, 1), 'nChw16c', 'nChw16c', 5e-5, true],
     [convGeom(4, 16, 14, 14, 32, 3, 2, 1), 'nChw16c', 'nChw16c', 1e-4],
     [convGeom(4, 1, 12, 12, 16, 3, 1, 1), 'nhwc', 'nChw16c', 1e-4],
   ];
-  for (const [g, xOrder, yOrder, tol] of geoms) {
+  for (const [g, xOrder, yOrder, tol, noBias] of geoms) {
     const xs = g.n * g.h * g.w * g.cIn;
     const ys = g.n * g.outH * g.outW * g.cOut;
     const ws = g.cOut * g.cIn * g.kH * g.kW;
     const label =
       `${g.n}x${g.cIn}x${g.h}x${g.w}->${g.cOut} k${g.kH} s${g.strideH} p${g.padH}` +
-      (xOrder === 'nhwc' && yOrder === 'nhwc' ? '' : ` ${xOrder}->${yOrder}`);
+      (xOrder === 'nhwc' && yOrder === 'nhwc' ? '' : ` ${xOrder}->${yOrder}`) +
+      (noBias ? ' no bias' : '');
     const orders = { xOrder, yOrder };
     out.push({
       kernel: 'conv2dForward',
@@ -87,7 +92,7 @@ export function layerCases(): Case[] {
         y: f32(r, ys),
         x: f32(r, xs),
         weight: f32(r, ws),
-        bias: f32(r, g.cOut),
+        bias: noBias ? null : f32(r, g.cOut),
         geom: g,
         ...orders,
       }),
@@ -106,7 +111,7 @@ export function layerCases(): Case[] {
       outputs: ['dweight', 'dbias'],
       make: (r) => ({
         dweight: f32(r, ws),
-        dbias: f32(r, g.cOut),
+        dbias: noBias ? null : f32(r, g.cOut),
         dy: f32(r, ys),
         x: f32(r, xs),
         geom: g,

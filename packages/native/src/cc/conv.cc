@@ -19,6 +19,7 @@
 #include <tuple>
 
 #include "common.h"
+#include "winograd43.h"
 
 namespace smd {
 
@@ -111,6 +112,24 @@ dnnl::algorithm algorithmFor(const Geom& g, Dir d) {
   else if (ok) wino = ch >= 64 ? pixels >= 6272 : ch >= 32 && pixels >= 50176;
   return wino ? dnnl::algorithm::convolution_winograd : dnnl::algorithm::convolution_direct;
 }
+/**
+ * Our own Winograd F(4×4,3×3) (winograd43.cc) instead of oneDNN, forward and backward-data, where
+ * it measured faster (bench/winograd-f23/README.md): 32 → 32 channels, 1.3× oneDNN's best at
+ * 28×28 and 14×14. At 16 channels it ties oneDNN's direct kernel, at 64 its Winograd.
+ */
+bool ownWinograd(const Geom& g) {
+  static const bool cpu = wino43::avx512Available() && [] {
+    const char* v = std::getenv("SMD_NATIVE_OWN_WINOGRAD");  // =0: oneDNN only (to compare)
+    return !(v && std::string(v) == "0");
+  }();
+  return cpu && winogradEnabled() && g.xBlocked && g.yBlocked && g.KH == 3 && g.KW == 3 &&
+         g.sh == 1 && g.sw == 1 && g.ph == 1 && g.pw == 1 && g.dh == 1 && g.dw == 1 &&
+         g.groups == 1 && !g.bias && g.C == 32 && g.OC == 32;
+}
+
+/** Transformed weights of our Winograd kernel (one buffer: calls are serialized). */
+Scratch ownWinogradU;
+
 memory::dims wDims(const Geom& g) {
   if (g.groups == 1) return {g.OC, g.C, g.KH, g.KW};
   return {g.groups, g.OC / g.groups, g.C / g.groups, g.KH, g.KW};
@@ -289,6 +308,12 @@ Napi::Value ConvForward(const Napi::CallbackInfo& info) {
   F32 w = f32(info, 2, "w", g.wLen());
   F32 b = f32Opt(info, 3, "bias", size_t(g.OC));
   std::lock_guard<std::mutex> lock(cacheMutex);
+  if (ownWinograd(g)) {
+    float* U = static_cast<float*>(ownWinogradU.get(wino43::uLen(g.C, g.OC) * sizeof(float)));
+    wino43::transformWeights(w.data, g.OC, g.C, false, U);
+    wino43::run(x.data, U, y.data, g.N, g.C, g.OC, g.H, g.W, false);
+    return info.Env().Undefined();
+  }
   FwdEntry& e = fwdEntry(g);
   dnnl::engine& eng = cpuEngine();
   memory wm = e.w.prepare(g, w.data);
@@ -333,6 +358,12 @@ Napi::Value ConvBackwardData(const Napi::CallbackInfo& info) {
   F32 w = f32(info, 2, "w", g.wLen());
   bool accumulate = intArg(info, 3, "accumulate") != 0;
   std::lock_guard<std::mutex> lock(cacheMutex);
+  if (ownWinograd(g)) {  // dx (+)= conv(dy, flipped transposed w); adds in its output transform
+    float* U = static_cast<float*>(ownWinogradU.get(wino43::uLen(g.C, g.OC) * sizeof(float)));
+    wino43::transformWeights(w.data, g.OC, g.C, true, U);
+    wino43::run(dy.data, U, dx.data, g.N, g.OC, g.C, g.H, g.W, accumulate);
+    return info.Env().Undefined();
+  }
   BwdDataEntry& e = bwdDataEntry(g);
   dnnl::engine& eng = cpuEngine();
   memory wm = e.w.prepare(g, w.data);
@@ -402,6 +433,8 @@ Napi::Value ConvImpl(const Napi::CallbackInfo& info) {
   std::string kind = info[0].As<Napi::String>().Utf8Value();
   Geom g = readGeom(info, 1, false);
   std::lock_guard<std::mutex> lock(cacheMutex);
+  if (kind != "backwardWeights" && ownWinograd(g))
+    return Napi::String::New(info.Env(), "smd_wino_f43:avx512");
   const char* name = kind == "forward"         ? fwdEntry(g).pd.impl_info_str()
                      : kind == "backwardData" ? bwdDataEntry(g).pd.impl_info_str()
                                                : bwdWeightsEntry(g).pd.impl_info_str();

@@ -1,0 +1,176 @@
+// Our fused Winograd F(4×4,3×3) convolution (stride 1, pad 1) on nChw16c activations, for the
+// channel counts where it beats oneDNN 2.6 (bench/winograd-f23/README.md): per group of 4 tiles,
+// the 6×6 input tiles are transformed in registers, multiplied by the pre-transformed weights
+// U[p][c][k] (36 positions; each U row loaded once for the 4 tiles) and transformed back to 4×4
+// outputs; nothing larger than a few KB on the stack is materialized. Backward-data is the same
+// kernel on the flipped, transposed weights. AVX-512 only (callers check avx512Available()).
+#include <immintrin.h>
+#include <omp.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <type_traits>
+
+#include "winograd43.h"
+
+namespace smd {
+namespace wino43 {
+
+
+/** U[p][c][k] = (G g Gᵀ)[p], 36 positions; backwardData: of the flipped, transposed kernel. */
+void transformWeights(const float* w, int64_t K, int64_t C, bool backwardData, float* U) {
+  const double G[6][3] = {{1.0 / 4, 0, 0},           {-1.0 / 6, -1.0 / 6, -1.0 / 6},
+                          {-1.0 / 6, 1.0 / 6, -1.0 / 6}, {1.0 / 24, 1.0 / 12, 1.0 / 6},
+                          {1.0 / 24, -1.0 / 12, 1.0 / 6}, {0, 0, 1}};
+  int64_t KO = backwardData ? C : K, CI = backwardData ? K : C;
+#pragma omp parallel for schedule(static)
+  for (int64_t k = 0; k < KO; k++)
+    for (int64_t c = 0; c < CI; c++) {
+      double g[9];
+      for (int i = 0; i < 3; i++)
+        for (int j = 0; j < 3; j++)
+          g[i * 3 + j] = backwardData ? w[((c * C + k) * 3 + (2 - i)) * 3 + (2 - j)]
+                                      : w[((k * C + c) * 3 + i) * 3 + j];
+      double t[6][3];
+      for (int i = 0; i < 6; i++)
+        for (int j = 0; j < 3; j++)
+          t[i][j] = G[i][0] * g[0 * 3 + j] + G[i][1] * g[1 * 3 + j] + G[i][2] * g[2 * 3 + j];
+      for (int i = 0; i < 6; i++)
+        for (int j = 0; j < 6; j++)
+          U[((i * 6 + j) * CI + c) * KO + k] =
+              float(t[i][0] * G[j][0] + t[i][1] * G[j][1] + t[i][2] * G[j][2]);
+    }
+}
+
+constexpr int T = 4;
+
+__attribute__((target("avx512f,fma"))) inline void inT(const __m512* d, __m512* r) {
+  const __m512 c2 = _mm512_set1_ps(2), c4 = _mm512_set1_ps(4), c5 = _mm512_set1_ps(5);
+  r[0] = _mm512_add_ps(_mm512_fnmadd_ps(c5, d[2], _mm512_mul_ps(c4, d[0])), d[4]);
+  __m512 a = _mm512_fnmadd_ps(c4, d[2], d[4]);  // d4 - 4 d2
+  __m512 b = _mm512_fnmadd_ps(c4, d[1], d[3]);  // d3 - 4 d1
+  r[1] = _mm512_add_ps(a, b);
+  r[2] = _mm512_sub_ps(a, b);
+  __m512 e = _mm512_sub_ps(d[4], d[2]);
+  __m512 f = _mm512_mul_ps(c2, _mm512_sub_ps(d[3], d[1]));
+  r[3] = _mm512_add_ps(e, f);
+  r[4] = _mm512_sub_ps(e, f);
+  r[5] = _mm512_add_ps(_mm512_fnmadd_ps(c5, d[3], _mm512_mul_ps(c4, d[1])), d[5]);
+}
+
+__attribute__((target("avx512f,fma"))) inline void outT(const __m512* m, __m512* o) {
+  const __m512 c2 = _mm512_set1_ps(2), c4 = _mm512_set1_ps(4), c8 = _mm512_set1_ps(8);
+  __m512 s12 = _mm512_add_ps(m[1], m[2]), d12 = _mm512_sub_ps(m[1], m[2]);
+  __m512 s34 = _mm512_add_ps(m[3], m[4]), d34 = _mm512_sub_ps(m[3], m[4]);
+  o[0] = _mm512_add_ps(_mm512_add_ps(m[0], s12), s34);
+  o[1] = _mm512_fmadd_ps(c2, d34, d12);
+  o[2] = _mm512_fmadd_ps(c4, s34, s12);
+  o[3] = _mm512_add_ps(_mm512_fmadd_ps(c8, d34, d12), m[5]);
+}
+
+template <int CB, int KB, bool ACC>
+__attribute__((target("avx512f,fma"))) void images(const float* x, const float* U, float* y,
+                                                  int64_t n0, int64_t n1, int H, int W) {
+  constexpr int C = CB * 16, K = KB * 16;
+  const int TH = (H + 3) / 4, TW = (W + 3) / 4, tiles = TH * TW;
+  const int64_t HW = int64_t(H) * W;
+  alignas(64) float V[T * 36 * C];
+  alignas(64) float M[T * 36 * K];
+  alignas(64) float tmp[36 * 16];
+  for (int64_t n = n0; n < n1; n++) {
+    const float* xn = x + n * C * HW;
+    float* yn = y + n * K * HW;
+    for (int t0 = 0; t0 < tiles; t0 += T) {
+      int nt = std::min(T, tiles - t0);
+      for (int t = 0; t < nt; t++) {
+        int ty = (t0 + t) / TW, tx = (t0 + t) % TW;
+        for (int cb = 0; cb < CB; cb++) {
+          const float* xb = xn + cb * HW * 16;
+          for (int j = 0; j < 6; j++) {  // Bᵀ on each column
+            __m512 d[6], r[6];
+            int w = 4 * tx - 1 + j;
+            for (int i = 0; i < 6; i++) {
+              int h = 4 * ty - 1 + i;
+              d[i] = (h >= 0 && h < H && w >= 0 && w < W) ? _mm512_loadu_ps(xb + (h * W + w) * 16)
+                                                          : _mm512_setzero_ps();
+            }
+            inT(d, r);
+            for (int i = 0; i < 6; i++) _mm512_store_ps(tmp + (i * 6 + j) * 16, r[i]);
+          }
+          float* Vt = V + t * 36 * C + cb * 16;
+          for (int i = 0; i < 6; i++) {  // B on each row
+            __m512 d[6], r[6];
+            for (int j = 0; j < 6; j++) d[j] = _mm512_load_ps(tmp + (i * 6 + j) * 16);
+            inT(d, r);
+            for (int j = 0; j < 6; j++) _mm512_store_ps(Vt + (i * 6 + j) * C, r[j]);
+          }
+        }
+      }
+      for (int p = 0; p < 36; p++) {
+        const float* Up = U + p * C * K;
+        for (int kb = 0; kb < KB; kb++) {
+          __m512 acc[T];
+          for (int t = 0; t < T; t++) acc[t] = _mm512_setzero_ps();
+          for (int c = 0; c < C; c++) {
+            __m512 u = _mm512_load_ps(Up + c * K + kb * 16);
+            for (int t = 0; t < T; t++)
+              acc[t] = _mm512_fmadd_ps(_mm512_set1_ps(V[(t * 36 + p) * C + c]), u, acc[t]);
+          }
+          for (int t = 0; t < T; t++) _mm512_store_ps(M + (t * 36 + p) * K + kb * 16, acc[t]);
+        }
+      }
+      for (int t = 0; t < nt; t++) {
+        int ty = (t0 + t) / TW, tx = (t0 + t) % TW;
+        for (int kb = 0; kb < KB; kb++) {
+          const float* Mt = M + t * 36 * K + kb * 16;
+          for (int j = 0; j < 6; j++) {  // Aᵀ on each column
+            __m512 m[6], o[4];
+            for (int i = 0; i < 6; i++) m[i] = _mm512_load_ps(Mt + (i * 6 + j) * K);
+            outT(m, o);
+            for (int i = 0; i < 4; i++) _mm512_store_ps(tmp + (i * 6 + j) * 16, o[i]);
+          }
+          float* yb = yn + kb * HW * 16;
+          for (int i = 0; i < 4; i++) {  // A on each row
+            int h = 4 * ty + i;
+            if (h >= H) break;
+            __m512 m[6], o[4];
+            for (int j = 0; j < 6; j++) m[j] = _mm512_load_ps(tmp + (i * 6 + j) * 16);
+            outT(m, o);
+            for (int j = 0; j < 4; j++) {
+              int w = 4 * tx + j;
+              if (w >= W) break;
+              float* dst = yb + (h * W + w) * 16;
+              if constexpr (ACC) o[j] = _mm512_add_ps(o[j], _mm512_loadu_ps(dst));
+              _mm512_storeu_ps(dst, o[j]);
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+void run(const float* x, const float* U, float* y, int64_t N, int64_t C, int64_t K,
+                int64_t H, int64_t W, bool accumulate) {
+#pragma omp parallel
+  {
+    int t = omp_get_thread_num(), tn = omp_get_num_threads();
+    int64_t a = N * t / tn, b = N * (t + 1) / tn;
+    auto go = [&](auto cb, auto kb) {
+      if (accumulate) images<decltype(cb)::value, decltype(kb)::value, true>(x, U, y, a, b, int(H), int(W));
+      else images<decltype(cb)::value, decltype(kb)::value, false>(x, U, y, a, b, int(H), int(W));
+    };
+    using I1 = std::integral_constant<int, 1>;
+    using I2 = std::integral_constant<int, 2>;
+    using I4 = std::integral_constant<int, 4>;
+    if (C == 16 && K == 16) go(I1{}, I1{});
+    else if (C == 32 && K == 32) go(I2{}, I2{});
+    else if (C == 64 && K == 64) go(I4{}, I4{});
+  }
+}
+
+
+bool avx512Available() { return __builtin_cpu_supports("avx512f"); }
+
+}  // namespace wino43
+}  // namespace smd
