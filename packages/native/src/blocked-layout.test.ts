@@ -25,21 +25,24 @@ test('blocked 3×3 stride-1 convolutions use Winograd by the measured shape rule
       nativeConvImplementation(d, g, 'nChw16c', 'nChw16c')!.includes('wino') ? 'W' : 'd',
     );
   };
+  // 32 → 32 runs our own F(4×4,3×3) where the CPU has AVX-512 (all three directions from 6272
+  // pixels on, forward and backward-data at any size), oneDNN's otherwise.
+  const avx512 = status.isa.startsWith('avx512');
   // Reference ResNet at batch 128: stages 32@28, 64@14, 128@7.
-  assert.deepEqual(impl(128, 32, 28), ['W', 'W', 'd']);
+  assert.deepEqual(impl(128, 32, 28), avx512 ? ['W', 'W', 'W'] : ['W', 'W', 'd']);
   assert.deepEqual(impl(128, 64, 14), ['W', 'W', 'd']);
   assert.deepEqual(impl(128, 128, 7), ['W', 'W', 'W']);
-  // 32 → 32 takes our own Winograd at any size (see below); 16 channels and small batches of
-  // oneDNN's shapes stay direct where Winograd measured slower.
-  const avx512 = status.isa.startsWith('avx512');
-  assert.deepEqual(impl(128, 32, 14), avx512 ? ['W', 'W', 'd'] : ['d', 'd', 'd']);
+  // Small batches and 16 channels stay direct where Winograd measured slower.
+  assert.deepEqual(impl(128, 32, 14), avx512 ? ['W', 'W', 'W'] : ['d', 'd', 'd']);
+  assert.deepEqual(impl(4, 32, 10), avx512 ? ['W', 'W', 'd'] : ['d', 'd', 'd']);
   assert.deepEqual(impl(128, 16, 28), ['d', 'd', 'd']);
   assert.deepEqual(impl(8, 128, 7), ['d', 'd', 'd']);
-  // 32 → 32 forward and backward-data run our own F(4×4,3×3) kernel where the CPU has AVX-512.
   const g32 = conv2dGeometry([128, 32, 28, 28], [32, 32, 3, 3], { padding: 1 });
-  const own = nativeConvImplementation('forward', g32, 'nChw16c', 'nChw16c')!;
-  if (avx512) assert.equal(own, 'smd_wino_f43:avx512');
-  else assert.doesNotMatch(own, /smd_wino/);
+  for (const kind of ['forward', 'backwardData', 'backwardWeights'] as const) {
+    const own = nativeConvImplementation(kind, g32, 'nChw16c', 'nChw16c')!;
+    if (avx512) assert.equal(own, 'smd_wino_f43:avx512', kind);
+    else assert.doesNotMatch(own, /smd_wino/);
+  }
   // Channels-last activations never take Winograd (oneDNN 2.6 offers it blocked only).
   const g = conv2dGeometry([128, 64, 14, 14], [64, 64, 3, 3], { padding: 1 });
   assert.doesNotMatch(nativeConvImplementation('forward', g)!, /wino/);

@@ -71,6 +71,8 @@ export function layerCases(): Case[] {
     // partial tiles (10 = 4 + 4 + 2) and an odd size
     [convGeom(4, 32, 10, 10, 32, 3, 1, 1), 'nChw16c', 'nChw16c', 5e-5, true],
     [convGeom(3, 32, 7, 7, 32, 3, 1, 1), 'nChw16c', 'nChw16c', 5e-5, true],
+    // ≥ 6272 pixels: its backward-weights too
+    [convGeom(32, 32, 14, 14, 32, 3, 1, 1), 'nChw16c', 'nChw16c', 5e-5, true],
     [convGeom(4, 16, 14, 14, 32, 3, 2, 1), 'nChw16c', 'nChw16c', 1e-4],
     [convGeom(4, 1, 12, 12, 16, 3, 1, 1), 'nhwc', 'nChw16c', 1e-4],
   ];

@@ -9,7 +9,9 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <type_traits>
+#include <vector>
 
 #include "winograd43.h"
 
@@ -169,6 +171,150 @@ void run(const float* x, const float* U, float* y, int64_t N, int64_t C, int64_t
   }
 }
 
+
+
+/** The 6-vector A·g of a 4-vector g (A = the transpose of the output transform Aᵀ). */
+__attribute__((target("avx512f,fma"))) inline void gradT(const __m512* g, __m512* r) {
+  const __m512 c2 = _mm512_set1_ps(2), c4 = _mm512_set1_ps(4), c8 = _mm512_set1_ps(8);
+  __m512 s02 = _mm512_add_ps(g[0], g[2]), s13 = _mm512_add_ps(g[1], g[3]);
+  __m512 e = _mm512_fmadd_ps(c4, g[2], g[0]), f = _mm512_fmadd_ps(c8, g[3], _mm512_mul_ps(c2, g[1]));
+  r[0] = g[0];
+  r[1] = _mm512_add_ps(s02, s13);
+  r[2] = _mm512_sub_ps(s02, s13);
+  r[3] = _mm512_add_ps(e, f);
+  r[4] = _mm512_sub_ps(e, f);
+  r[5] = g[3];
+}
+
+constexpr int TW8 = 8;  // tiles per chunk of the weight-gradient kernel
+
+/**
+ * dU[p][c][k] += Σ over the tiles of images [n0, n1) of V[p][c]·G[p][k], V = Bᵀ x B (6×6 input
+ * tile) and G = A dY Aᵀ (4×4 output-gradient tile): the Winograd-domain weight gradient.
+ */
+template <int CB, int KB>
+__attribute__((target("avx512f,fma"))) void weightImages(const float* x, const float* dy,
+                                                        float* dU, int64_t n0, int64_t n1, int H,
+                                                        int W) {
+  constexpr int C = CB * 16, K = KB * 16;
+  const int TW = (W + 3) / 4, tiles = ((H + 3) / 4) * TW;
+  const int64_t HW = int64_t(H) * W;
+  alignas(64) float V[TW8 * 36 * C];
+  alignas(64) float G[TW8 * 36 * K];
+  alignas(64) float tmp[36 * 16];
+  for (int64_t n = n0; n < n1; n++) {
+    const float* xn = x + n * C * HW;
+    const float* gn = dy + n * K * HW;
+    for (int t0 = 0; t0 < tiles; t0 += TW8) {
+      int nt = std::min(TW8, tiles - t0);
+      for (int t = 0; t < nt; t++) {
+        int ty = (t0 + t) / TW, tx = (t0 + t) % TW;
+        for (int cb = 0; cb < CB; cb++) {  // V = Bᵀ x B, as in the forward
+          const float* xb = xn + cb * HW * 16;
+          for (int j = 0; j < 6; j++) {
+            __m512 d[6], r[6];
+            int w = 4 * tx - 1 + j;
+            for (int i = 0; i < 6; i++) {
+              int h = 4 * ty - 1 + i;
+              d[i] = (h >= 0 && h < H && w >= 0 && w < W) ? _mm512_loadu_ps(xb + (h * W + w) * 16)
+                                                          : _mm512_setzero_ps();
+            }
+            inT(d, r);
+            for (int i = 0; i < 6; i++) _mm512_store_ps(tmp + (i * 6 + j) * 16, r[i]);
+          }
+          float* Vt = V + t * 36 * C + cb * 16;
+          for (int i = 0; i < 6; i++) {
+            __m512 d[6], r[6];
+            for (int j = 0; j < 6; j++) d[j] = _mm512_load_ps(tmp + (i * 6 + j) * 16);
+            inT(d, r);
+            for (int j = 0; j < 6; j++) _mm512_store_ps(Vt + (i * 6 + j) * C, r[j]);
+          }
+        }
+        for (int kb = 0; kb < KB; kb++) {  // G = A dY Aᵀ
+          const float* gb = gn + kb * HW * 16;
+          for (int j = 0; j < 4; j++) {
+            __m512 g[4], r[6];
+            int w = 4 * tx + j;
+            for (int i = 0; i < 4; i++) {
+              int h = 4 * ty + i;
+              g[i] = (h < H && w < W) ? _mm512_loadu_ps(gb + (h * W + w) * 16) : _mm512_setzero_ps();
+            }
+            gradT(g, r);
+            for (int i = 0; i < 6; i++) _mm512_store_ps(tmp + (i * 6 + j) * 16, r[i]);
+          }
+          float* Gt = G + t * 36 * K + kb * 16;
+          for (int i = 0; i < 6; i++) {
+            __m512 g[4], r[6];
+            for (int j = 0; j < 4; j++) g[j] = _mm512_load_ps(tmp + (i * 6 + j) * 16);
+            gradT(g, r);
+            for (int j = 0; j < 6; j++) _mm512_store_ps(Gt + (i * 6 + j) * K, r[j]);
+          }
+        }
+      }
+      for (int t = nt; t < TW8; t++) {  // a short last chunk contributes zeros
+        std::memset(V + t * 36 * C, 0, sizeof(float) * 36 * C);
+        std::memset(G + t * 36 * K, 0, sizeof(float) * 36 * K);
+      }
+      for (int p = 0; p < 36; p++) {
+        for (int kb = 0; kb < KB; kb++) {
+          __m512 g[TW8];
+          for (int t = 0; t < TW8; t++) g[t] = _mm512_load_ps(G + (t * 36 + p) * K + kb * 16);
+          float* Up = dU + (p * C) * K + kb * 16;
+          for (int c = 0; c < C; c++) {
+            __m512 acc = _mm512_load_ps(Up + c * K);
+            for (int t = 0; t < TW8; t++)
+              acc = _mm512_fmadd_ps(_mm512_set1_ps(V[(t * 36 + p) * C + c]), g[t], acc);
+            _mm512_store_ps(Up + c * K, acc);
+          }
+        }
+      }
+    }
+  }
+}
+
+void weights(const float* x, const float* dy, float* dw, int64_t N, int64_t C, int64_t K,
+             int64_t H, int64_t W, bool accumulate) {
+  const int64_t uLen = 36 * C * K;
+  int nt = omp_get_max_threads();
+  // One 64-byte aligned, zeroed dU per thread, summed afterwards (each thread takes whole images).
+  std::vector<float> buf(size_t(nt) * size_t(uLen) + 16, 0.f);
+  float* base =
+      reinterpret_cast<float*>((reinterpret_cast<uintptr_t>(buf.data()) + 63) & ~uintptr_t(63));
+#pragma omp parallel num_threads(nt)
+  {
+    int t = omp_get_thread_num(), tn = omp_get_num_threads();
+    int64_t a = N * t / tn, b = N * (t + 1) / tn;
+    float* dU = base + size_t(t) * size_t(uLen);
+    if (C == 16 && K == 16) weightImages<1, 1>(x, dy, dU, a, b, int(H), int(W));
+    else if (C == 32 && K == 32) weightImages<2, 2>(x, dy, dU, a, b, int(H), int(W));
+    else if (C == 64 && K == 64) weightImages<4, 4>(x, dy, dU, a, b, int(H), int(W));
+  }
+#pragma omp parallel for schedule(static)
+  for (int64_t i = 0; i < uLen; i++)
+    for (int t = 1; t < nt; t++) base[i] += base[size_t(t) * size_t(uLen) + size_t(i)];
+  // dw[k][c] = Gᵀ dU[·][c][k] G (6×6 → 3×3), separably and in float64.
+  const double Gm[6][3] = {{1.0 / 4, 0, 0},           {-1.0 / 6, -1.0 / 6, -1.0 / 6},
+                           {-1.0 / 6, 1.0 / 6, -1.0 / 6}, {1.0 / 24, 1.0 / 12, 1.0 / 6},
+                           {1.0 / 24, -1.0 / 12, 1.0 / 6}, {0, 0, 1}};
+#pragma omp parallel for schedule(static)
+  for (int64_t k = 0; k < K; k++)
+    for (int64_t c = 0; c < C; c++) {
+      double t[6][3];
+      for (int a = 0; a < 6; a++)
+        for (int j = 0; j < 3; j++) {
+          double v = 0;
+          for (int b = 0; b < 6; b++) v += double(base[((a * 6 + b) * C + c) * K + k]) * Gm[b][j];
+          t[a][j] = v;
+        }
+      for (int i = 0; i < 3; i++)
+        for (int j = 0; j < 3; j++) {
+          double v = 0;
+          for (int a = 0; a < 6; a++) v += Gm[a][i] * t[a][j];
+          float* o = dw + ((k * C + c) * 3 + i) * 3 + j;
+          *o = accumulate ? *o + float(v) : float(v);
+        }
+    }
+}
 
 bool avx512Available() { return __builtin_cpu_supports("avx512f"); }
 

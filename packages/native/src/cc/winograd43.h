@@ -21,6 +21,13 @@ void transformWeights(const float* w, int64_t K, int64_t C, bool backwardData, f
 void run(const float* x, const float* U, float* y, int64_t N, int64_t C, int64_t K, int64_t H,
          int64_t W, bool accumulate);
 
+/**
+ * dw (+)= the 3×3 weight gradient of that convolution, OIHW [K][C][3][3], from x [N][C/16][H][W][16]
+ * and dy [N][K/16][H][W][16] (Winograd-domain accumulation per thread, then Gᵀ·G in float64).
+ */
+void weights(const float* x, const float* dy, float* dw, int64_t N, int64_t C, int64_t K,
+             int64_t H, int64_t W, bool accumulate);
+
 /** True when the CPU runs AVX-512F. */
 bool avx512Available();
 
