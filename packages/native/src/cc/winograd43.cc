@@ -70,6 +70,37 @@ __attribute__((target("avx512f,fma"))) inline void outT(const __m512* m, __m512*
   o[3] = _mm512_add_ps(_mm512_fmadd_ps(c8, d34, d12), m[5]);
 }
 
+/**
+ * Vt[p][c] = (Bᵀ d B)[p] for the 6×6 input tile at output tile (ty, tx) of one image xn
+ * ([C/16][H][W][16], zero outside), in two register passes through `tmp` (36 × 16 floats).
+ */
+template <int CB>
+__attribute__((target("avx512f,fma"))) inline void inputTile(const float* xn, int ty, int tx, int H,
+                                                            int W, float* Vt, float* tmp) {
+  constexpr int C = CB * 16;
+  const int64_t HW = int64_t(H) * W;
+  for (int cb = 0; cb < CB; cb++) {
+    const float* xb = xn + cb * HW * 16;
+    for (int j = 0; j < 6; j++) {  // Bᵀ on each column
+      __m512 d[6], r[6];
+      int w = 4 * tx - 1 + j;
+      for (int i = 0; i < 6; i++) {
+        int h = 4 * ty - 1 + i;
+        d[i] = (h >= 0 && h < H && w >= 0 && w < W) ? _mm512_loadu_ps(xb + (h * W + w) * 16)
+                                                    : _mm512_setzero_ps();
+      }
+      inT(d, r);
+      for (int i = 0; i < 6; i++) _mm512_store_ps(tmp + (i * 6 + j) * 16, r[i]);
+    }
+    for (int i = 0; i < 6; i++) {  // B on each row
+      __m512 d[6], r[6];
+      for (int j = 0; j < 6; j++) d[j] = _mm512_load_ps(tmp + (i * 6 + j) * 16);
+      inT(d, r);
+      for (int j = 0; j < 6; j++) _mm512_store_ps(Vt + cb * 16 + (i * 6 + j) * C, r[j]);
+    }
+  }
+}
+
 template <int CB, int KB, bool ACC>
 __attribute__((target("avx512f,fma"))) void images(const float* x, const float* U, float* y,
                                                   int64_t n0, int64_t n1, int H, int W) {
@@ -86,27 +117,7 @@ __attribute__((target("avx512f,fma"))) void images(const float* x, const float* 
       int nt = std::min(T, tiles - t0);
       for (int t = 0; t < nt; t++) {
         int ty = (t0 + t) / TW, tx = (t0 + t) % TW;
-        for (int cb = 0; cb < CB; cb++) {
-          const float* xb = xn + cb * HW * 16;
-          for (int j = 0; j < 6; j++) {  // Bᵀ on each column
-            __m512 d[6], r[6];
-            int w = 4 * tx - 1 + j;
-            for (int i = 0; i < 6; i++) {
-              int h = 4 * ty - 1 + i;
-              d[i] = (h >= 0 && h < H && w >= 0 && w < W) ? _mm512_loadu_ps(xb + (h * W + w) * 16)
-                                                          : _mm512_setzero_ps();
-            }
-            inT(d, r);
-            for (int i = 0; i < 6; i++) _mm512_store_ps(tmp + (i * 6 + j) * 16, r[i]);
-          }
-          float* Vt = V + t * 36 * C + cb * 16;
-          for (int i = 0; i < 6; i++) {  // B on each row
-            __m512 d[6], r[6];
-            for (int j = 0; j < 6; j++) d[j] = _mm512_load_ps(tmp + (i * 6 + j) * 16);
-            inT(d, r);
-            for (int j = 0; j < 6; j++) _mm512_store_ps(Vt + (i * 6 + j) * C, r[j]);
-          }
-        }
+        inputTile<CB>(xn, ty, tx, H, W, V + t * 36 * C, tmp);
       }
       for (int p = 0; p < 36; p++) {
         const float* Up = U + p * C * K;
@@ -209,27 +220,7 @@ __attribute__((target("avx512f,fma"))) void weightImages(const float* x, const f
       int nt = std::min(TW8, tiles - t0);
       for (int t = 0; t < nt; t++) {
         int ty = (t0 + t) / TW, tx = (t0 + t) % TW;
-        for (int cb = 0; cb < CB; cb++) {  // V = Bᵀ x B, as in the forward
-          const float* xb = xn + cb * HW * 16;
-          for (int j = 0; j < 6; j++) {
-            __m512 d[6], r[6];
-            int w = 4 * tx - 1 + j;
-            for (int i = 0; i < 6; i++) {
-              int h = 4 * ty - 1 + i;
-              d[i] = (h >= 0 && h < H && w >= 0 && w < W) ? _mm512_loadu_ps(xb + (h * W + w) * 16)
-                                                          : _mm512_setzero_ps();
-            }
-            inT(d, r);
-            for (int i = 0; i < 6; i++) _mm512_store_ps(tmp + (i * 6 + j) * 16, r[i]);
-          }
-          float* Vt = V + t * 36 * C + cb * 16;
-          for (int i = 0; i < 6; i++) {
-            __m512 d[6], r[6];
-            for (int j = 0; j < 6; j++) d[j] = _mm512_load_ps(tmp + (i * 6 + j) * 16);
-            inT(d, r);
-            for (int j = 0; j < 6; j++) _mm512_store_ps(Vt + (i * 6 + j) * C, r[j]);
-          }
-        }
+        inputTile<CB>(xn, ty, tx, H, W, V + t * 36 * C, tmp);  // V = Bᵀ x B
         for (int kb = 0; kb < KB; kb++) {  // G = A dY Aᵀ
           const float* gb = gn + kb * HW * 16;
           for (int j = 0; j < 4; j++) {
