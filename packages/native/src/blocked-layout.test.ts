@@ -25,24 +25,34 @@ test('blocked 3×3 stride-1 convolutions use Winograd by the measured shape rule
       nativeConvImplementation(d, g, 'nChw16c', 'nChw16c')!.includes('wino') ? 'W' : 'd',
     );
   };
-  // 32 → 32 runs our own F(4×4,3×3) where the CPU has AVX-512 (all three directions from 6272
-  // pixels on, forward and backward-data at any size), oneDNN's otherwise.
+  // C → C for C ∈ {16, 32, 64} runs our own F(4×4,3×3) where the CPU has AVX-512 (all three
+  // directions from 6272 pixels on, forward and backward-data at any size), oneDNN's otherwise.
   const avx512 = status.isa.startsWith('avx512');
   // Reference ResNet at batch 128: stages 32@28, 64@14, 128@7.
   assert.deepEqual(impl(128, 32, 28), avx512 ? ['W', 'W', 'W'] : ['W', 'W', 'd']);
-  assert.deepEqual(impl(128, 64, 14), ['W', 'W', 'd']);
+  assert.deepEqual(impl(128, 64, 14), avx512 ? ['W', 'W', 'W'] : ['W', 'W', 'd']);
   assert.deepEqual(impl(128, 128, 7), ['W', 'W', 'W']);
-  // Small batches and 16 channels stay direct where Winograd measured slower.
+  // Small ResNet: 16@28, 32@14, 64@7. Without our kernel, small batches and 16 channels stay
+  // direct where oneDNN's Winograd measured slower.
+  assert.deepEqual(impl(128, 16, 28), avx512 ? ['W', 'W', 'W'] : ['d', 'd', 'd']);
   assert.deepEqual(impl(128, 32, 14), avx512 ? ['W', 'W', 'W'] : ['d', 'd', 'd']);
+  assert.deepEqual(impl(128, 64, 7), avx512 ? ['W', 'W', 'W'] : ['W', 'W', 'd']);
   assert.deepEqual(impl(4, 32, 10), avx512 ? ['W', 'W', 'd'] : ['d', 'd', 'd']);
-  assert.deepEqual(impl(128, 16, 28), ['d', 'd', 'd']);
   assert.deepEqual(impl(8, 128, 7), ['d', 'd', 'd']);
-  const g32 = conv2dGeometry([128, 32, 28, 28], [32, 32, 3, 3], { padding: 1 });
-  for (const kind of ['forward', 'backwardData', 'backwardWeights'] as const) {
-    const own = nativeConvImplementation(kind, g32, 'nChw16c', 'nChw16c')!;
-    if (avx512) assert.equal(own, 'smd_wino_f43:avx512', kind);
-    else assert.doesNotMatch(own, /smd_wino/);
+  for (const c of [16, 32, 64]) {
+    const g = conv2dGeometry([128, c, 28, 28], [c, c, 3, 3], { padding: 1 });
+    for (const kind of ['forward', 'backwardData', 'backwardWeights'] as const) {
+      const own = nativeConvImplementation(kind, g, 'nChw16c', 'nChw16c')!;
+      if (avx512) assert.equal(own, 'smd_wino_f43:avx512', `${c} channels ${kind}`);
+      else assert.doesNotMatch(own, /smd_wino/);
+    }
   }
+  // Different input and output channel counts, or 128 channels: oneDNN.
+  const g1632 = conv2dGeometry([128, 16, 28, 28], [32, 16, 3, 3], { padding: 1 });
+  assert.doesNotMatch(
+    nativeConvImplementation('forward', g1632, 'nChw16c', 'nChw16c')!,
+    /smd_wino/,
+  );
   // Channels-last activations never take Winograd (oneDNN 2.6 offers it blocked only).
   const g = conv2dGeometry([128, 64, 14, 14], [64, 64, 3, 3], { padding: 1 });
   assert.doesNotMatch(nativeConvImplementation('forward', g)!, /wino/);
@@ -102,6 +112,18 @@ test('reference ResNet step: blocked + Winograd matches channels-last direct', {
   assert.ok(Math.abs(blocked.loss - nhwc.loss) < 1e-5 * Math.abs(nhwc.loss), 'loss');
   assertGradsClose(blocked.grads, nhwc.grads, 2e-4, 5e-3, 'blocked vs nhwc');
 });
+
+test(
+  'small ResNet step at batch 128: blocked (our Winograd) matches channels-last direct',
+  { skip },
+  () => {
+    // Every 3×3 C → C layer (16@28, 32@14, 64@7) takes our kernel in all three directions here.
+    const blocked = step(nativeBackend()!, [16, 32, 64], 128);
+    const nhwc = step(nativeBackend({ activationLayout: 'channelsLast' })!, [16, 32, 64], 128);
+    assert.ok(Math.abs(blocked.loss - nhwc.loss) < 1e-5 * Math.abs(nhwc.loss), 'loss');
+    assertGradsClose(blocked.grads, nhwc.grads, 2e-4, 5e-3, 'blocked vs nhwc');
+  },
+);
 
 test('small ResNet step: native blocked matches the TS backend', { skip }, () => {
   const native = step(nativeBackend()!, [16, 32, 64], 8);

@@ -67,12 +67,16 @@ export function layerCases(): Case[] {
     [convGeom(4, 1, 12, 12, 8, 3, 1, 1), 'nhwc', 'nhwc', 1e-4],
     [convGeom(8, 64, 28, 28, 64, 3, 1, 1), 'nChw16c', 'nChw16c', 2e-5], // Winograd fwd, bwd-data
     [convGeom(32, 128, 7, 7, 128, 3, 1, 1), 'nChw16c', 'nChw16c', 2e-5], // Winograd bwd-weights
-    // 32 → 32: the native backend's own Winograd F(4×4,3×3) (measured 4–8e-6 scaled), with
-    // partial tiles (10 = 4 + 4 + 2) and an odd size
+    // C → C for C ∈ {16, 32, 64}, no bias: the native backend's own Winograd F(4×4,3×3)
+    // (measured 4–8e-6 scaled), with partial tiles (10 = 4 + 4 + 2) and odd sizes
     [convGeom(4, 32, 10, 10, 32, 3, 1, 1), 'nChw16c', 'nChw16c', 5e-5, true],
     [convGeom(3, 32, 7, 7, 32, 3, 1, 1), 'nChw16c', 'nChw16c', 5e-5, true],
+    [convGeom(3, 16, 9, 11, 16, 3, 1, 1), 'nChw16c', 'nChw16c', 5e-5, true],
+    [convGeom(2, 64, 7, 7, 64, 3, 1, 1), 'nChw16c', 'nChw16c', 5e-5, true],
     // ≥ 6272 pixels: its backward-weights too
     [convGeom(32, 32, 14, 14, 32, 3, 1, 1), 'nChw16c', 'nChw16c', 5e-5, true],
+    [convGeom(8, 16, 28, 28, 16, 3, 1, 1), 'nChw16c', 'nChw16c', 5e-5, true],
+    [convGeom(8, 64, 28, 28, 64, 3, 1, 1), 'nChw16c', 'nChw16c', 5e-5, true],
     [convGeom(4, 16, 14, 14, 32, 3, 2, 1), 'nChw16c', 'nChw16c', 1e-4],
     [convGeom(4, 1, 12, 12, 16, 3, 1, 1), 'nhwc', 'nChw16c', 1e-4],
   ];

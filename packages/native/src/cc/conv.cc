@@ -124,7 +124,7 @@ bool ownWinograd(const Geom& g) {
   }();
   return cpu && winogradEnabled() && g.xBlocked && g.yBlocked && g.KH == 3 && g.KW == 3 &&
          g.sh == 1 && g.sw == 1 && g.ph == 1 && g.pw == 1 && g.dh == 1 && g.dw == 1 &&
-         g.groups == 1 && !g.bias && g.C == 32 && g.OC == 32;
+         g.groups == 1 && !g.bias && g.C == g.OC && (g.C == 16 || g.C == 32 || g.C == 64);
 }
 
 /**
