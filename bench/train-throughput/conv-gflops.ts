@@ -1,13 +1,13 @@
 /**
  * Convolution throughput of the native backend on the 15 conv layers of the reference ResNet
- * (batch 128, 28×28×1 input): forward, backward-data (not for the stem, whose input needs no
+ * (32/64/128, or `--variant small`: 16/32/64; batch 128, 28×28×1 input): forward, backward-data (not for the stem, whose input needs no
  * gradient) and backward-weights, through the engine's Kernels with preallocated buffers.
  * Prints per-direction ms per step and GFLOP/s, and the share of the CPU's fp32 peak.
  * `--order blocked` (default; what the native backend runs: nChw16c activations, Winograd for
  * the 3×3 stride-1 layers by its shape rule) or `--order nhwc` (channels-last, direct only).
  * With Winograd the GFLOP/s are effective: direct-convolution FLOPs over time.
  *
- *   node --conditions=source --import tsx bench/train-throughput/conv-gflops.ts [--reps 10] [--peak 435] [--order nhwc]
+ *   node --conditions=source --import tsx bench/train-throughput/conv-gflops.ts [--variant small] [--reps 10] [--peak 435] [--order nhwc]
  */
 import { conv2dGeometry, type Conv2dGeometry } from '@smd/engine';
 import { nativeKernels, nativeStatus } from '@smd/native';
@@ -26,6 +26,10 @@ const orderArg = argv.includes('--order') ? argv[argv.indexOf('--order') + 1] : 
 if (orderArg !== 'blocked' && orderArg !== 'nhwc')
   throw new Error(`conv-gflops: --order expects blocked or nhwc, got ${orderArg}`);
 const blocked = orderArg === 'blocked';
+const variant = argv.includes('--variant') ? argv[argv.indexOf('--variant') + 1] : 'ref';
+if (variant !== 'ref' && variant !== 'small')
+  throw new Error(`conv-gflops: --variant expects ref or small, got ${variant}`);
+const [c1, c2, c3] = variant === 'ref' ? [32, 64, 128] : [16, 32, 64];
 const peak = opt('peak', 435);
 const st = nativeStatus();
 if (!st.loaded) throw new Error(`conv-gflops: native backend unavailable: ${st.reason}`);
@@ -46,14 +50,14 @@ const add = (
     g: conv2dGeometry([N, cin, hw, hw], [cout, cin, k, k], { stride: s, padding: k === 3 ? 1 : 0 }),
     stem,
   });
-add('stem 1→32 @28', 1, 28, 32, 3, 1, true);
-for (let i = 0; i < 4; i++) add(`layer1 32→32 @28 #${i}`, 32, 28, 32, 3, 1);
-add('layer2.0.conv1 32→64 s2', 32, 28, 64, 3, 2);
-add('layer2.0.down 1×1 s2', 32, 28, 64, 1, 2);
-for (let i = 0; i < 3; i++) add(`layer2 64→64 @14 #${i}`, 64, 14, 64, 3, 1);
-add('layer3.0.conv1 64→128 s2', 64, 14, 128, 3, 2);
-add('layer3.0.down 1×1 s2', 64, 14, 128, 1, 2);
-for (let i = 0; i < 3; i++) add(`layer3 128→128 @7 #${i}`, 128, 7, 128, 3, 1);
+add(`stem 1→${c1} @28`, 1, 28, c1, 3, 1, true);
+for (let i = 0; i < 4; i++) add(`layer1 ${c1}→${c1} @28 #${i}`, c1, 28, c1, 3, 1);
+add(`layer2.0.conv1 ${c1}→${c2} s2`, c1, 28, c2, 3, 2);
+add('layer2.0.down 1×1 s2', c1, 28, c2, 1, 2);
+for (let i = 0; i < 3; i++) add(`layer2 ${c2}→${c2} @14 #${i}`, c2, 14, c2, 3, 1);
+add(`layer3.0.conv1 ${c2}→${c3} s2`, c2, 14, c3, 3, 2);
+add('layer3.0.down 1×1 s2', c2, 14, c3, 1, 2);
+for (let i = 0; i < 3; i++) add(`layer3 ${c3}→${c3} @7 #${i}`, c3, 7, c3, 3, 1);
 
 const flops = (g: Conv2dGeometry) =>
   2 * g.n * g.outH * g.outW * g.cOut * (g.cIn / g.groups) * g.kH * g.kW;
@@ -114,6 +118,7 @@ for (let r = -1; r < reps; r++) {
   });
 }
 const out: Record<string, unknown> = {
+  variant,
   order: orderArg,
   threads: st.threads,
   isa: st.isa,

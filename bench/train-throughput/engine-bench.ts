@@ -65,6 +65,7 @@ for (let i = 0; i < args.batch; i++) labels[i] = rng.int(10);
 
 const stepMs: number[] = [];
 const losses: number[] = [];
+const rssMB: number[] = []; // resident set after each timed step: steady state must not grow
 for (let i = 0; i < args.warmup + args.steps; i++) {
   const t0 = performance.now();
   opt.zeroGrad();
@@ -77,6 +78,7 @@ for (let i = 0; i < args.warmup + args.steps; i++) {
   if (i >= args.warmup) {
     stepMs.push(Math.round(dt * 1000) / 1000);
     losses.push(Math.round(lv * 1e5) / 1e5);
+    rssMB.push(Math.round(process.memoryUsage().rss / 1e5) / 10);
   }
 }
 const total = stepMs.reduce((s, v) => s + v, 0) / 1000;
@@ -93,5 +95,9 @@ console.log(
     imagesPerSec: (args.batch * args.steps) / total,
     stepMs,
     loss: losses,
+    // resident set (MB) after the first timed step and at each tenth of the run
+    rssMB: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10].map(
+      (i) => rssMB[Math.min(rssMB.length - 1, Math.floor((i * rssMB.length) / 10))],
+    ),
   }),
 );

@@ -113,9 +113,12 @@ dnnl::algorithm algorithmFor(const Geom& g, Dir d) {
   return wino ? dnnl::algorithm::convolution_winograd : dnnl::algorithm::convolution_direct;
 }
 /**
- * Our own Winograd F(4×4,3×3) (winograd43.cc) instead of oneDNN, forward and backward-data, where
- * it measured faster (bench/winograd-f23/README.md): 32 → 32 channels, 1.3× oneDNN's best at
- * 28×28 and 14×14. At 16 channels it ties oneDNN's direct kernel, at 64 its Winograd.
+ * Our own Winograd F(4×4,3×3) (winograd43.cc) instead of oneDNN, forward and backward-data, for
+ * C → C channels with C ∈ {16, 32, 64} (bench/winograd-f23/README.md). In the networks at batch
+ * 128 (kernel-profile --by-shape, ms per step, ours vs oneDNN's best): 16@28 forward 3.2 vs 4.0,
+ * backward-data 3.2 vs 4.7; 64@14 7.4 vs 8.9 and 7.5 vs 8.9; 32@28 alone 2.6 vs 3.7 ms per call;
+ * 64@7 2.0 vs 2.5 and 1.9 vs 2.2. 128 channels are not instantiated (oneDNN's Winograd is good
+ * there).
  */
 bool ownWinograd(const Geom& g) {
   static const bool cpu = wino43::avx512Available() && [] {
@@ -128,10 +131,9 @@ bool ownWinograd(const Geom& g) {
 }
 
 /**
- * Our kernel for backward-weights: 32 → 32 channels on batches of at least 6272 pixels (below
- * that its ~0.1 ms of per-call setup loses). In the reference ResNet step it took 15.2 vs 17.2 ms
- * for the four 32-channel 28×28 layers, 2.9 vs 3.2 ms for the small net's three at 14×14; at 16
- * channels it won alone (0.74–0.81 vs 0.98 ms) but lost in the network (4.9 vs 4.5 ms).
+ * Our kernel for backward-weights, same channel counts, on batches of at least 6272 pixels (below
+ * that its ~0.1 ms of per-call setup loses). In the networks (ms per step, ours vs oneDNN): 32@28
+ * 15.2 vs 17.2, 16@28 3.7 vs 4.6, 32@14 2.3 vs 3.3, 64@14 7.2 vs 11.9, 64@7 a tie (3.25 vs 3.1–3.3).
  * SMD_NATIVE_OWN_WINOGRAD_WEIGHTS=0: oneDNN's.
  */
 bool ownWinogradWeights(const Geom& g) {
