@@ -86,6 +86,17 @@ for (let t = 0; t < meta.steps; t++) {
   }
   console.log(`${line}  maxrel ${maxr.toExponential(2)} at ${where}`);
 }
+// BatchNorm running statistics after the last step (eval mode's normalization)
+if (meta.buffers_final) {
+  const sdNow = model.stateDict();
+  for (const [k, want] of Object.entries(meta.buffers_final)) {
+    const got = sdNow.get(k).contiguous().data;
+    let r = 0;
+    for (let i = 0; i < want.length; i++)
+      r = Math.max(r, Math.abs(got[i] - want[i]) / (Math.abs(want[i]) + 1e-12));
+    worst[`buffer ${k}`] = r;
+  }
+}
 const top = Object.entries(worst)
   .sort((a, b) => b[1] - a[1])
   .slice(0, 12);

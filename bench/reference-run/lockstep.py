@@ -69,5 +69,8 @@ for b in range(a.steps):
     print(b, st["loss"], flush=True)
 meta["names"] = names
 meta["steps_rec"] = rec
+# BatchNorm running statistics after the last step (what eval mode uses)
+meta["buffers_final"] = {k: v.double().flatten().tolist() for k, v in model.state_dict().items()
+                         if k.endswith("running_mean") or k.endswith("running_var")}
 with open(os.path.join(a.out, "torch.json"), "w") as f:
     json.dump(meta, f)
