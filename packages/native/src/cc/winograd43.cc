@@ -58,6 +58,18 @@ void transformWeights(const float* w, int64_t K, int64_t C, bool backwardData, f
   }
 }
 
+/**
+ * Prefetches part `part` of `parts` of the `lines` 64-byte lines from p: a thread spreads the
+ * next image's lines over the current image's tile groups (in a network those buffers are not in
+ * cache, and the tile access pattern — 6 rows of 384 bytes, a row apart — defeats the hardware
+ * prefetchers; without this the kernel was 1.8× slower per image at batch 128 than at 32).
+ */
+template <int HINT>
+inline void prefetchPart(const float* p, int64_t lines, int64_t part, int64_t parts) {
+  for (int64_t l = lines * part / parts; l < lines * (part + 1) / parts; l++)
+    _mm_prefetch(reinterpret_cast<const char*>(p + l * 16), static_cast<_mm_hint>(HINT));
+}
+
 constexpr int T = 4;
 
 __attribute__((target("avx512f,fma"))) inline void inT(const __m512* d, __m512* r) {
@@ -127,19 +139,12 @@ __attribute__((target("avx512f,fma"))) void images(const float* x, const float* 
   for (int64_t n = n0; n < n1; n++) {
     const float* xn = x + n * C * HW;
     float* yn = y + n * K * HW;
-    // Spread prefetches of the next image's input (read) and output (written) lines over this
-    // image's tile groups: in a network these buffers are not in cache, and the tile access
-    // pattern (6 rows of 384 bytes, a row apart) defeats the hardware prefetchers.
-    const int64_t xLines = C * HW / 16, yLines = K * HW / 16, groups = (tiles + T - 1) / T;
-    const bool more = n + 1 < n1;
+    const int64_t groups = (tiles + T - 1) / T;
     for (int t0 = 0; t0 < tiles; t0 += T) {
       int nt = std::min(T, tiles - t0);
-      if (more) {
-        int64_t g = t0 / T;
-        for (int64_t l = xLines * g / groups; l < xLines * (g + 1) / groups; l++)
-          _mm_prefetch(reinterpret_cast<const char*>(xn + C * HW + l * 16), _MM_HINT_T0);
-        for (int64_t l = yLines * g / groups; l < yLines * (g + 1) / groups; l++)
-          _mm_prefetch(reinterpret_cast<const char*>(yn + K * HW + l * 16), _MM_HINT_ET0);
+      if (n + 1 < n1) {  // the next image's input (to read) and output (to write)
+        prefetchPart<_MM_HINT_T0>(xn + C * HW, C * HW / 16, t0 / T, groups);
+        prefetchPart<_MM_HINT_ET0>(yn + K * HW, K * HW / 16, t0 / T, groups);
       }
       for (int t = 0; t < nt; t++) {
         int ty = (t0 + t) / TW, tx = (t0 + t) % TW;
@@ -242,16 +247,12 @@ __attribute__((target("avx512f,fma"))) void weightImages(const float* x, const f
   for (int64_t n = n0; n < n1; n++) {
     const float* xn = x + n * C * HW;
     const float* gn = dy + n * K * HW;
-    const int64_t xLines = C * HW / 16, gLines = K * HW / 16, groups = (tiles + TW8 - 1) / TW8;
-    const bool more = n + 1 < n1;
+    const int64_t groups = (tiles + TW8 - 1) / TW8;
     for (int t0 = 0; t0 < tiles; t0 += TW8) {
       int nt = std::min(TW8, tiles - t0);
-      if (more) {  // the next image's lines, spread over this image's chunks (as in images())
-        int64_t c = t0 / TW8;
-        for (int64_t l = xLines * c / groups; l < xLines * (c + 1) / groups; l++)
-          _mm_prefetch(reinterpret_cast<const char*>(xn + C * HW + l * 16), _MM_HINT_T0);
-        for (int64_t l = gLines * c / groups; l < gLines * (c + 1) / groups; l++)
-          _mm_prefetch(reinterpret_cast<const char*>(gn + K * HW + l * 16), _MM_HINT_T0);
+      if (n + 1 < n1) {  // the next image's input and output gradient
+        prefetchPart<_MM_HINT_T0>(xn + C * HW, C * HW / 16, t0 / TW8, groups);
+        prefetchPart<_MM_HINT_T0>(gn + K * HW, K * HW / 16, t0 / TW8, groups);
       }
       for (int t = 0; t < nt; t++) {
         int ty = (t0 + t) / TW, tx = (t0 + t) % TW;
