@@ -212,10 +212,21 @@ function packageRoot(): string {
 
 let cached: AddonLoad | null = null;
 
-/** Load the addon once; SMD_NATIVE=0 disables it (the TS backend then runs). */
+/**
+ * Load the addon once; SMD_NATIVE=0 disables it (the TS backend then runs). With
+ * SMD_REQUIRE_NATIVE=1 (set by CI's `.ci/run`) an addon that did not load is an error instead:
+ * this throws one line naming the reason, so importing `@smd/native` fails and so does every test
+ * file that imports it — CI cannot go green on the TS fallback.
+ */
 export function loadAddon(): AddonLoad {
   if (cached) return cached;
-  cached = tryLoad();
+  const load = tryLoad();
+  if (!load.addon && process.env.SMD_REQUIRE_NATIVE === '1') {
+    throw new Error(
+      `@smd/native: SMD_REQUIRE_NATIVE=1 but the native addon is unavailable: ${load.reason}`,
+    );
+  }
+  cached = load;
   return cached;
 }
 
