@@ -13,7 +13,7 @@ import {
   type ParamsInput,
   type ParamState,
 } from './optimizer.js';
-import { checkNonNegative, type UpdateImpl } from './sgd.js';
+import { checkBetas, checkNonNegative, type UpdateImpl } from './sgd.js';
 import { adamUpdate } from './update-rules.js';
 
 /** Hyper-parameters of Adam / AdamW (torch names in camelCase). */
@@ -62,12 +62,7 @@ abstract class AdamBase extends Optimizer<AdamOptions> {
     checkNonNegative(o.lr, `${where}: lr`);
     checkNonNegative(o.eps, `${where}: eps`);
     checkNonNegative(o.weightDecay, `${where}: weightDecay`);
-    if (!Array.isArray(o.betas) || o.betas.length !== 2) {
-      throw new Error(`${where}: betas must be a pair [beta1, beta2]`);
-    }
-    for (const b of o.betas) {
-      if (!(b >= 0 && b < 1)) throw new Error(`${where}: betas must lie in [0, 1), got ${b}`);
-    }
+    checkBetas(o.betas, where);
   }
 
   protected updateParam(

@@ -86,7 +86,7 @@ interface HookEntry {
 }
 
 /**
- * Base of SGD, Adam, AdamW. `O` is the hyper-parameter record (camelCase; `toTorchKey` maps
+ * Base of SGD, Adam, AdamW, Lion, SGDP, AdamP and the rotational variants. `O` is the hyper-parameter record (camelCase; `toTorchKey` maps
  * it to torch's spelling in state dicts).
  */
 export abstract class Optimizer<O extends { lr: number }> {
@@ -152,6 +152,14 @@ export abstract class Optimizer<O extends { lr: number }> {
 
   /** Key of the state buffer that hooks receive as `bufferPrev` (e.g. 'momentum_buffer'). */
   protected abstract readonly hookBufferKey: string;
+
+  /**
+   * Shape of state tensor `key` of parameter `p` (default: p's shape). Optimizers with per-row
+   * state (the rotational variants' [rows] norms) override it; loadStateDict checks against it.
+   */
+  protected stateShape(_key: string, p: Tensor): readonly number[] {
+    return p.shape;
+  }
 
   /** torch's spelling of a hyper-parameter key (e.g. weightDecay → weight_decay). */
   protected toTorchKey(key: string): string {
@@ -317,14 +325,17 @@ export abstract class Optimizer<O extends { lr: number }> {
           copy[k] = v;
           continue;
         }
-        if (!shapesEqual(v.shape, p.shape)) {
+        const want = this.stateShape(k, p);
+        if (!shapesEqual(v.shape, want)) {
           throw new Error(
-            `loadStateDict: state '${name}.${k}' has shape ${fmtShape(v.shape)}, expected ${fmtShape(p.shape)}`,
+            `loadStateDict: state '${name}.${k}' has shape ${fmtShape(v.shape)}, expected ${fmtShape(want)}`,
           );
         }
-        const t = p.clone();
-        t.copyFrom(v);
-        copy[k] = t;
+        if (want === p.shape) {
+          const t = p.clone();
+          t.copyFrom(v);
+          copy[k] = t;
+        } else copy[k] = v.to('float64'); // per-row state is float64
       }
       this.state.set(name, copy);
     }

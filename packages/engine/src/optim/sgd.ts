@@ -118,3 +118,15 @@ export function checkNonNegative(v: number, name: string): void {
     throw new Error(`${name} must be a finite number >= 0, got ${String(v)}`);
   }
 }
+
+/** Throws unless `betas` is a pair of numbers in [0, 1) (`where` names the group). */
+export function checkBetas(betas: unknown, where: string): void {
+  if (!Array.isArray(betas) || betas.length !== 2) {
+    throw new Error(`${where}: betas must be a pair [beta1, beta2]`);
+  }
+  for (const b of betas as unknown[]) {
+    if (!(typeof b === 'number' && b >= 0 && b < 1)) {
+      throw new Error(`${where}: betas must lie in [0, 1), got ${String(b)}`);
+    }
+  }
+}

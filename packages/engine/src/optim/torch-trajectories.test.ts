@@ -3,25 +3,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { relu } from '../ops/elementwise.js';
-import { adaptiveAvgPool2d } from '../ops/pool.js';
-import { flatten } from '../ops/shape-ops.js';
 import type { DType } from '../dtype.js';
 import type { Tensor } from '../tensor.js';
 import type { Schedule } from '../schedule/types.js';
-import { BatchNorm2d } from '../nn/batch-norm.js';
-import { Conv2d } from '../nn/conv2d.js';
-import { Linear } from '../nn/linear.js';
 import { CrossEntropyLoss } from '../nn/loss.js';
-import { Module } from '../nn/module.js';
-import {
-  compareArrays,
-  compareTensor,
-  fromFixture,
-  labelsFromFixture,
-  type FixtureTensor,
-} from '../nn/torch-fixture.js';
+import { compareArrays, compareTensor, type FixtureTensor } from '../nn/torch-fixture.js';
 import { Adam, AdamW } from './adam.js';
+import { SmallNet, batchesOf as fixtureBatches, freshNet as freshNetOf } from './fixture-net.js';
 import { LRScheduler } from './lr-scheduler.js';
 import type { Optimizer } from './optimizer.js';
 import { splitDecayParams } from './param-groups.js';
@@ -54,46 +42,8 @@ const fx = JSON.parse(
   runs: Run[];
 };
 
-/** The fixture network: conv(1→4)+BN+ReLU+conv(4→8, s2)+BN+ReLU+GAP+linear(8→3). */
-class SmallNet extends Module {
-  conv1: Conv2d;
-  bn1: BatchNorm2d;
-  conv2: Conv2d;
-  bn2: BatchNorm2d;
-  fc: Linear;
-
-  constructor(dtype: DType) {
-    super();
-    this.conv1 = this.registerModule(
-      'conv1',
-      new Conv2d(1, 4, 3, { padding: 1, bias: false, dtype }),
-    );
-    this.bn1 = this.registerModule('bn1', new BatchNorm2d(4, { dtype }));
-    this.conv2 = this.registerModule(
-      'conv2',
-      new Conv2d(4, 8, 3, { stride: 2, padding: 1, bias: false, dtype }),
-    );
-    this.bn2 = this.registerModule('bn2', new BatchNorm2d(8, { dtype }));
-    this.fc = this.registerModule('fc', new Linear(8, 3, { dtype }));
-  }
-
-  forward(x: Tensor): Tensor {
-    const h = relu(this.bn1.forward(this.conv1.forward(x)));
-    const z = relu(this.bn2.forward(this.conv2.forward(h)));
-    return this.fc.forward(flatten(adaptiveAvgPool2d(z, 1), 1));
-  }
-}
-
-function freshNet(dtype: DType = 'float32'): SmallNet {
-  const net = new SmallNet(dtype);
-  const sd: Record<string, Tensor> = {};
-  for (const [k, v] of Object.entries(fx.init)) sd[k] = fromFixture(v, dtype);
-  net.loadStateDict(sd);
-  return net;
-}
-
-const batchesOf = (dtype: DType): { x: Tensor; y: Int32Array }[] =>
-  fx.batches.map((b) => ({ x: fromFixture(b.x, dtype), y: labelsFromFixture(b.y) }));
+const freshNet = (dtype: DType = 'float32'): SmallNet => freshNetOf(fx, dtype);
+const batchesOf = (dtype: DType): { x: Tensor; y: Int32Array }[] => fixtureBatches(fx, dtype);
 const batches = batchesOf('float32');
 
 function makeOptimizer(run: Run, net: SmallNet, useKernels: boolean): Optimizer<{ lr: number }> {

@@ -145,3 +145,41 @@ export function adamUpdate(
     w[i] = f32(wi + f32(f32(negStep * mi) / denom));
   }
 }
+
+/** Hyper-parameters of Lion (Chen et al., "Symbolic Discovery of Optimization Algorithms", 2023). */
+export interface LionHyper {
+  /** η */
+  lr: number;
+  /** (β1, β2): β1 mixes the step direction, β2 the momentum */
+  betas: [number, number];
+  /** λ, decoupled: w *= 1 − η·λ */
+  weightDecay: number;
+  maximize: boolean;
+}
+
+/**
+ * One Lion step in place (the paper's Program 1; lion-pytorch's order of operations):
+ *   w = w·(1 − η·λ);  c = β1·m + (1 − β1)·g;  w = w − η·sign(c);  m = β2·m + (1 − β2)·g
+ * `m` is the momentum buffer (torch key `exp_avg`, starts at 0). `g` is not modified.
+ */
+export function lionUpdate(w: Buf, g: Buf, m: Buf, h: LionHyper): void {
+  const f32 = rounder(w);
+  const n = w.length;
+  const [beta1, beta2] = h.betas;
+  const b1 = f32(beta1);
+  const b2 = f32(beta2);
+  const c1 = f32(1 - beta1);
+  const c2 = f32(1 - beta2);
+  const shrink = f32(1 - h.lr * h.weightDecay);
+  const lr = f32(h.lr);
+  const sign = h.maximize ? -1 : 1;
+  const decay = h.weightDecay !== 0;
+  for (let i = 0; i < n; i++) {
+    const gi = sign * g[i];
+    let wi = w[i];
+    if (decay) wi = f32(wi * shrink);
+    const c = f32(f32(m[i] * b1) + f32(c1 * gi));
+    w[i] = f32(wi - lr * Math.sign(c));
+    m[i] = f32(f32(m[i] * b2) + f32(c2 * gi));
+  }
+}

@@ -7,15 +7,16 @@
  * simulation and exact argument give √(2ηλ), the formula √(π/2) times more), so it is not
  * exported; `lionDeltaStarGaussian` (derived here, see its JSDoc) is exported instead.
  */
+import { equilibriumRotation, lionSignCorrelationSum } from '@smd/engine/optim/rotational-rules';
 
 /** Kosson et al. (§7), SGDM with coupled decay: Δ* = √(2ηλ/(1+α)) (same as SMD Theorem 3). */
 function sgdmDeltaStar(p: { lr: number; wd: number; momentum: number }): number {
-  return Math.sqrt((2 * p.lr * p.wd) / (1 + p.momentum));
+  return equilibriumRotation('sgdm', { lr: p.lr, weightDecay: p.wd, momentum: p.momentum });
 }
 
 /** Kosson et al. (§7), AdamW (decoupled decay, multiplied by η): Δ* = √(2ηλ(1−β₁)/(1+β₁)). */
 function adamwDeltaStar(p: { lr: number; wd: number; beta1: number }): number {
-  return Math.sqrt((2 * p.lr * p.wd * (1 - p.beta1)) / (1 + p.beta1));
+  return equilibriumRotation('adamw', { lr: p.lr, weightDecay: p.wd, betas: [p.beta1, 0.999] });
 }
 
 /** Kosson et al. (ICML 2024) equilibrium angular updates (§7) that the simulation confirmed. */
@@ -28,7 +29,8 @@ export const kosson = { sgdmDeltaStar, adamwDeltaStar } as const;
  * and equilibrium of ‖w‖² gives Δ*² = 2ηλ / S with
  *   S = 1 + 2·Σ_{k≥1} (2/π)·arcsin(ρ_k),   (Gaussian sign correlation, Van Vleck)
  *   ρ_k = corr(c_t, c_{t+k}) = β₁(1−β₂)β₂^{k−1}((1−β₁) + β₁β₂/(1+β₂)) / ((1−β₁)² + β₁²(1−β₂)/(1+β₂)).
- * β₁ = 0 gives √(2ηλ). Accurate when the correlation time 1/(1−β₂) ≪ 1/(ηλ).
+ * β₁ = 0 gives √(2ηλ). Accurate when the correlation time 1/(1−β₂) ≪ 1/(ηλ). The engine's
+ * RV-Lion uses the same function (equilibriumRotation) as its target.
  */
 export function lionDeltaStarGaussian(p: {
   lr: number;
@@ -40,13 +42,5 @@ export function lionDeltaStarGaussian(p: {
   if (!(b1 >= 0 && b1 < 1 && b2 >= 0 && b2 < 1)) {
     throw new Error(`lionDeltaStarGaussian: beta1, beta2 must be in [0, 1), got ${b1}, ${b2}`);
   }
-  const variance = (1 - b1) ** 2 + (b1 * b1 * (1 - b2)) / (1 + b2);
-  const lag1 = (b1 * (1 - b2) * (1 - b1 + (b1 * b2) / (1 + b2))) / variance;
-  let S = 1;
-  let rho = lag1;
-  for (let k = 1; k < 1e6 && rho > 1e-14; k++) {
-    S += (4 / Math.PI) * Math.asin(rho);
-    rho *= b2;
-  }
-  return Math.sqrt((2 * p.lr * p.wd) / S);
+  return Math.sqrt((2 * p.lr * p.wd) / lionSignCorrelationSum(b1, b2));
 }

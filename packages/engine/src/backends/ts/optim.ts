@@ -1,35 +1,44 @@
-/** TS optimizer update kernels (torch.optim semantics, one parameter tensor per call). */
+/**
+ * TS optimizer update kernels: thin adapters from the kernel params records to the pure update
+ * rules of optim/update-rules.ts, so the TypeScript backend and the optimizers' reference path
+ * run the SAME rule (one SGD and one Adam update in TypeScript, with torch's float32 rounding).
+ */
 import type { AdamStepParams, SgdStepParams } from '../../kernels.js';
+import type { Data } from '../../dtype.js';
+import { adamUpdate, sgdUpdate } from '../../optim/update-rules.js';
+
+/** The first n elements of a buffer (a view, no copy). */
+const head = (a: Data, n: number): Data => (a.length === n ? a : a.subarray(0, n));
 
 /** SGD with coupled weight decay, momentum, dampening and nesterov (torch.optim.SGD). */
 export function sgdStep(p: SgdStepParams): void {
-  const { param, momentumBuf: buf, grad, n, lr, momentum, dampening, weightDecay: wd } = p;
-  for (let i = 0; i < n; i++) {
-    let g = grad[i];
-    if (wd !== 0) g += wd * param[i];
-    if (momentum !== 0 && buf !== null) {
-      const b = p.firstStep ? g : momentum * buf[i] + (1 - dampening) * g;
-      buf[i] = b;
-      g = p.nesterov ? g + momentum * b : b;
-    }
-    param[i] -= lr * g;
-  }
+  const { n, momentumBuf: buf } = p;
+  sgdUpdate(head(p.param, n), head(p.grad, n), buf === null ? null : head(buf, n), p.firstStep, {
+    lr: p.lr,
+    momentum: buf === null ? 0 : p.momentum, // the kernel contract: no buffer = plain SGD
+    dampening: p.dampening,
+    weightDecay: p.weightDecay,
+    nesterov: p.nesterov,
+    maximize: false,
+  });
 }
 
 /** Adam (L2) or AdamW (decoupled) update (torch.optim.Adam/AdamW, amsgrad=false). */
 export function adamStep(p: AdamStepParams): void {
-  const { param, expAvg: m, expAvgSq: v, grad, n, lr, beta1, beta2, eps, weightDecay: wd } = p;
-  const bc1 = 1 - Math.pow(beta1, p.step);
-  const bc2 = 1 - Math.pow(beta2, p.step);
-  const stepSize = lr / bc1;
-  const bc2Sqrt = Math.sqrt(bc2);
-  for (let i = 0; i < n; i++) {
-    let g = grad[i];
-    if (p.decoupled) param[i] *= 1 - lr * wd;
-    else if (wd !== 0) g += wd * param[i];
-    m[i] = beta1 * m[i] + (1 - beta1) * g;
-    v[i] = beta2 * v[i] + (1 - beta2) * g * g;
-    const denom = Math.sqrt(v[i]) / bc2Sqrt + eps;
-    param[i] -= (stepSize * m[i]) / denom;
-  }
+  const { n } = p;
+  adamUpdate(
+    head(p.param, n),
+    head(p.grad, n),
+    { expAvg: head(p.expAvg, n), expAvgSq: head(p.expAvgSq, n), maxExpAvgSq: null },
+    p.step,
+    {
+      lr: p.lr,
+      betas: [p.beta1, p.beta2],
+      eps: p.eps,
+      weightDecay: p.weightDecay,
+      amsgrad: false,
+      maximize: false,
+    },
+    p.decoupled,
+  );
 }
