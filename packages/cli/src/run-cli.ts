@@ -9,6 +9,7 @@ import { runRuns, runExport } from './runs-cmd/runs-command.js';
 import { runDoctor } from './doctor/doctor-command.js';
 import { runReport } from './report/report-command.js';
 import { runServe } from './serve/serve-command.js';
+import { runExplore } from './explore/explore-command.js';
 import { UsageError, type CliIo, type CliResult } from './usage-error.js';
 
 /** Top-level `smd --help` text. */
@@ -27,7 +28,10 @@ Commands:
   doctor     check node, the native backend, threads and the Fashion-MNIST files
   report     self-contained HTML report (and --png/--svg figures) of one or more runs:
              measured Δ_t, ‖w_t‖, ‖g̃‖² against Δ*, w* and the mean-field prediction
-  serve      local live dashboard of a runs folder (http://127.0.0.1:8477)
+  serve      local live dashboard of a runs folder (http://127.0.0.1:8477); the explorer
+             at /explore/
+  explore    write the explorer as a static site (smd explore --out DIR): theory you can
+             drag, a network training live in the page, your checkpoints analyzed in the browser
 
 Run "smd <command> --help" for the flags of a command.
 Environment: SMD_DEBUG=1 prints stack traces of unexpected errors.
@@ -44,6 +48,7 @@ const COMMANDS: Record<string, Subcommand> = {
   doctor: runDoctor,
   report: runReport,
   serve: runServe,
+  explore: runExplore,
 };
 
 /** Options of runCli: the working directory (defaults to process.cwd()) and env for SMD_DEBUG. */

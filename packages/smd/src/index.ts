@@ -5,3 +5,4 @@ export * from './sim/index.js';
 export * from './probe/index.js';
 export * from './detect/index.js';
 export * from './compare/index.js';
+export * from './predict/index.js';

@@ -1,4 +1,5 @@
-// Bundles the web app (src/app/main.ts + uPlot) into dist/app.js and dist/app.css with esbuild.
+// Bundles the web app (src/app/main.ts + uPlot) into dist/app.js and dist/app.css, and the
+// explorer (src/explore/explore-main.ts) into dist/explore.js and dist/explore.css, with esbuild.
 // Run by `npm run build -w @smd/web` (the root build calls it after tsc -b). Writes through a
 // temp file + rename, so a concurrent reader never sees half a bundle.
 import { build } from 'esbuild';
@@ -12,30 +13,40 @@ const dist = join(pkg, 'dist');
 mkdirSync(dist, { recursive: true });
 const tag = `${process.pid}-${Date.now()}`;
 
-const r = await build({
-  entryPoints: [join(pkg, 'src/app/main.ts')],
-  bundle: true,
-  format: 'iife',
-  platform: 'browser',
-  target: 'es2020',
-  minify: true,
-  conditions: ['source'],
-  legalComments: 'none',
-  write: false,
-  logLevel: 'warning',
-});
-const js = r.outputFiles[0].text;
+/** Bundles one entry (iife, minified, browser) and returns its text. */
+async function bundle(entry) {
+  const r = await build({
+    entryPoints: [join(pkg, entry)],
+    bundle: true,
+    format: 'iife',
+    platform: 'browser',
+    target: 'es2020',
+    minify: true,
+    conditions: ['source'],
+    legalComments: 'none',
+    write: false,
+    logLevel: 'warning',
+  });
+  return r.outputFiles[0].text;
+}
+
+const js = await bundle('src/app/main.ts');
+const exploreJs = await bundle('src/explore/explore-main.ts');
 const require = createRequire(import.meta.url);
 const uplotCss = readFileSync(join(dirname(require.resolve('uplot')), 'uPlot.min.css'), 'utf8');
 const css = `${uplotCss}\n${readFileSync(join(pkg, 'src/app/style.css'), 'utf8')}`;
-for (const [name, text] of [
+const exploreCss = `${css}\n${readFileSync(join(pkg, 'src/explore/explore.css'), 'utf8')}`;
+const files = [
   ['app.js', js],
   ['app.css', css],
-]) {
+  ['explore.js', exploreJs],
+  ['explore.css', exploreCss],
+];
+for (const [name, text] of files) {
   const tmp = join(dist, `.${name}.${tag}`);
   writeFileSync(tmp, text);
   renameSync(tmp, join(dist, name));
 }
 console.log(
-  `@smd/web: dist/app.js ${(js.length / 1024).toFixed(0)} KiB, dist/app.css ${(css.length / 1024).toFixed(0)} KiB`,
+  `@smd/web: ${files.map(([n, t]) => `dist/${n} ${(t.length / 1024).toFixed(0)} KiB`).join(', ')}`,
 );

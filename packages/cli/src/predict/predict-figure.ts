@@ -6,7 +6,7 @@
 import { downsampleMinMax } from '../figure/downsample.js';
 import type { FigureLevel, FigureLine, LineFigure } from '../figure/line-figure.js';
 import { epochs, sig } from '../format/numbers.js';
-import type { Prediction } from './predict-model.js';
+import type { Prediction } from '@smd/smd/predict/index';
 
 /** Most points drawn per series. */
 export const MAX_FIGURE_POINTS = 2000;

@@ -13,6 +13,7 @@ import {
 import { UsageError } from '../usage-error.js';
 import { parseFlags } from '../parse-flags.js';
 import { parseSchedule, type Schedule } from '@smd/engine/schedule/index';
+import type { PredictionInput } from '@smd/smd/predict/index';
 
 const COMMAND = 'smd predict';
 
@@ -23,29 +24,8 @@ export const MAX_STEPS = 10_000_000;
 export type PredictFormat = 'table' | 'json' | 'csv';
 const FORMATS: readonly PredictFormat[] = ['table', 'json', 'csv'];
 
-/** Everything `smd predict` needs, validated. */
-export interface PredictOptions {
-  /** Base learning rate η (the schedule multiplies it). */
-  lr: number;
-  /** Weight decay λ (coupled, as torch.optim.SGD). */
-  wd: number;
-  /** Heavy-ball momentum α (0 = plain SGD). */
-  momentum: number;
-  /** Schedule text as given (milestones in epochs). */
-  schedule: string;
-  /** The parsed schedule, in steps (@smd/engine parseSchedule). */
-  scheduleSpec: Schedule;
-  stepsPerEpoch: number;
-  /** Total optimizer steps (from --steps, or --epochs × --steps-per-epoch). */
-  totalSteps: number;
-  /** L, the mean squared unit-gradient norm (constant). */
-  L: number;
-  /** Initial ‖w‖; null = start at the first phase's equilibrium. */
-  w0: number | null;
-  /** Relative band around Δ* that counts as "at equilibrium" (0.05 = ±5%). */
-  tolerance: number;
-  /** Divide scale-invariant weights by k^{1/4} at every lr drop by k. */
-  rescale: boolean;
+/** Everything `smd predict` needs, validated: the prediction's inputs and how to print them. */
+export interface PredictOptions extends PredictionInput {
   format: PredictFormat;
   /** Figure output path (.svg or .png), or null. */
   plot: string | null;

@@ -4,7 +4,7 @@
  */
 import type { AssumptionCheck, AssumptionId } from '@smd/smd/theory/index';
 import { epochs, int, pct, sig } from '../format/numbers.js';
-import { MAX_SEARCH_STEPS, type PhaseOutcome, type Prediction } from './predict-model.js';
+import { MAX_SEARCH_STEPS, type PhaseOutcome, type Prediction } from '@smd/smd/predict/index';
 
 /** Plain-language definitions of the reported quantities. */
 export function definitions(tolerance: number): Record<string, string> {

@@ -1,17 +1,20 @@
 /**
- * The web bundle built by @smd/web (dist/app.js, dist/app.css: `npm run build`). Found next to
+ * The web bundle built by @smd/web (dist/app.{js,css}, dist/explore.{js,css}: `npm run build`). Found next to
  * this package in the monorepo (cli/{src,dist}/report → ../../../web/dist).
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-/** Absolute path of a file of the web bundle ('app.js' or 'app.css'). */
-export function webAssetPath(name: 'app.js' | 'app.css'): string {
+/** Files of the web bundle: the dashboard/report app and the explorer. */
+export type WebAsset = 'app.js' | 'app.css' | 'explore.js' | 'explore.css';
+
+/** Absolute path of a file of the web bundle. */
+export function webAssetPath(name: WebAsset): string {
   return fileURLToPath(new URL(`../../../web/dist/${name}`, import.meta.url));
 }
 
 /** Reads a bundle file; throws a one-line error naming the fix when it was not built. */
-export function readWebAsset(name: 'app.js' | 'app.css'): string {
+export function readWebAsset(name: WebAsset): string {
   const p = webAssetPath(name);
   try {
     return readFileSync(p, 'utf8');

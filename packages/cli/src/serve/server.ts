@@ -1,6 +1,6 @@
 /**
  * The dashboard's HTTP server (node:http, GET/HEAD only). Serves exactly: the page (/), the web
- * bundle (/app.js, /app.css) and JSON: api/runs (the listing), api/runs/<id>/data (whole run)
+ * bundle (/app.js, /app.css), the explorer (/explore/, built on first request) and JSON: api/runs (the listing), api/runs/<id>/data (whole run)
  * and api/runs/<id>/since?step=N (rows after step N, for live polling). Nothing is mapped to a
  * file path from the URL; a run id must name a run folder in the listing of the root. Errors
  * become JSON {error} responses; the server never crashes on a bad or vanished run.
@@ -14,6 +14,7 @@ import { compactNumbers } from '@smd/web/model/run-data';
 import { htmlPage } from '@smd/web/page/html-shell';
 import { readWebAsset } from '../report/assets.js';
 import { RunCache } from '../report/run-cache.js';
+import { explorePage } from '../explore/explore-page.js';
 
 /** Options of {@link startDashboard}. */
 export interface DashboardOptions {
@@ -91,6 +92,7 @@ export async function startDashboard(o: DashboardOptions): Promise<Dashboard> {
     js: { src: 'app.js' },
   });
   const caches = new Map<string, RunCache>();
+  let explore: string | null = null;
 
   const cacheOf = (id: string): RunCache => {
     const dir = runDirOf(root, id);
@@ -154,6 +156,12 @@ export async function startDashboard(o: DashboardOptions): Promise<Dashboard> {
         return send(res, 200, 'text/html; charset=utf-8', page, head);
       if (path === '/app.js') return send(res, 200, 'text/javascript; charset=utf-8', js, head);
       if (path === '/app.css') return send(res, 200, 'text/css; charset=utf-8', css, head);
+      if (path === '/explore') {
+        res.writeHead(301, { location: '/explore/' });
+        return void res.end();
+      }
+      if (path === '/explore/' || path === '/explore/index.html')
+        return send(res, 200, 'text/html; charset=utf-8', (explore ??= explorePage()), head);
       if (!path.startsWith('/api/')) throw new HttpError(404, `not found: ${path.slice(0, 100)}`);
       send(
         res,

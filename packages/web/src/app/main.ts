@@ -51,6 +51,12 @@ async function showList(main: HTMLElement): Promise<void> {
     ),
   );
   main.replaceChildren(
+    h(
+      'p',
+      { class: 'explore-link' },
+      h('a', { href: 'explore/' }, 'Explorer'),
+      ': drag the theory, train a network live in the page, drop your checkpoints.',
+    ),
     h('h2', {}, 'Runs'),
     rows.length
       ? h(

@@ -15,7 +15,8 @@ import {
 import type { XY } from './series.js';
 
 /** Which figure (closed set): (a) one layer, (b) all layers, (c) rescaling, (d) several runs. */
-export type FigureId = 'layer' | 'all-layers' | 'rescale' | 'runs';
+export type FigureId =
+  'layer' | 'all-layers' | 'rescale' | 'runs' | 'theory' | 'live-train' | 'dropped';
 
 /** How a line relates to the theory (the dashboard styles and tests read it). */
 export type LineRole = 'raw' | 'measured' | 'windowed' | 'theory';

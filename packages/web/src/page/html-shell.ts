@@ -14,7 +14,13 @@ export interface HtmlPageOptions {
   dataJson?: string;
   /** Header subtitle. */
   subtitle?: string;
+  /** Content-Security-Policy to use instead of the default (e.g. the explorer's blob: workers). */
+  csp?: string;
 }
+
+/** The default policy: the page's own scripts and styles, nothing from elsewhere. */
+export const DEFAULT_CSP =
+  "default-src 'none'; script-src 'unsafe-inline' 'self'; style-src 'unsafe-inline' 'self'; img-src data:; connect-src 'self'";
 
 /** Escapes text for HTML element content and attribute values. */
 export function escapeHtml(s: string): string {
@@ -50,7 +56,7 @@ export function htmlPage(o: HtmlPageOptions): string {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline' 'self'; style-src 'unsafe-inline' 'self'; img-src data:; connect-src 'self'">
+<meta http-equiv="Content-Security-Policy" content="${escapeHtml(o.csp ?? DEFAULT_CSP)}">
 <title>${escapeHtml(o.title)}</title>
 ${css}
 </head>

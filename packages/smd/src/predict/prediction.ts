@@ -1,5 +1,5 @@
 /**
- * The numbers behind `smd predict`: phases of the schedule, the mean-field trajectory with and
+ * The numbers behind `smd predict` and the explorer's theory view: phases of the schedule, the mean-field trajectory with and
  * without the rescaling trick, and per phase Δ*, ‖w*‖, the local time constant, Corollary 3.1's
  * bound, and whether Δ_t reaches its equilibrium band before the phase ends.
  *
@@ -7,7 +7,12 @@
  * before the phase ends and stays inside it until the phase's last step, where Δ*_t is the exact
  * equilibrium of the step's own η (smd-theory.md §4: arccos(1 − λη/(1+α))).
  */
-import { piecewisePhases, scheduleDrops, lrSeries } from '@smd/engine/schedule/index';
+import {
+  piecewisePhases,
+  scheduleDrops,
+  lrSeries,
+  type Schedule,
+} from '@smd/engine/schedule/index';
 import {
   deltaStarExact,
   deltaStarPaper,
@@ -19,9 +24,33 @@ import {
   checkAssumptions,
   type AssumptionCheck,
   type MeanFieldState,
-} from '@smd/smd/theory/index';
+} from '../theory/index.js';
 import { runPhased, type PhaseSpan, type PhasedTrajectory } from './phase-trajectory.js';
-import type { PredictOptions } from './predict-options.js';
+
+/** What a prediction needs (validated by the caller: `smd predict`'s flags, the explorer's form). */
+export interface PredictionInput {
+  /** Base learning rate η (the schedule multiplies it). */
+  lr: number;
+  /** Weight decay λ (coupled, as torch.optim.SGD). */
+  wd: number;
+  /** Heavy-ball momentum α (0 = plain SGD). */
+  momentum: number;
+  /** Schedule text as given (milestones in epochs). */
+  schedule: string;
+  /** The parsed schedule, in steps (@smd/engine parseSchedule). */
+  scheduleSpec: Schedule;
+  stepsPerEpoch: number;
+  /** Total optimizer steps. */
+  totalSteps: number;
+  /** L, the mean squared unit-gradient norm (constant). */
+  L: number;
+  /** Initial ‖w‖; null = start at the first phase's equilibrium. */
+  w0: number | null;
+  /** Relative band around Δ* that counts as "at equilibrium" (0.05 = ±5%). */
+  tolerance: number;
+  /** Divide scale-invariant weights by k^{1/4} at every lr drop by k. */
+  rescale: boolean;
+}
 
 /** How one phase ends under one mode (with or without rescaling). */
 export interface PhaseOutcome {
@@ -102,8 +131,8 @@ export interface DropReport {
 }
 
 /** Everything `smd predict` reports. */
-export interface Prediction {
-  options: PredictOptions;
+export interface Prediction<O extends PredictionInput = PredictionInput> {
+  options: O;
   /** ‖w_0‖ used, and whether it was the default (phase 1's equilibrium). */
   initialNorm: number;
   startsAtEquilibrium: boolean;
@@ -132,7 +161,7 @@ export const CONTINUOUS_PIECE_FRACTION = 0.1;
  * ≤ 10% of the run (so the table shows where Δ_t stops tracking the moving Δ*).
  */
 function phaseSpans(
-  o: PredictOptions,
+  o: PredictionInput,
   lr: Float64Array,
 ): { spans: PhaseSpan[]; continuousReason: string | null } {
   const n = o.totalSteps;
@@ -177,7 +206,8 @@ function perStep(lr: Float64Array, f: (eta: number) => number): Float64Array {
 }
 
 function outcome(
-  o: PredictOptions,
+  o: PredictionInput,
+  maxSearchSteps: number,
   spans: PhaseSpan[],
   tr: PhasedTrajectory,
   target: Float64Array,
@@ -207,7 +237,7 @@ function outcome(
     stepsNeeded: null,
   };
   if (reaches) res.stepsNeeded = res.stepsToWithin;
-  else if (tr.lr[last] > 0) {
+  else if (tr.lr[last] > 0 && maxSearchSteps > 0) {
     const r = stepsToWithin({
       lr: tr.lr[last],
       wd: o.wd,
@@ -216,15 +246,29 @@ function outcome(
       fromState: startState,
       percent: tol * 100,
       metric: 'delta',
-      maxSteps: MAX_SEARCH_STEPS,
+      maxSteps: maxSearchSteps,
     });
     res.stepsNeeded = r.steps;
   }
   return res;
 }
 
+/** How much work {@link computePrediction} may do beyond the two trajectories. */
+export interface PredictionEffort {
+  /**
+   * Cap on the recurrence steps spent per non-reaching phase to say how long it would need
+   * (default MAX_SEARCH_STEPS; 0 skips the search: stepsNeeded stays null). The explorer skips
+   * it while a slider moves (the search can take seconds) and runs it once the slider rests.
+   */
+  maxSearchSteps?: number;
+}
+
 /** Computes the whole prediction for validated options. */
-export function computePrediction(o: PredictOptions): Prediction {
+export function computePrediction<O extends PredictionInput>(
+  o: O,
+  effort: PredictionEffort = {},
+): Prediction<O> {
+  const maxSearch = effort.maxSearchSteps ?? MAX_SEARCH_STEPS;
   const n = o.totalSteps;
   const lr = lrSeries(o.scheduleSpec, o.lr, n);
   const { spans, continuousReason } = phaseSpans(o, lr);
@@ -279,8 +323,8 @@ export function computePrediction(o: PredictOptions): Prediction {
       timeConstantEpochs: tau / spe,
       corollarySteps: drop ? drop.corollarySteps : null,
       normDecaySteps: drop ? drop.normDecaySteps : null,
-      outcome: outcome(o, spans, trajectory, target, i, normStar),
-      other: outcome(o, spans, otherTrajectory, target, i, normStar),
+      outcome: outcome(o, maxSearch, spans, trajectory, target, i, normStar),
+      other: outcome(o, maxSearch, spans, otherTrajectory, target, i, normStar),
       assumptions: checkAssumptions({ lr: eta, wd: o.wd, momentum: o.momentum }),
     };
   });

@@ -3,7 +3,7 @@
  * schedule one phase at a time, so the state (a, b, c) at every phase start is known, applying
  * the rescaling trick at phase starts that follow an lr drop when asked.
  */
-import { type MeanFieldState, meanFieldTrajectory, rescaleFactor } from '@smd/smd/theory/index';
+import { type MeanFieldState, meanFieldTrajectory, rescaleFactor } from '../theory/index.js';
 
 /** A stretch [start, end) of steps; `dropRatio` = k when it starts with an lr drop η → η/k (k > 1). */
 export interface PhaseSpan {

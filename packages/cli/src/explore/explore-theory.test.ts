@@ -1,0 +1,180 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Page } from 'playwright-core';
+import { runCli } from '../run-cli.js';
+import {
+  buildWebBundle,
+  openBrowser,
+  screenshot,
+  type BrowserSession,
+} from '../report/browser-harness.js';
+import { startDashboard } from '../serve/server.js';
+
+let dir = '';
+let url = '';
+let s: BrowserSession;
+
+before(async () => {
+  buildWebBundle();
+  dir = mkdtempSync(join(tmpdir(), 'smd-explore-'));
+  const res = await runCli(['explore', '--out', join(dir, 'site')]);
+  assert.equal(res.code, 0, res.stderr);
+  url = pathToFileURL(join(dir, 'site', 'index.html')).href;
+  s = await openBrowser('file://');
+});
+after(async () => {
+  await s?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** The phase table as the page shows it: per phase Δ*, Δ_end/Δ* and ‖w‖_end/‖w*‖ in %. */
+async function phases(
+  page: Page,
+): Promise<{ deltaStar: number; endPct: number; normPct: number; reaches: boolean }[]> {
+  return page.$$eval('#phase-table tr[data-phase]', (rows) =>
+    rows.map((r) => ({
+      deltaStar: Number(r.getAttribute('data-delta-star')),
+      endPct: Number(r.getAttribute('data-delta-end-pct')),
+      normPct: Number(r.getAttribute('data-norm-end-pct')),
+      reaches: r.getAttribute('data-reaches') === 'true',
+    })),
+  );
+}
+
+/** `smd predict --format json` for the same flags. */
+async function predictJson(args: string[]): Promise<{
+  phases: { deltaStarRad: number; deltaEndPct: number; normEndPct: number; reaches: boolean }[];
+}> {
+  const r = await runCli(['predict', ...args, '--format', 'json']);
+  assert.equal(r.code, 0, r.stderr);
+  return JSON.parse(r.stdout);
+}
+
+test('theory view: the paper ImageNet setting gives smd predict’s Δ* and end-of-phase ratios', async () => {
+  const { page, consoleErrors, outsideRequests } = s;
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.goto(url);
+  await page.waitForSelector('#theory[data-state="done"]', { timeout: 60_000 });
+  const deltaStar = Number(await page.getAttribute('#delta-star', 'data-value'));
+  assert.ok(Math.abs(deltaStar - 0.0032444) < 5e-8, String(deltaStar));
+  const cmd = await page.textContent('#theory-command');
+  assert.equal(
+    cmd,
+    'smd predict --lr 0.1 --wd 0.0001 --momentum 0.9 --schedule multistep:30,60,80:0.1 --steps-per-epoch 5005 --epochs 90',
+  );
+  const seen = await phases(page);
+  const want = await predictJson(cmd!.split(' ').slice(2));
+  assert.equal(seen.length, 4);
+  seen.forEach((p, i) => {
+    const w = want.phases[i];
+    assert.ok(Math.abs(p.deltaStar / w.deltaStarRad - 1) < 1e-12, `phase ${i + 1}`);
+    assert.ok(Math.abs(p.endPct - w.deltaEndPct) < 1e-9, `phase ${i + 1}: ${p.endPct}`);
+    assert.ok(Math.abs(p.normPct - w.normEndPct) < 1e-9, `phase ${i + 1}: ${p.normPct}`);
+    assert.equal(p.reaches, w.reaches);
+  });
+  // The paper's claim, as smd predict prints it: phases 3 and 4 end far below Δ*.
+  assert.deepEqual(
+    seen.map((p) => p.reaches),
+    [true, true, false, false],
+  );
+  assert.ok(Math.abs(seen[2].endPct - 37.3) < 0.1 && Math.abs(seen[3].endPct - 11.9) < 0.1);
+  const rows = await page.$$eval('#phase-table tbody tr', (r) => r.map((x) => x.textContent));
+  assert.match(rows[2]!, /NO: needs 1,111,696 steps/);
+  const charts = await page.$$eval('figure[data-fig="theory"] canvas', (c) => c.length);
+  assert.equal(charts, 2);
+  await screenshot(page, 'explore-theory-laptop');
+  assert.deepEqual(consoleErrors, []);
+  assert.deepEqual(outsideRequests, []);
+});
+
+test('theory view reacts to inputs, keeps its state in the URL, and rejects bad input in one line', async () => {
+  const { page, consoleErrors } = s;
+  await page.goto(url);
+  await page.waitForSelector('#theory[data-state="done"]', { timeout: 60_000 });
+  // Rescaling trick on: every phase reaches equilibrium.
+  await page.check('#f-rescale');
+  await page.waitForFunction('location.hash.includes("rescale=1")');
+  await page.waitForSelector('#theory[data-state="done"]', { timeout: 60_000 });
+  assert.deepEqual(
+    (await phases(page)).map((p) => p.reaches),
+    [true, true, true, true],
+  );
+  // λ = 5e-4 with a slider-like burst of inputs: Δ* follows √ of λη at once.
+  await page.fill('#f-wd', '0.0004');
+  await page.waitForFunction('location.hash.includes("wd=0.0004")');
+  await page.waitForSelector('#theory[data-state="done"]', { timeout: 60_000 });
+  const d = Number(await page.getAttribute('#delta-star', 'data-value'));
+  assert.ok(Math.abs(d / (2 * 0.0032444) - 1) < 1e-3, String(d)); // 4× λ → 2× Δ*
+  // The URL reopens the same view.
+  const shared = page.url();
+  assert.match(shared, /#theory\?.*wd=0\.0004.*rescale=1/);
+  await page.goto('about:blank');
+  await page.goto(shared);
+  await page.waitForSelector('#theory[data-state="done"]', { timeout: 60_000 });
+  assert.equal(await page.inputValue('#f-wd'), '0.0004');
+  assert.equal(await page.isChecked('#f-rescale'), true);
+  // Cosine schedule with warmup: no drops, Δ_t lags the moving Δ* at the end.
+  await page.selectOption('#f-decay', 'cosine');
+  await page.fill('#f-warmup', '5');
+  await page.waitForFunction(
+    'location.hash.includes("decay=cosine") && location.hash.includes("warmup=5")',
+  );
+  await page.waitForSelector('#theory[data-state="done"]', { timeout: 60_000 });
+  assert.match((await page.textContent('#drop-list')) ?? '', /no learning-rate drop/);
+  assert.match((await page.textContent('#theory-command')) ?? '', /--schedule warmup:5:0:cosine/);
+  // Bad input: one line naming the field; the last good figure stays.
+  await page.fill('#f-lr', '-1');
+  await page.waitForSelector('#theory[data-state="invalid"]');
+  assert.equal(await page.textContent('#theory-status'), 'η must be a number > 0');
+  await page.fill('#f-lr', '0.1');
+  await page.waitForSelector('#theory[data-state="done"]', { timeout: 60_000 });
+  // Phone width: the form stacks and the table scrolls inside its box.
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto(url.split('#')[0]);
+  await page.waitForSelector('#theory[data-state="done"]', { timeout: 60_000 });
+  const overflow = (await page.evaluate(
+    'document.documentElement.scrollWidth - window.innerWidth',
+  )) as number;
+  assert.ok(overflow <= 0, `page is ${overflow}px wider than a phone screen`);
+  await screenshot(page, 'explore-theory-phone');
+  assert.deepEqual(consoleErrors, []);
+});
+
+test('smd explore: usage errors are one line with exit code 2', async () => {
+  const r = await runCli(['explore']);
+  assert.equal(r.code, 2);
+  assert.equal(
+    r.stderr,
+    'smd explore: --out DIR is required (the folder to write index.html into)\n',
+  );
+  const f = join(dir, 'file');
+  await runCli(['explore', '--out', join(dir, 'site2')]);
+  const html = readFileSync(join(dir, 'site2', 'index.html'), 'utf8');
+  assert.ok(!/<script[^>]+src=|<link[^>]+href=/.test(html), 'the page must not load anything');
+  rmSync(f, { force: true });
+});
+
+test('smd serve serves the explorer at /explore/', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'smd-explore-serve-'));
+  const dash = await startDashboard({ root, host: '127.0.0.1', port: 0 });
+  const b = await openBrowser(dash.url);
+  try {
+    const r = await fetch(`${dash.url}explore`, { redirect: 'manual' });
+    assert.equal(r.status, 301);
+    assert.equal(r.headers.get('location'), '/explore/');
+    await b.page.goto(`${dash.url}explore/#theory?wd=0.0004`);
+    await b.page.waitForSelector('#theory[data-state="done"]', { timeout: 60_000 });
+    const d = Number(await b.page.getAttribute('#delta-star', 'data-value'));
+    assert.ok(Math.abs(d / (2 * 0.0032444) - 1) < 1e-3, String(d));
+    assert.deepEqual(b.consoleErrors, []);
+    assert.deepEqual(b.outsideRequests, []);
+  } finally {
+    await b.close();
+    await dash.close();
+    rmSync(root, { recursive: true, force: true });
+  }
+});

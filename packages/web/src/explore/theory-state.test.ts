@@ -1,0 +1,56 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { computePrediction } from '@smd/smd/predict/index';
+import {
+  DEFAULT_THEORY,
+  decodeTheoryState,
+  encodeTheoryState,
+  predictCommand,
+  predictionInput,
+  scheduleText,
+} from './theory-state.js';
+
+test('theory state: defaults are the paper ImageNet setting; URL text round-trips', () => {
+  assert.equal(encodeTheoryState(DEFAULT_THEORY), '');
+  assert.equal(scheduleText(DEFAULT_THEORY), 'multistep:30,60,80:0.1');
+  const s = {
+    ...DEFAULT_THEORY,
+    optimizer: 'sgd' as const,
+    wd: 5e-4,
+    warmup: 5,
+    decay: 'cosine' as const,
+    cosineMin: 0.01,
+    rescale: true,
+  };
+  const q = encodeTheoryState(s);
+  assert.equal(q, 'opt=sgd&wd=0.0005&warmup=5&cosineMin=0.01&decay=cosine&rescale=1');
+  assert.deepEqual(decodeTheoryState(q), { state: s, ignored: [] });
+  assert.equal(scheduleText(s), 'warmup:5:0:cosine:0.01');
+  assert.match(predictCommand(s), /--momentum 0 --schedule warmup:5:0:cosine:0.01 .* --rescale$/);
+  // A mangled link still opens; the bad fields are named.
+  const bad = decodeTheoryState('lr=abc&milestones=60,30&nope=1&stepsPerEpoch=100');
+  assert.deepEqual(bad.ignored, ['lr', 'milestones', 'nope']);
+  assert.equal(bad.state.lr, 0.1);
+  assert.equal(bad.state.stepsPerEpoch, 100);
+});
+
+test('theory state: predictionInput validates each field in one line', () => {
+  const bad = (patch: Partial<typeof DEFAULT_THEORY>): unknown =>
+    predictionInput({ ...DEFAULT_THEORY, ...patch });
+  assert.equal(bad({ lr: 0 }), 'η must be a number > 0');
+  assert.equal(bad({ wd: -1 }), 'λ must be a number ≥ 0');
+  assert.equal(bad({ momentum: 1 }), 'α must be in [0, 1)');
+  assert.equal(bad({ stepsPerEpoch: 2.5 }), 'steps per epoch must be an integer ≥ 1');
+  assert.match(String(bad({ epochs: 1000 })), /at most 2,000,000 steps \(got 5,005,000\)/);
+  assert.match(String(bad({ milestones: [60, 30] })), /milestones must increase/);
+  // SGD ignores α; the input feeds computePrediction (the code behind smd predict).
+  const input = predictionInput({ ...DEFAULT_THEORY, optimizer: 'sgd', momentum: 5 });
+  assert.ok(typeof input !== 'string');
+  assert.equal(input.momentum, 0);
+  const p = computePrediction(predictionInput(DEFAULT_THEORY) as Exclude<typeof input, string>, {
+    maxSearchSteps: 0,
+  });
+  assert.ok(Math.abs(p.phases[0].deltaStarRad - 0.0032444) < 5e-8);
+  assert.equal(p.phases[2].outcome.stepsNeeded, null); // search skipped while sliders move
+  assert.ok(Math.abs(p.phases[2].outcome.deltaEndPct - 37.3) < 0.05);
+});

@@ -1,0 +1,385 @@
+/**
+ * The theory tab: optimizer, η, λ, α, the schedule editor and steps per epoch → the predicted
+ * Δ_t and ‖w_t‖ curves, the phase table (Δ*, ‖w*‖, time constants, end-of-phase ratios, "reaches
+ * equilibrium before the next drop?") and the lr drops with and without the rescaling trick, all
+ * from @smd/smd's computePrediction (the code behind `smd predict`). Updates on every input event
+ * (one animation frame per burst, without the slow "steps needed" search), then once more with
+ * the search when the inputs rest. The state lives in the URL hash.
+ */
+import {
+  computePrediction,
+  type PhaseOutcome,
+  type Prediction,
+  type PredictionInput,
+} from '@smd/smd/predict/index';
+import { h, num } from '../app/dom.js';
+import { FigureView } from '../app/chart.js';
+import { checkControl, numberControl, selectControl, textControl } from './controls.js';
+import {
+  decodeTheoryState,
+  encodeTheoryState,
+  predictCommand,
+  predictionInput,
+  type TheoryState,
+} from './theory-state.js';
+import { theoryFigure } from './theory-figure.js';
+
+/** Rest time (ms) after the last input before the full prediction (with searches) runs. */
+const REST_MS = 300;
+
+function pct(v: number): string {
+  return Number.isFinite(v) ? `${v.toFixed(1)}%` : '–';
+}
+
+function int(v: number): string {
+  return Math.round(v).toLocaleString('en');
+}
+
+/** "yes, after 9 steps" / "NO: needs 1,111,696 steps (222 ep)" for one phase outcome. */
+export function outcomeText(o: PhaseOutcome, spe: number, searched: boolean): string {
+  if (o.reaches) {
+    return o.stepsToWithin === 0
+      ? 'yes, from the start'
+      : `yes, after ${int(o.stepsToWithin ?? 0)} steps (${num((o.stepsToWithin ?? 0) / spe)} ep)`;
+  }
+  if (o.stepsNeeded !== null)
+    return `NO: needs ${int(o.stepsNeeded)} steps (${num(o.stepsNeeded / spe)} ep)`;
+  return searched ? 'NO: needs > 10,000,000 steps' : 'NO (searching how long it needs…)';
+}
+
+/** The theory tab. */
+export class TheoryView {
+  readonly el: HTMLElement;
+  private state: TheoryState;
+  private figure: FigureView;
+  private readonly status: HTMLElement;
+  private readonly summary: HTMLElement;
+  private readonly table: HTMLElement;
+  private readonly drops: HTMLElement;
+  private readonly command: HTMLElement;
+  private readonly scheduleBox: HTMLElement;
+  private frame = 0;
+  private restTimer = 0;
+
+  constructor(
+    parent: HTMLElement,
+    query: string,
+    private readonly onState: (query: string) => void,
+  ) {
+    this.state = decodeTheoryState(query).state;
+    this.el = h('section', { id: 'theory', class: 'tab' });
+    const form = h('div', { class: 'theory-form' });
+    this.scheduleBox = h('div', { class: 'sched' });
+    this.status = h('p', { class: 'status', id: 'theory-status' });
+    this.summary = h('div', { class: 'summary', id: 'theory-summary' });
+    this.command = h('code', { class: 'cmd', id: 'theory-command' });
+    const charts = h('div', { class: 'charts' });
+    this.table = h('div', { class: 'table-wrap', id: 'phase-table' });
+    this.drops = h('div', { id: 'drop-list' });
+    this.el.append(
+      h(
+        'p',
+        { class: 'lead' },
+        'Scale-invariant weights (a conv or linear weight followed by BatchNorm) under SGD(M) with weight decay settle where the angular update Δ_t = ∠(w_t, w_{t+1}) equals Δ* = arccos(1 − λη/(1+α)). Move a slider: the mean-field recurrence reruns for every step of the schedule.',
+      ),
+      form,
+      this.status,
+      this.summary,
+      charts,
+      h('h3', {}, 'Phases'),
+      this.table,
+      h('h3', {}, 'Learning-rate drops and the rescaling trick'),
+      this.drops,
+      h('p', { class: 'hint' }, 'The same table in a terminal: ', this.command),
+    );
+    parent.append(this.el);
+    this.buildForm(form);
+    this.figure = new FigureView(charts, { log: true, width: this.chartWidth() });
+    window.addEventListener('resize', () => this.schedule());
+    this.schedule();
+  }
+
+  private chartWidth(): number {
+    return Math.max(280, Math.min(1100, (this.el.clientWidth || window.innerWidth) - 8));
+  }
+
+  private buildForm(form: HTMLElement): void {
+    const s = this.state;
+    const set =
+      <K extends keyof TheoryState>(k: K) =>
+      (v: TheoryState[K]) => {
+        this.state[k] = v;
+        this.schedule();
+      };
+    const momentum = numberControl(
+      { field: 'momentum', label: 'momentum α', min: 0, max: 0.99, step: 0.01 },
+      s.momentum,
+      set('momentum'),
+    );
+    const syncOptimizer = (): void => {
+      momentum.el.hidden = this.state.optimizer !== 'sgdm';
+    };
+    form.append(
+      selectControl(
+        'optimizer',
+        'optimizer',
+        [
+          ['sgdm', 'SGD with momentum'],
+          ['sgd', 'SGD'],
+        ],
+        s.optimizer,
+        (v) => {
+          this.state.optimizer = v;
+          syncOptimizer();
+          this.schedule();
+        },
+      ),
+      numberControl(
+        { field: 'lr', label: 'learning rate η', min: 1e-4, max: 2, step: 20, log: true },
+        s.lr,
+        set('lr'),
+      ).el,
+      numberControl(
+        { field: 'wd', label: 'weight decay λ', min: 1e-6, max: 1e-2, step: 20, log: true },
+        s.wd,
+        set('wd'),
+      ).el,
+      momentum.el,
+      numberControl(
+        { field: 'epochs', label: 'epochs', min: 1, max: 300, step: 1 },
+        s.epochs,
+        set('epochs'),
+      ).el,
+      numberControl(
+        { field: 'stepsPerEpoch', label: 'steps per epoch', min: 10, max: 20000, step: 10 },
+        s.stepsPerEpoch,
+        (v) => set('stepsPerEpoch')(Math.round(v)),
+      ).el,
+      this.scheduleBox,
+      numberControl(
+        {
+          field: 'L',
+          label: 'L = E‖g̃‖²',
+          min: 0.01,
+          max: 100,
+          step: 10,
+          log: true,
+          hint: 'scales ‖w*‖ only',
+        },
+        s.L,
+        set('L'),
+      ).el,
+      numberControl(
+        { field: 'tolerance', label: 'equilibrium band ±', min: 0.01, max: 0.5, step: 0.01 },
+        s.tolerance,
+        set('tolerance'),
+      ).el,
+      checkControl(
+        'rescale',
+        'rescaling trick: w ÷ k^{1/4} at every η ÷ k',
+        s.rescale,
+        set('rescale'),
+      ),
+    );
+    syncOptimizer();
+    this.buildSchedule();
+  }
+
+  /** The schedule editor: warmup + decay kind + its parameters. */
+  private buildSchedule(): void {
+    const s = this.state;
+    const rebuild = (): void => {
+      this.buildSchedule();
+      this.schedule();
+    };
+    const parts: HTMLElement[] = [
+      numberControl(
+        {
+          field: 'warmup',
+          label: 'warmup (epochs)',
+          min: 0,
+          max: 20,
+          step: 1,
+          hint: 'linear from 0',
+        },
+        s.warmup,
+        (v) => {
+          this.state.warmup = v;
+          this.schedule();
+        },
+      ).el,
+      selectControl(
+        'decay',
+        'schedule',
+        [
+          ['multistep', 'multistep (η × γ at milestones)'],
+          ['cosine', 'cosine'],
+          ['constant', 'constant'],
+        ],
+        s.decay,
+        (v) => {
+          this.state.decay = v;
+          rebuild();
+        },
+      ),
+    ];
+    if (s.decay === 'multistep') {
+      parts.push(
+        textControl(
+          'milestones',
+          'milestones (epochs)',
+          s.milestones.join(','),
+          (v) => {
+            const ms = v.split(',').map((x) => Number(x.trim()));
+            this.state.milestones = v.trim() === '' ? [] : ms;
+            this.schedule();
+          },
+          'e.g. 30,60,80',
+        ),
+        numberControl(
+          { field: 'gamma', label: 'γ per milestone', min: 0.01, max: 1, step: 0.01 },
+          s.gamma,
+          (v) => {
+            this.state.gamma = v;
+            this.schedule();
+          },
+        ).el,
+      );
+    } else if (s.decay === 'cosine') {
+      parts.push(
+        numberControl(
+          { field: 'cosineMin', label: 'cosine floor (× η)', min: 0, max: 0.5, step: 0.01 },
+          s.cosineMin,
+          (v) => {
+            this.state.cosineMin = v;
+            this.schedule();
+          },
+        ).el,
+      );
+    }
+    this.scheduleBox.replaceChildren(...parts);
+  }
+
+  /** Coalesces a burst of inputs into one recompute per animation frame; the search runs at rest. */
+  private schedule(): void {
+    if (!this.frame) this.frame = requestAnimationFrame(() => this.run(false));
+    window.clearTimeout(this.restTimer);
+    this.restTimer = window.setTimeout(() => this.run(true), REST_MS);
+  }
+
+  private run(search: boolean): void {
+    this.frame = 0;
+    const query = encodeTheoryState(this.state);
+    this.onState(query);
+    const input = predictionInput(this.state);
+    if (typeof input === 'string') {
+      this.status.textContent = input;
+      this.status.className = 'status error';
+      this.el.dataset.state = 'invalid';
+      return;
+    }
+    const t0 = performance.now();
+    const p = computePrediction(input, search ? {} : { maxSearchSteps: 0 });
+    const ms = performance.now() - t0;
+    this.status.className = 'status';
+    this.status.textContent = `${int(input.totalSteps)} steps of the recurrence in both modes: ${ms.toFixed(1)} ms${search ? ' (with searches)' : ''}`;
+    this.el.dataset.computeMs = ms.toFixed(2);
+    this.render(p, input, search);
+    this.el.dataset.state = search ? 'done' : 'live';
+    this.el.dataset.query = query;
+  }
+
+  private render(p: Prediction, input: PredictionInput, searched: boolean): void {
+    const spe = input.stepsPerEpoch;
+    const ph1 = p.phases[0];
+    this.summary.replaceChildren(
+      h(
+        'p',
+        {},
+        'Phase 1: Δ* = ',
+        h(
+          'b',
+          { id: 'delta-star', 'data-value': String(ph1.deltaStarRad) },
+          `${num(ph1.deltaStarRad)} rad`,
+        ),
+        ` (${num(ph1.deltaStarDeg)}°; Theorem 3's √(2λη/(1+α)) = ${num(ph1.deltaStarPaperRad)}), ‖w*‖ = `,
+        h('b', { id: 'norm-star', 'data-value': String(ph1.normStar) }, num(ph1.normStar)),
+        ', time constant τ = ',
+        h(
+          'b',
+          { id: 'tau', 'data-value': String(ph1.timeConstantSteps) },
+          `${int(ph1.timeConstantSteps)} steps`,
+        ),
+        ` (${num(ph1.timeConstantEpochs)} epochs).`,
+      ),
+    );
+    this.command.textContent = predictCommand(this.state);
+    this.figure.update(theoryFigure(p), { log: true, width: this.chartWidth() });
+    const mode = input.rescale ? 'with rescaling' : 'no rescaling';
+    const otherMode = input.rescale ? 'no rescaling' : 'with rescaling';
+    const head = [
+      'phase',
+      'epochs',
+      'η',
+      'Δ* (rad)',
+      '‖w*‖',
+      'τ (steps)',
+      'τ (ep)',
+      'Δ_end/Δ*',
+      '‖w‖_end/‖w*‖',
+      `reaches equilibrium (${mode})`,
+      `(${otherMode})`,
+    ];
+    const rows = p.phases.map((ph) =>
+      h(
+        'tr',
+        {
+          'data-phase': String(ph.index),
+          'data-delta-star': String(ph.deltaStarRad),
+          'data-delta-end-pct': String(ph.outcome.deltaEndPct),
+          'data-norm-end-pct': String(ph.outcome.normEndPct),
+          'data-reaches': String(ph.outcome.reaches),
+          'data-other-reaches': String(ph.other.reaches),
+        },
+        h('td', {}, String(ph.index)),
+        h('td', {}, `${num(ph.startEpoch)}–${num(ph.endEpoch)}`),
+        h('td', {}, num(ph.lr) + (ph.lrVaries ? ' (varies)' : '')),
+        h('td', {}, num(ph.deltaStarRad)),
+        h('td', {}, num(ph.normStar)),
+        h('td', {}, int(ph.timeConstantSteps)),
+        h('td', {}, num(ph.timeConstantEpochs)),
+        h('td', {}, pct(ph.outcome.deltaEndPct)),
+        h('td', {}, pct(ph.outcome.normEndPct)),
+        h(
+          'td',
+          { class: ph.outcome.reaches ? 'yes' : 'no' },
+          outcomeText(ph.outcome, spe, searched),
+        ),
+        h('td', { class: ph.other.reaches ? 'yes' : 'no' }, outcomeText(ph.other, spe, searched)),
+      ),
+    );
+    this.table.replaceChildren(
+      h(
+        'table',
+        { class: 'phases' },
+        h('thead', {}, h('tr', {}, ...head.map((t) => h('th', {}, t)))),
+        h('tbody', {}, ...rows),
+      ),
+    );
+    this.drops.replaceChildren(
+      p.drops.length === 0
+        ? h('p', {}, 'This schedule has no learning-rate drop.')
+        : h(
+            'ul',
+            { class: 'drops' },
+            ...p.drops.map((d) =>
+              h(
+                'li',
+                { 'data-drop-step': String(d.step) },
+                `epoch ${num(d.epoch)} (step ${int(d.step)}): η ÷ ${num(d.k)}. Without rescaling Δ falls to ${pct(d.deltaAfterPct)} of the new Δ* and phase ${d.phaseIndex} ${d.withoutRescale.reaches ? 'reaches' : 'does NOT reach'} it (ends at ${pct(d.withoutRescale.deltaEndPct)}); with w × ${num(d.factor)} (= k^(−1/4)) it ${d.withRescale.reaches ? `reaches it after ${int(d.withRescale.stepsToWithin ?? 0)} steps` : 'does NOT reach it'}.`,
+              ),
+            ),
+          ),
+    );
+  }
+}
