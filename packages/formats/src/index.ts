@@ -1,4 +1,9 @@
-/** @smd/formats: IDX, safetensors, PyTorch .pt (safe subset) readers and writers; metric exports. */
+/**
+ * @smd/formats: IDX, safetensors and PyTorch checkpoint readers (browser-safe, bytes in).
+ * PyTorch: `readTorchCheckpoint(bytes, file)` → { root, storages } with tensors as TorchTensor
+ * (decode with `torchTensorData` / `torchTensorFloats`); a restricted unpickler that never runs
+ * code. Every malformed input throws a one-line *FormatError naming the file.
+ */
 export const FORMATS_PACKAGE = '@smd/formats';
 
 export {
@@ -35,3 +40,36 @@ export {
   type SafetensorsWritableData,
   writeSafetensors,
 } from './safetensors-write.js';
+export {
+  type ZipArchive,
+  type ZipEntry,
+  ZipFormatError,
+  isZip,
+  readZip,
+  zipEntryData,
+} from './zip.js';
+export {
+  type PyDict,
+  type PyExtension,
+  type PyValue,
+  type UnpickleHooks,
+  PICKLE_MAX_LONG_BYTES,
+  PickleFormatError,
+  PyGlobal,
+  PyObject,
+  unpickle,
+} from './pickle.js';
+export {
+  type TorchArray,
+  type TorchDtype,
+  type TorchStorage,
+  type TorchTensor,
+  TORCH_DTYPE_SIZE,
+  TorchFormatError,
+  isContiguous,
+  isTorchTensor,
+  numelOf,
+  torchTensorData,
+  torchTensorFloats,
+} from './torch-tensor.js';
+export { type TorchCheckpoint, readTorchCheckpoint } from './torch-checkpoint.js';
