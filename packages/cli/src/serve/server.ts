@@ -45,6 +45,35 @@ class HttpError extends Error {
 
 const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,200}$/;
 
+/** An IPv4 literal, or an IPv6 literal in brackets (as it appears in a Host header). */
+const IP_LITERAL = /^(\d{1,3}(\.\d{1,3}){3}|\[[0-9A-Fa-f:.]+\])$/;
+
+/**
+ * DNS-rebinding guard: a page on evil.example whose name is re-pointed at 127.0.0.1 reaches this
+ * server with `Host: evil.example:PORT`, and the browser then treats our answers as same-origin.
+ * So only Host names that cannot be re-pointed are served: IP literals, `localhost`, and the
+ * `--host` the server was started with. A cross-site `Origin` (any browser fetch from another
+ * page) is refused as well, so the JSON is never handed to another site's script.
+ */
+export function hostAllowed(hostHeader: string | undefined, boundHost: string): boolean {
+  if (!hostHeader) return false;
+  const m = /^(\[[^\]]+\]|[^:]+)(:\d{1,5})?$/.exec(hostHeader);
+  if (!m) return false;
+  const name = m[1].toLowerCase();
+  return IP_LITERAL.test(name) || name === 'localhost' || name === boundHost.toLowerCase();
+}
+
+/** True when an `Origin` header is absent (same-origin GET, curl) or names this server's Host. */
+export function originAllowed(origin: string | undefined, hostHeader: string | undefined): boolean {
+  if (origin === undefined) return true;
+  try {
+    const u = new URL(origin);
+    return u.protocol === 'http:' && u.host === hostHeader;
+  } catch {
+    return false;
+  }
+}
+
 /** Folder of run `id` if it is a run folder listed under `root`, else a 404. */
 export function runDirOf(root: string, id: string): string {
   if (!RUN_ID.test(id) || id.includes('..'))
@@ -148,9 +177,17 @@ export async function startDashboard(o: DashboardOptions): Promise<Dashboard> {
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
     const head = req.method === 'HEAD';
     try {
+      if (!hostAllowed(req.headers.host, o.host))
+        throw new HttpError(403, `Host "${String(req.headers.host).slice(0, 80)}" is not served`);
+      if (!originAllowed(req.headers.origin, req.headers.host))
+        throw new HttpError(403, `cross-origin request from "${req.headers.origin?.slice(0, 80)}"`);
       if (req.method !== 'GET' && !head)
         throw new HttpError(405, `method ${req.method} not allowed`);
-      const url = new URL(req.url ?? '/', 'http://localhost');
+      // Only origin-form targets ("/path?query"); "//x" or "http://x/y" is not ours to parse.
+      const target = req.url ?? '/';
+      if (!target.startsWith('/') || target.startsWith('//'))
+        throw new HttpError(400, `request target must be a path (got "${target.slice(0, 80)}")`);
+      const url = new URL(target, 'http://localhost');
       const path = url.pathname;
       if (path === '/' || path === '/index.html')
         return send(res, 200, 'text/html; charset=utf-8', page, head);
