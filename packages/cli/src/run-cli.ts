@@ -11,6 +11,7 @@ import { runReport } from './report/report-command.js';
 import { runServe } from './serve/serve-command.js';
 import { runExplore } from './explore/explore-command.js';
 import { UsageError, type CliIo, type CliResult } from './usage-error.js';
+import { InputError } from '@smd/formats';
 
 /** Top-level `smd --help` text. */
 export const SMD_HELP = `Usage: smd <command> [args]
@@ -73,9 +74,9 @@ export async function runCli(argv: string[], opts: RunCliOptions = {}): Promise<
   try {
     code = await dispatch(argv, io, opts.commands ?? COMMANDS);
   } catch (e) {
-    if (e instanceof UsageError) {
+    if (e instanceof UsageError || e instanceof InputError) {
       io.err(`${e.message}\n`);
-      code = e.exitCode;
+      code = e instanceof UsageError ? e.exitCode : 2;
     } else {
       const err = e instanceof Error ? e : new Error(String(e));
       if (env.SMD_DEBUG === '1') io.err(`${err.stack ?? err.message}\n`);

@@ -9,6 +9,7 @@
  *
  * Bytes in, bytes out: gzip is not handled here (see gzip.ts; Node callers use node:zlib).
  */
+import { InputError } from './input-error.js';
 
 /** Element types IDX can hold. */
 export type IdxDtype = 'uint8' | 'int8' | 'int16' | 'int32' | 'float32' | 'float64';
@@ -57,7 +58,7 @@ export function idxDtypeSize(dtype: IdxDtype): number {
 }
 
 /** Thrown for a malformed IDX file; the message is one line naming the file and the defect. */
-export class IdxFormatError extends Error {
+export class IdxFormatError extends InputError {
   constructor(
     readonly file: string,
     readonly reason: string,

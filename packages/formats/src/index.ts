@@ -15,6 +15,7 @@ export {
   parseIdx,
   writeIdx,
 } from './idx.js';
+export { InputError } from './input-error.js';
 export { isGzip, gunzip } from './gzip.js';
 export {
   float16BitsToNumber,

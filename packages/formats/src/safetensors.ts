@@ -11,6 +11,7 @@
  * from 0 with no gap or overlap and covering the buffer exactly, header size sane) and throws
  * a one-line SafetensorsFormatError naming the file and the defect.
  */
+import { InputError } from './input-error.js';
 import { float16BitsToNumber, bfloat16BitsToNumber } from './half.js';
 
 /** Element types this module reads and writes (F16/BF16 are read-decodable and raw-writable). */
@@ -70,7 +71,7 @@ export interface SafetensorsFile {
 }
 
 /** Thrown for a malformed safetensors file; the message is one line. */
-export class SafetensorsFormatError extends Error {
+export class SafetensorsFormatError extends InputError {
   constructor(
     readonly file: string,
     readonly reason: string,

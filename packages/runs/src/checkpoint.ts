@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  InputError,
   type SafetensorsArray,
   type SafetensorsDtype,
   type SafetensorsTensor,
@@ -166,7 +167,7 @@ function pruneCheckpoints(dir: string, keep: number): void {
  */
 export function loadCheckpoint(path: string): LoadedCheckpoint {
   const fail = (why: string): never => {
-    throw new Error(`checkpoint ${path}: ${why}`);
+    throw new InputError(`checkpoint ${path}: ${why}`);
   };
   // A plain Uint8Array, not a Buffer: Buffer#slice is a view, and decodeSafetensor copies with slice().
   const buf = readFileSync(path);

@@ -5,6 +5,7 @@
  * Readers only ever see whole committed batches.
  */
 import Database from 'better-sqlite3';
+import { InputError } from '@smd/formats';
 import {
   type EventKind,
   type MetricDelta,
@@ -98,10 +99,16 @@ export class MetricStore extends MetricQueries {
     let db: Database.Database;
     try {
       db = new Database(path, { readonly: ro, fileMustExist: ro });
+      db.pragma('busy_timeout = 5000');
+      // A reader checks the file's structure once, so a corrupt store is one clear error here
+      // rather than "malformed" from some later query (cost: one pass over the pages).
+      if (ro) {
+        const check = db.pragma('quick_check(1)', { simple: true });
+        if (check !== 'ok') throw new Error(String(check));
+      }
     } catch (e) {
-      throw new Error(`${path}: cannot open metric store (${(e as Error).message})`);
+      throw new InputError(`${path}: not a readable metric store (${(e as Error).message})`);
     }
-    db.pragma('busy_timeout = 5000');
     if (!ro) {
       db.pragma('journal_mode = WAL');
       // NORMAL: a commit survives a process crash (SIGKILL); checkpoints call syncToDisk().
@@ -117,10 +124,16 @@ export class MetricStore extends MetricQueries {
         insMeta.run('schema_version', String(METRIC_SCHEMA_VERSION));
       })();
     }
-    const version = MetricQueries.schemaVersion(db);
+    let version: number | null;
+    try {
+      version = MetricQueries.schemaVersion(db);
+    } catch (e) {
+      db.close();
+      throw new InputError(`${path}: not a readable metric store (${(e as Error).message})`);
+    }
     if (version !== METRIC_SCHEMA_VERSION) {
       db.close();
-      throw new Error(
+      throw new InputError(
         `${path}: metric store schema_version must be ${METRIC_SCHEMA_VERSION}, got ${version}`,
       );
     }

@@ -2,6 +2,7 @@
  * The run manifest (manifest.json): everything that affects a number in the run. Pure types and
  * validation, browser-safe so the dashboard can check a manifest it fetched.
  */
+import { InputError } from '@smd/formats';
 
 /** Current manifest layout version; bump on incompatible changes. */
 export const MANIFEST_FORMAT = 1;
@@ -44,7 +45,7 @@ export interface Manifest {
 }
 
 /** Thrown for a manifest that does not match {@link Manifest}; message is one line. */
-export class ManifestError extends Error {
+export class ManifestError extends InputError {
   constructor(message: string) {
     super(message);
     this.name = 'ManifestError';
