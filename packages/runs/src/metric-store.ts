@@ -107,7 +107,7 @@ export class MetricStore extends MetricQueries {
         if (check !== 'ok') throw new Error(String(check));
       }
     } catch (e) {
-      throw new InputError(`${path}: not a readable metric store (${(e as Error).message})`);
+      throw new InputError(`${path}: cannot open metric store (${(e as Error).message})`);
     }
     if (!ro) {
       db.pragma('journal_mode = WAL');
@@ -129,7 +129,7 @@ export class MetricStore extends MetricQueries {
       version = MetricQueries.schemaVersion(db);
     } catch (e) {
       db.close();
-      throw new InputError(`${path}: not a readable metric store (${(e as Error).message})`);
+      throw new InputError(`${path}: cannot open metric store (${(e as Error).message})`);
     }
     if (version !== METRIC_SCHEMA_VERSION) {
       db.close();

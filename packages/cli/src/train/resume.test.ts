@@ -1,9 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { MetricStore, latestCheckpoint, listCheckpoints, type MetricDump } from '@smd/runs';
-import { TINY, smdChild, tempDir, train } from './test-helpers.js';
+import { latestCheckpoint, listCheckpoints } from '@smd/runs';
+import { TINY, assertSameRun, dump, ev, runDir, smdChild, tempDir, train } from './test-helpers.js';
 
 /** Flags of the crash runs: 3 epochs of 8 steps, a drop with the rescaling trick, per-channel probes. */
 const FLAGS = [
@@ -15,25 +14,6 @@ const FLAGS = [
   '--rescale',
   '--per-channel',
 ];
-/** Machine-dependent scalars (timing), excluded from the comparison. */
-const TIMING = new Set(['images_per_s', 'elapsed_s']);
-
-function runDir(root: string): string {
-  const ids = readdirSync(root).filter((n) => !n.startsWith('.'));
-  assert.equal(ids.length, 1);
-  return join(root, ids[0]);
-}
-
-function dump(dir: string): MetricDump {
-  const s = MetricStore.open(join(dir, 'metrics.sqlite'), { readonly: true });
-  try {
-    const d = s.dump();
-    return { ...d, scalars: d.scalars.filter((r) => !TIMING.has(r.name)) };
-  } finally {
-    s.close();
-  }
-}
-
 test('SIGKILL at any point, then --resume: identical metric rows and weights, no step missing or doubled', async () => {
   // Reference: uninterrupted, in-process.
   const refCwd = tempDir();
@@ -61,38 +41,7 @@ test('SIGKILL at any point, then --resume: identical metric rows and weights, no
   assert.equal(d.code, 0, d.stderr);
   assert.match(d.stderr, /resuming .* at step 16 of 24/);
 
-  const got = dump(dir);
-  const want = dump(refDir);
-  assert.equal(got.scalars.length, want.scalars.length);
-  assert.deepEqual(got.scalars, want.scalars);
-  assert.equal(got.probes.length, want.probes.length);
-  assert.ok(want.probes.length > 1000);
-  // bit-for-bit: deepEqual compares numbers with Object.is
-  assert.deepEqual(got.probes, want.probes);
-  assert.deepEqual(got.params, want.params);
-  const ev = (x: MetricDump) => x.events.map((e) => `${e.step}:${e.kind}:${e.message}`);
-  assert.deepEqual(ev(got), ev(want));
-  assert.ok(ev(want).some((e) => e.startsWith('15:rescale')));
-  // every step exactly once
-  const steps = got.scalars.filter((r) => r.name === 'loss').map((r) => r.step);
-  assert.deepEqual(
-    steps,
-    Array.from({ length: 24 }, (_, i) => i),
-  );
-
-  const w1 = latestCheckpoint(dir)!;
-  const w0 = latestCheckpoint(refDir)!;
-  assert.equal(w1.step, 23);
-  assert.deepEqual([...w1.tensors.keys()].sort(), [...w0.tensors.keys()].sort());
-  for (const [k, t] of w0.tensors) {
-    const u = w1.tensors.get(k)!;
-    assert.deepEqual(u.shape, t.shape);
-    assert.ok(
-      Buffer.from(u.data.buffer, u.data.byteOffset, u.data.byteLength).equals(
-        Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength),
-      ),
-      `tensor ${k} differs`,
-    );
-  }
+  assertSameRun(dir, refDir, 24);
+  assert.ok(ev(dump(refDir)).some((e) => e.startsWith('15:rescale')));
   assert.ok(listCheckpoints(dir).every((e) => e.error === null));
 });

@@ -1,9 +1,11 @@
 /** Test helpers of the train tests: temp folders, a tiny config, running the CLI as a child. */
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { MetricStore, latestCheckpoint, type MetricDump } from '@smd/runs';
 import { runCli } from '../run-cli.js';
 import { UsageError, type CliResult } from '../usage-error.js';
 import { runTrain } from './train-command.js';
@@ -47,6 +49,7 @@ export async function smd(argv: string[], cwd: string): Promise<CliResult> {
 export async function train(
   argv: string[],
   cwd: string,
+  env: Record<string, string> = {},
 ): Promise<CliResult & { progress: string }> {
   let stdout = '';
   let stderr = '';
@@ -55,7 +58,7 @@ export async function train(
   try {
     const code = await runTrain(argv, io, {
       progress: { write: (t) => (progress += t), isTTY: false },
-      env: {},
+      env,
     });
     return { code, stdout, stderr, progress };
   } catch (e) {
@@ -86,4 +89,143 @@ export function smdChild(
     p.on('error', reject);
     p.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
   });
+}
+
+/** Machine-dependent scalars (timing), excluded from run comparisons. */
+const TIMING = new Set(['images_per_s', 'elapsed_s']);
+
+/** The one run folder under `root`. */
+export function runDir(root: string): string {
+  const ids = readdirSync(root).filter((n) => !n.startsWith('.'));
+  assert.equal(ids.length, 1, `one run under ${root}: ${ids.join(', ')}`);
+  return join(root, ids[0]);
+}
+
+/** Every row of a run's store, timing scalars left out. */
+export function dump(dir: string): MetricDump {
+  const s = MetricStore.open(join(dir, 'metrics.sqlite'), { readonly: true });
+  try {
+    const d = s.dump();
+    return { ...d, scalars: d.scalars.filter((r) => !TIMING.has(r.name)) };
+  } finally {
+    s.close();
+  }
+}
+
+/** Events as "step:kind:message" lines. */
+export const ev = (x: MetricDump): string[] =>
+  x.events.map((e) => `${e.step}:${e.kind}:${e.message}`);
+
+/**
+ * Asserts that the run in `dir` equals the uninterrupted reference run `refDir` bit for bit:
+ * every scalar (timing aside), probe, param and event row, each of `steps` steps exactly once,
+ * and the last checkpoint's weights.
+ */
+export function assertSameRun(dir: string, refDir: string, steps: number): void {
+  const got = dump(dir);
+  const want = dump(refDir);
+  assert.equal(got.scalars.length, want.scalars.length);
+  assert.deepEqual(got.scalars, want.scalars);
+  assert.equal(got.probes.length, want.probes.length);
+  assert.ok(want.probes.length > 100);
+  // bit-for-bit: deepEqual compares numbers with Object.is
+  assert.deepEqual(got.probes, want.probes);
+  assert.deepEqual(got.params, want.params);
+  assert.deepEqual(ev(got), ev(want));
+  const lossSteps = got.scalars.filter((r) => r.name === 'loss').map((r) => r.step);
+  assert.deepEqual(
+    lossSteps,
+    Array.from({ length: steps }, (_, i) => i),
+  );
+  const w1 = latestCheckpoint(dir)!;
+  const w0 = latestCheckpoint(refDir)!;
+  assert.equal(w1.step, steps - 1);
+  assert.deepEqual([...w1.tensors.keys()].sort(), [...w0.tensors.keys()].sort());
+  for (const [k, t] of w0.tensors) {
+    const u = w1.tensors.get(k)!;
+    assert.deepEqual(u.shape, t.shape);
+    const bytes = (a: typeof t.data): Buffer => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+    assert.ok(bytes(u.data).equals(bytes(t.data)), `tensor ${k} differs`);
+  }
+}
+
+/** What a kill campaign did. */
+export interface KillCampaign {
+  dir: string;
+  /** SIGKILLs delivered (the last process then finished on its own). */
+  kills: number;
+  /** Per kill: the delay after the child's first output, and the last step stored after it. */
+  log: { delayMs: number; lastStep: number | null }[];
+}
+
+/**
+ * Starts `smd train FLAGS` as a child and SIGKILLs it at seeded random moments (uniform in
+ * [minDelayMs, maxDelayMs] after the child's first output line), resuming with
+ * `smd train --resume` after each kill, until a process finishes on its own or `maxKills` were
+ * delivered (then the last resume runs to the end). Moments fall anywhere: a training step,
+ * the probe, a metric commit, a checkpoint write (and the SQLite WAL checkpoint it triggers),
+ * the end-of-epoch evaluation.
+ */
+export async function killCampaign(o: {
+  flags: string[];
+  cwd: string;
+  maxKills: number;
+  seed: number;
+  minDelayMs: number;
+  maxDelayMs: number;
+}): Promise<KillCampaign> {
+  let s = o.seed >>> 0;
+  const rand = (): number => {
+    // mulberry32
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const main = join(dirname(here), '..', fromSource ? 'main.ts' : 'main.js');
+  const pre = fromSource ? ['--conditions=source', '--import', import.meta.resolve('tsx')] : [];
+  const out = join(o.cwd, 'runs');
+  const log: KillCampaign['log'] = [];
+  let dir: string | null = null;
+  for (;;) {
+    const argv = dir === null ? ['train', ...o.flags, '--out', out] : ['train', '--resume', dir];
+    const killAt =
+      log.length < o.maxKills ? o.minDelayMs + rand() * (o.maxDelayMs - o.minDelayMs) : null;
+    const r = await new Promise<{
+      code: number | null;
+      signal: NodeJS.Signals | null;
+      stderr: string;
+    }>((ok, fail) => {
+      const p = spawn(process.execPath, [...pre, main, ...argv], {
+        cwd: o.cwd,
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      let stderr = '';
+      let timer: NodeJS.Timeout | undefined;
+      p.stderr.setEncoding('utf8').on('data', (d: string) => {
+        stderr += d;
+        if (killAt !== null && timer === undefined)
+          timer = setTimeout(() => p.kill('SIGKILL'), killAt);
+      });
+      p.on('error', fail);
+      p.on('close', (code, signal) => {
+        clearTimeout(timer);
+        ok({ code, signal, stderr });
+      });
+    });
+    dir ??= runDir(out);
+    if (r.signal === 'SIGKILL') {
+      const st = MetricStore.open(join(dir, 'metrics.sqlite'), { readonly: true });
+      try {
+        log.push({ delayMs: Math.round(killAt!), lastStep: st.latestStep() });
+      } finally {
+        st.close();
+      }
+      continue;
+    }
+    if (r.code !== 0)
+      throw new Error(`kill campaign: smd ${argv.join(' ')} exited ${r.code}: ${r.stderr}`);
+    return { dir, kills: log.length, log };
+  }
 }

@@ -2,6 +2,7 @@
  * `smd train`: parse → create (or resume) the run folder → train with probes → summary.
  * Progress goes live to stderr (the CLI's io buffers output until exit); the summary to stdout.
  */
+import { parseFaultInjection } from './fault-inject.js';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -19,6 +20,14 @@ import { trainLoop, type TrainOutcome } from './trainer.js';
 
 /** Exit code of a diverged run. */
 export const EXIT_DIVERGED = 3;
+/** Exit code when the run folder's device is full (the run can be resumed once space is freed). */
+export const EXIT_NO_SPACE = 4;
+
+/** True for "device full" from node:fs (ENOSPC, EDQUOT) or SQLite (SQLITE_FULL). */
+function isDiskFull(e: unknown): boolean {
+  const code = (e as { code?: unknown } | null)?.code;
+  return code === 'ENOSPC' || code === 'EDQUOT' || code === 'SQLITE_FULL';
+}
 
 /** Options of runTrain beyond argv and io. */
 export interface RunTrainOptions {
@@ -84,6 +93,7 @@ export async function runTrain(
   const killInCheckpointAt = killAt === undefined ? undefined : Number(killAt);
   const killStep = env.SMD_TEST_KILL_AFTER_STEP;
   const killAfterStep = killStep === undefined ? undefined : Number(killStep);
+  const inject = parseFaultInjection(env.SMD_TEST_INJECT);
 
   let cfg: TrainConfig;
   let run: Run;
@@ -131,16 +141,27 @@ export async function runTrain(
       dataset: parts.data.description,
       schedulePlan: JSON.parse(JSON.stringify(parts.schedule)) as Json,
     };
-    run = createRun(resolve(io.cwd, cfg.out), {
-      name: cfg.name,
-      config: JSON.parse(JSON.stringify(resolved)) as { [k: string]: Json },
-      seed: cfg.seed,
-      backend: b.backend.name,
-      fallbacks: [...b.backend.fallbacks],
-      versions: versions(),
-      gitSha: gitSha(io.cwd),
-      machine: describeMachine(),
-    });
+    const out = resolve(io.cwd, cfg.out);
+    const create = (): Run =>
+      createRun(out, {
+        name: cfg.name,
+        config: JSON.parse(JSON.stringify(resolved)) as { [k: string]: Json },
+        seed: cfg.seed,
+        backend: b.backend.name,
+        fallbacks: [...b.backend.fallbacks],
+        versions: versions(),
+        gitSha: gitSha(io.cwd),
+        machine: describeMachine(),
+      });
+    try {
+      run = create();
+    } catch (e) {
+      if (!isDiskFull(e)) throw e;
+      throw new UsageError(
+        `smd train: no space left on the device of ${out} to create the run (${(e as Error).message})`,
+        EXIT_NO_SPACE,
+      );
+    }
     if (b.nativeUnavailable !== null)
       run.log(`native backend unavailable: ${b.nativeUnavailable}; using ts`, 'warn');
     const shapes = new Map(
@@ -167,8 +188,26 @@ export async function runTrain(
 
   let outcome: TrainOutcome;
   try {
-    outcome = trainLoop(parts, run, startStep, { progress, killInCheckpointAt, killAfterStep });
+    outcome = trainLoop(parts, run, startStep, {
+      progress,
+      killInCheckpointAt,
+      killAfterStep,
+      inject,
+    });
   } catch (e) {
+    if (isDiskFull(e)) {
+      // The log and the final flush need space too: best effort, the checkpoints are safe.
+      const dir = run.dir;
+      try {
+        run.close();
+      } catch {
+        /* the store rolls back to its last commit */
+      }
+      throw new UsageError(
+        `smd train: no space left on the device of ${dir} (${(e as Error).message}); every step up to the last checkpoint is kept — free some space, then: smd train --resume ${dir}`,
+        EXIT_NO_SPACE,
+      );
+    }
     run.log(`error: ${(e as Error).message}`, 'error');
     run.close();
     throw e;

@@ -14,6 +14,7 @@ import { saveCheckpoint, type Run } from '@smd/runs';
 import { captureCheckpoint } from './checkpoint-state.js';
 import type { Progress } from './progress.js';
 import { applyRescale } from './rescale.js';
+import { firstNonFinite, injectIntoParam, type FaultInjection } from './fault-inject.js';
 import type { TrainParts } from './setup.js';
 import type { TrainData } from './build.js';
 
@@ -37,6 +38,8 @@ export interface TrainLoopOptions {
   killInCheckpointAt?: number;
   /** Test hook: SIGKILL this process right after step n's rows were handed to the store. */
   killAfterStep?: number;
+  /** Test hook: a NaN/Inf put into the loss, a gradient or a weight at one step. */
+  inject?: FaultInjection;
 }
 
 /** Accuracy and mean loss of `model` (eval mode, no grad) over a dataset. */
@@ -79,17 +82,6 @@ function countCorrect(logits: ArrayLike<number>, labels: Int32Array, n: number, 
   return correct;
 }
 
-/** First parameter holding NaN/Inf after an update, or null. */
-function nonFiniteParam(model: Module): string | null {
-  for (const [name, p] of model.namedParameters()) {
-    const d = p.data;
-    let s = 0;
-    for (let i = 0; i < d.length; i++) s += d[i] * 0;
-    if (s !== 0) return name; // x·0 is NaN exactly when x is NaN or ±Inf
-  }
-  return null;
-}
-
 /** Runs steps `startStep … total−1`, logging to `run`. */
 export function trainLoop(
   parts: TrainParts,
@@ -115,20 +107,28 @@ export function trainLoop(
     const x = new Tensor(batch.images, [...batch.shape]);
     const logits = model.forward(x);
     const loss = lossFn.forward(logits, batch.labels);
-    const lossValue = loss.item();
+    const inject = opts.inject?.step === step ? opts.inject : undefined;
+    const lossValue = inject?.kind === 'loss' ? inject.value : loss.item();
     const lr = opt.paramGroups[0].lr;
     if (!Number.isFinite(lossValue)) {
-      const bad = nonFiniteParam(model);
+      const bad = firstNonFinite(model, 'weight');
       const where = bad === null ? 'all weights finite' : `weights of ${bad} are NaN/Inf`;
       return diverge(run, step, `loss is ${lossValue} (${where})`, lossValue, lr, opts, testAcc);
     }
     opt.zeroGrad();
     loss.backward();
+    if (inject?.kind === 'grad') injectIntoParam(model, inject);
+    // Checked before the update, so the weights (and the last checkpoint) stay finite.
+    const badGrad = firstNonFinite(model, 'grad');
+    if (badGrad !== null) {
+      return diverge(run, step, `gradient of ${badGrad} is NaN/Inf`, lossValue, lr, opts, testAcc);
+    }
     const lg = logits.contiguous();
     const acc = countCorrect(lg.data, batch.labels, batch.size, lg.shape[1]) / batch.size;
     probe?.beforeStep(step);
     opt.step();
-    const bad = nonFiniteParam(model);
+    if (inject?.kind === 'weight') injectIntoParam(model, inject);
+    const bad = firstNonFinite(model, 'weight');
     if (bad !== null) {
       return diverge(run, step, `weights of ${bad} became NaN/Inf`, lossValue, lr, opts, testAcc);
     }
