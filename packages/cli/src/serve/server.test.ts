@@ -178,7 +178,8 @@ test('the live page shows new steps as a child process writes them', async () =>
     assert.ok(later.layer.lastX > first + 200, `${first} → ${later.layer.lastX}`);
     assert.deepEqual(later['all-layers'].panels[0].theory, ['Δ*(η_t)', 'mean-field Δ_t']);
     const status = await b.page.textContent('#live-status');
-    assert.match(status ?? '', /live: step \d+ \(running\)/);
+    // Running, unless a loaded machine let the writer finish all 4000 steps first.
+    assert.match(status ?? '', /live: step (\d+ \(running\)|3999 \(finished\))/);
     // Let it pass the lr drop, then screenshot the live page.
     await waitForLastX(b.page, 'layer', 2200, 40_000);
     // fc.weight was not declared: its radial cosine raises an alert with the likely cause.
