@@ -6,3 +6,4 @@ export * from './probe/index.js';
 export * from './detect/index.js';
 export * from './compare/index.js';
 export * from './predict/index.js';
+export * from './analysis/index.js';

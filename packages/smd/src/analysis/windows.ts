@@ -1,0 +1,148 @@
+/**
+ * Per-step inputs of the predictions, built from sampled series: η_t held between logged values,
+ * the lr segments (no window may straddle an lr change), windowed estimates of L_t (centred
+ * offline, trailing live; docs/smd-theory.md §1, §8) and window statistics (mean and RMS of Δ).
+ */
+
+/** A sampled series: `values[i]` at optimizer step `steps[i]` (ascending). */
+export interface Series {
+  steps: ArrayLike<number>;
+  values: ArrayLike<number>;
+}
+
+/** How L_t is estimated: a window centred on t (needs the future: offline) or ending at t (live). */
+export type LEstimate = 'centred' | 'trailing';
+
+/**
+ * A step is an lr change when η moves by more than this fraction in one step: step schedules
+ * register each drop, smooth ones (cosine, warmup) only where they move fast.
+ */
+export const LR_CHANGE_RELATIVE = 0.05;
+
+/**
+ * η per step 0..steps−1 from a logged lr series, held until the next logged value; steps before
+ * the first logged value use it; `fallback` everywhere when the series is empty.
+ */
+export function lrPerStep(steps: number, lr: Series, fallback: number): Float64Array {
+  const out = new Float64Array(Math.max(0, steps));
+  let j = 0;
+  let cur = lr.values.length > 0 ? lr.values[0] : fallback;
+  for (let t = 0; t < out.length; t++) {
+    while (j < lr.steps.length && lr.steps[j] <= t) {
+      if (Number.isFinite(lr.values[j])) cur = lr.values[j];
+      j++;
+    }
+    out[t] = cur;
+  }
+  return out;
+}
+
+/** Start steps of the lr segments: 0 and every step whose η differs from the previous by > rel. */
+export function lrSegmentStarts(lr: Float64Array, rel = LR_CHANGE_RELATIVE): number[] {
+  const starts = lr.length > 0 ? [0] : [];
+  for (let t = 1; t < lr.length; t++) {
+    const a = lr[t - 1];
+    const b = lr[t];
+    if (a !== b && !(a > 0 && b > 0 && Math.abs(b / a - 1) <= rel)) starts.push(t);
+  }
+  return starts;
+}
+
+/** Index of the first element of ascending `xs` that is > x (binary search). */
+export function firstAbove(xs: ArrayLike<number>, x: number): number {
+  let lo = 0;
+  let hi = xs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (xs[mid] <= x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Prefix sums of the finite values of a series (and of their squares and counts), float64. */
+export class PrefixSums {
+  readonly steps: ArrayLike<number>;
+  private readonly sum: Float64Array;
+  private readonly sq: Float64Array;
+  private readonly cnt: Float64Array;
+
+  constructor(s: Series) {
+    const n = Math.min(s.steps.length, s.values.length);
+    this.steps = s.steps;
+    this.sum = new Float64Array(n + 1);
+    this.sq = new Float64Array(n + 1);
+    this.cnt = new Float64Array(n + 1);
+    for (let i = 0; i < n; i++) {
+      const v = s.values[i];
+      const ok = Number.isFinite(v);
+      this.sum[i + 1] = this.sum[i] + (ok ? v : 0);
+      this.sq[i + 1] = this.sq[i] + (ok ? v * v : 0);
+      this.cnt[i + 1] = this.cnt[i] + (ok ? 1 : 0);
+    }
+  }
+
+  /** Sample index range [i0, i1) of the steps in [from, to] (inclusive). */
+  range(from: number, to: number): [number, number] {
+    const n = this.cnt.length - 1;
+    return [Math.min(n, firstAbove(this.steps, from - 1)), Math.min(n, firstAbove(this.steps, to))];
+  }
+
+  /** Mean, RMS and count of the finite samples at steps in [from, to]. */
+  stats(from: number, to: number): { mean: number; rms: number; n: number } {
+    const [i0, i1] = this.range(from, to);
+    const n = this.cnt[i1] - this.cnt[i0];
+    if (n === 0) return { mean: NaN, rms: NaN, n: 0 };
+    return {
+      mean: (this.sum[i1] - this.sum[i0]) / n,
+      rms: Math.sqrt((this.sq[i1] - this.sq[i0]) / n),
+      n,
+    };
+  }
+}
+
+/**
+ * L_t for every step 0..steps−1 from the per-sample h̃ (SGDM) or ‖g̃‖² (SGD): the mean of the
+ * samples in a window of `windowSteps` steps, centred on t ([t − W/2, t + W/2)) or trailing
+ * ((t − W, t]), clipped to the lr segment holding t (`segmentStarts`, ascending, from 0).
+ * A window with no sample, or a non-positive mean, holds the previous estimate (the first
+ * positive one before that). Null when no window has a positive mean.
+ */
+export function lPerStep(
+  samples: Series,
+  steps: number,
+  windowSteps: number,
+  segmentStarts: readonly number[],
+  mode: LEstimate,
+): Float64Array | null {
+  const ps = new PrefixSums(samples);
+  const out = new Float64Array(Math.max(0, steps)).fill(NaN);
+  const half = Math.floor(windowSteps / 2);
+  let seg = 0;
+  let firstOk = -1;
+  for (let t = 0; t < out.length; t++) {
+    while (seg + 1 < segmentStarts.length && segmentStarts[seg + 1] <= t) seg++;
+    const lo = segmentStarts[seg] ?? 0;
+    const hi = (segmentStarts[seg + 1] ?? out.length) - 1;
+    const from = mode === 'centred' ? t - half : t - windowSteps + 1;
+    const to = mode === 'centred' ? t - half + windowSteps - 1 : t;
+    const m = ps.stats(Math.max(lo, from), Math.min(hi, to)).mean;
+    if (m > 0) {
+      out[t] = m;
+      if (firstOk < 0) firstOk = t;
+    } else if (t > 0) out[t] = out[t - 1];
+  }
+  if (firstOk < 0) return null;
+  for (let t = 0; t < firstOk; t++) out[t] = out[firstOk];
+  return out;
+}
+
+/** Values of a per-step array at the sample steps of `at` (NaN outside the array). */
+export function atSteps(perStep: Float64Array, at: ArrayLike<number>): Float64Array {
+  const out = new Float64Array(at.length);
+  for (let i = 0; i < at.length; i++) {
+    const t = at[i];
+    out[i] = t >= 0 && t < perStep.length ? perStep[t] : NaN;
+  }
+  return out;
+}
