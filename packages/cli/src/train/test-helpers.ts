@@ -229,3 +229,28 @@ export async function killCampaign(o: {
     return { dir, kills: log.length, log };
   }
 }
+
+/** 64 steps of a small convstack on the native backend, a checkpoint every 4 steps (the kill campaign's run). */
+export const KILL_FLAGS = [
+  '--data',
+  'synthetic',
+  '--synthetic-size',
+  '512',
+  '--model',
+  'convstack',
+  '--widths',
+  '8,16',
+  '--batch-size',
+  '32',
+  '--epochs',
+  '4',
+  '--window',
+  '5',
+  '--checkpoint-every',
+  '4',
+  '--schedule',
+  'multistep:2:0.1',
+  '--rescale',
+  '--backend',
+  'native',
+];

@@ -1,0 +1,77 @@
+// The dashboard on a 10⁶-step run: response size and time of every API route stay bounded
+// (down-sampled to --max-points per series). Writes a run with N steps (default 10⁶) of two
+// probed layers (Δ, ‖w‖) plus loss and lr, starts `smd serve`'s server on it, and times the
+// listing, the whole-run JSON and a live poll, 5 times each (medians).
+//
+//   npm run build && node bench/serve-bounds.mjs [N]
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { createRun } from '@smd/runs';
+import { startDashboard } from '../packages/cli/dist/serve/server.js';
+
+const N = Number(process.argv[2] ?? 1_000_000);
+const root = mkdtempSync(`${tmpdir()}/smd-serve-bounds-`);
+const run = createRun(root, {
+  name: 'long',
+  config: { optimizer: { lr: 0.1, momentum: 0.9, weightDecay: 1e-4 } },
+  seed: 1,
+  backend: 'ts',
+  fallbacks: [],
+  versions: {},
+  machine: {
+    hostname: 'h',
+    platform: 'linux',
+    arch: 'x64',
+    cpus: 1,
+    cpuModel: 'c',
+    totalMemBytes: 0,
+    node: 'v20',
+  },
+  metrics: { maxPendingRows: 500_000 },
+});
+const layers = ['a.weight', 'b.weight'];
+run.metrics.declareParams(
+  layers.map((name) => ({ name, shape: [8], scaleInvariant: true, reason: 'bench' })),
+);
+let t0 = performance.now();
+for (let t = 0; t < N; t++) {
+  for (const param of layers) {
+    run.metrics.logProbes([
+      { step: t, param, metric: 'delta_rad', value: 0.0045 * (1 + 0.1 * Math.sin(t)) },
+      { step: t, param, metric: 'norm', value: 3 + Math.sin(t / 5000) },
+    ]);
+  }
+  run.metrics.logScalars(t, { loss: 2 / (1 + t / 1000), lr: 0.1 });
+  run.metrics.endStep(t);
+}
+const id = run.dir.slice(run.dir.lastIndexOf('/') + 1);
+run.finish();
+console.log(`wrote ${N} steps in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+const dash = await startDashboard({ root, host: '127.0.0.1', port: 0 });
+const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+console.log('| route | response bytes | median ms (5) | first ms |');
+console.log('|---|---|---|---|');
+try {
+  for (const path of [
+    '/api/runs',
+    `/api/runs/${id}/data`,
+    `/api/runs/${id}/since?step=${N - 100}`,
+    `/api/runs/${id}/since?step=-1`,
+  ]) {
+    const ms = [];
+    let bytes = 0;
+    for (let i = 0; i < 5; i++) {
+      t0 = performance.now();
+      const r = await fetch(dash.url + path.slice(1));
+      bytes = (await r.text()).length;
+      ms.push(performance.now() - t0);
+      if (r.status !== 200) throw new Error(`${path}: ${r.status}`);
+    }
+    console.log(
+      `| ${path.replace(id, '<id>')} | ${bytes} | ${median(ms).toFixed(0)} | ${ms[0].toFixed(0)} |`,
+    );
+  }
+} finally {
+  await dash.close();
+  rmSync(root, { recursive: true, force: true });
+}
