@@ -22,6 +22,7 @@ import {
   PROBE_METRIC_IDS,
   WHOLE_TENSOR_CHANNEL,
 } from './metric-schema.js';
+import { guardReads } from './corrupt-guard.js';
 import { MetricQueries } from './metric-queries.js';
 import { PendingRows } from './pending-rows.js';
 
@@ -100,12 +101,8 @@ export class MetricStore extends MetricQueries {
     try {
       db = new Database(path, { readonly: ro, fileMustExist: ro });
       db.pragma('busy_timeout = 5000');
-      // A reader checks the file's structure once, so a corrupt store is one clear error here
-      // rather than "malformed" from some later query (cost: one pass over the pages).
-      if (ro) {
-        const check = db.pragma('quick_check(1)', { simple: true });
-        if (check !== 'ok') throw new Error(String(check));
-      }
+      // A reader's queries turn "malformed" SQLite errors into one-line InputErrors.
+      if (ro) db = guardReads(db, path);
     } catch (e) {
       throw new InputError(`${path}: cannot open metric store (${(e as Error).message})`);
     }
