@@ -48,6 +48,7 @@ const id = run.dir.slice(run.dir.lastIndexOf('/') + 1);
 run.finish();
 console.log(`wrote ${N} steps in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 const dash = await startDashboard({ root, host: '127.0.0.1', port: 0 });
+const { fetch } = globalThis;
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 console.log('| route | response bytes | median ms (5) | first ms |');
 console.log('|---|---|---|---|');
