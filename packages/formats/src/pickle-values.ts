@@ -2,9 +2,10 @@
  * What the restricted unpickler (pickle.ts) builds: Python values as plain JS data, inert
  * placeholders for objects it will not construct, and the few plain-data calls it interprets.
  */
+import { InputError } from './input-error.js';
 
 /** Thrown for a malformed or refused pickle; the message is one line naming the file. */
-export class PickleFormatError extends Error {
+export class PickleFormatError extends InputError {
   constructor(
     readonly file: string,
     readonly reason: string,

@@ -3,11 +3,12 @@
  * shared-storage) tensor into a dense row-major typed array — a zero-copy view of the file's
  * bytes when the tensor is contiguous and its data is aligned, else one copy.
  */
+import { InputError } from './input-error.js';
 import type { PyExtension } from './pickle.js';
 import { float16BitsToNumber, bfloat16BitsToNumber } from './half.js';
 
 /** Thrown for a malformed or unsupported checkpoint; the message is one line naming the file. */
-export class TorchFormatError extends Error {
+export class TorchFormatError extends InputError {
   constructor(
     readonly file: string,
     readonly reason: string,

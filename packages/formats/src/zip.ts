@@ -9,9 +9,10 @@
  * Only stored (method 0) entries can be read: torch.save never compresses. Every offset and size
  * is checked against the input before use, and nothing is allocated from a size field.
  */
+import { InputError } from './input-error.js';
 
 /** Thrown for a malformed or unsupported zip; the message is one line naming the file. */
-export class ZipFormatError extends Error {
+export class ZipFormatError extends InputError {
   constructor(
     readonly file: string,
     readonly reason: string,

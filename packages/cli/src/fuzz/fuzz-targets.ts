@@ -15,12 +15,17 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import {
   InputError,
-  parseSafetensors,
   decodeSafetensor,
+  isTorchTensor,
+  parseSafetensors,
+  readTorchCheckpoint,
+  torchTensorFloats,
+  unpickle,
   writeIdx,
   writeSafetensors,
 } from '@smd/formats';
@@ -32,6 +37,8 @@ import { TINY } from '../train/test-helpers.js';
 import type { FuzzTarget } from './fuzz-run.js';
 
 const enc = new TextEncoder();
+/** packages/formats/src/fixtures (torch fixtures made by make_torch_fixtures.py). */
+const FORMATS_FIXTURES = fileURLToPath(new URL('../../../formats/src/fixtures', import.meta.url));
 
 /** A run folder written by a tiny `smd train`, and a scratch folder for the inputs. */
 export interface FuzzWorkspace {
@@ -249,5 +256,49 @@ export function fuzzTargets(ws: FuzzWorkspace): FuzzTarget[] {
       await exportRun();
     },
   };
-  return [idx, safetensors, config, manifest, metrics];
+  const torchDir = join(FORMATS_FIXTURES, 'torch');
+  const torchSeeds = [
+    'values.pt',
+    'runs/sgdm/ckpt-30.pt',
+    'runs/adam/epoch=0-step=30.ckpt',
+    'runs/adamw/checkpoint-30/optimizer.pt',
+    'malicious/os-system.pt',
+  ].map((f) => join(torchDir, f));
+  const torch: FuzzTarget = {
+    name: 'PyTorch .pt zip + pickle (torch checkpoint reader)',
+    seeds: () => torchSeeds.map((f) => new Uint8Array(readFileSync(f))),
+    run(bytes) {
+      // Read and decode every tensor, as analyze does.
+      const ck = readTorchCheckpoint(bytes, 'x.pt');
+      const walk = (v: unknown, depth: number): void => {
+        if (depth > 64 || v === null || typeof v !== 'object') return;
+        if (isTorchTensor(v)) {
+          torchTensorFloats(v);
+          return;
+        }
+        for (const x of v instanceof Map ? v.values() : Object.values(v)) walk(x, depth + 1);
+      };
+      walk(ck.root, 0);
+    },
+  };
+  const malicious = join(torchDir, 'malicious');
+  // Pickle opcodes the unpickler knows (and a few it refuses), for structure-aware streams.
+  const OPS = [
+    0x80, 0x28, 0x29, 0x2e, 0x30, 0x4b, 0x4d, 0x4e, 0x51, 0x52, 0x5d, 0x61, 0x62, 0x63, 0x65, 0x68,
+    0x69, 0x71, 0x73, 0x74, 0x75, 0x7d, 0x85, 0x86, 0x87, 0x88, 0x89, 0x8c, 0x93, 0x94, 0x95,
+  ];
+  const pickle: FuzzTarget = {
+    name: 'pickle (restricted unpickler)',
+    seeds: () =>
+      readdirSync(malicious)
+        .filter((f) => f.endsWith('.pkl'))
+        .map((f) => new Uint8Array(readFileSync(join(malicious, f)))),
+    structured: fc
+      .array(fc.tuple(fc.constantFrom(...OPS), fc.uint8Array({ maxLength: 4 })), { maxLength: 40 })
+      .map((ops) => Uint8Array.from([0x80, 2, ...ops.flatMap(([op, arg]) => [op, ...arg]), 0x2e])),
+    run(bytes) {
+      unpickle(bytes, 'x.pkl');
+    },
+  };
+  return [idx, safetensors, config, manifest, metrics, torch, pickle];
 }
