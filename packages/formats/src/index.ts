@@ -1,5 +1,5 @@
 /**
- * @smd/formats: IDX, safetensors and PyTorch checkpoint readers (browser-safe, bytes in).
+ * @smd/formats: IDX, CIFAR-10 binary, safetensors and PyTorch checkpoint readers (browser-safe, bytes in).
  * PyTorch: `readTorchCheckpoint(bytes, file)` → { root, storages } with tensors as TorchTensor
  * (decode with `torchTensorData` / `torchTensorFloats`); a restricted unpickler that never runs
  * code. Every malformed input throws a one-line *FormatError naming the file.
@@ -74,3 +74,15 @@ export {
   torchTensorFloats,
 } from './torch-tensor.js';
 export { type TorchCheckpoint, readTorchCheckpoint } from './torch-checkpoint.js';
+export {
+  type Cifar10Batch,
+  CIFAR10_CHANNELS,
+  CIFAR10_CLASSES,
+  CIFAR10_CLASS_NAMES,
+  CIFAR10_IMAGE_BYTES,
+  CIFAR10_RECORD_BYTES,
+  CIFAR10_SIDE,
+  Cifar10FormatError,
+  parseCifar10,
+  writeCifar10,
+} from './cifar10.js';

@@ -1,4 +1,4 @@
-/** Node-side dataset loading (IDX files from disk). */
+/** Node-side dataset loading (IDX and CIFAR-10 binary files from disk). */
 export {
   DEFAULT_DATA_DIR,
   type DatasetSplit,
@@ -8,3 +8,4 @@ export {
   readIdxFile,
   loadIdxDataset,
 } from './load-idx-dataset.js';
+export { cifar10Files, cifar10Folder, loadCifar10Dataset } from './load-cifar10.js';

@@ -103,7 +103,7 @@ test('missing folder or file: one-line message with the install hint', () => {
       assert.equal(e.exitCode, 1);
       assert.equal(
         e.message,
-        `dataset folder ${missing} not found; install it with 'sudo apt-get install dataset-fashion-mnist' or pass --data DIR (a folder with train-images-idx3-ubyte[.gz] and the other three IDX files)`,
+        `dataset folder ${missing} not found; install it with 'sudo apt-get install dataset-fashion-mnist' or pass --data DIR (a folder with train-images-idx3-ubyte[.gz] and the other three IDX files, or CIFAR-10's data_batch_<n>.bin and test_batch.bin)`,
       );
       return true;
     },

@@ -16,7 +16,7 @@ export const DEFAULT_DATA_DIR = '/usr/share/datasets/fashion-mnist';
 export type DatasetSplit = 'train' | 'test';
 
 const INSTALL_HINT =
-  "install it with 'sudo apt-get install dataset-fashion-mnist' or pass --data DIR (a folder with train-images-idx3-ubyte[.gz] and the other three IDX files)";
+  "install it with 'sudo apt-get install dataset-fashion-mnist' or pass --data DIR (a folder with train-images-idx3-ubyte[.gz] and the other three IDX files, or CIFAR-10's data_batch_<n>.bin and test_batch.bin)";
 
 /** A dataset file that is missing or unreadable; exit code 1, printed as one line. */
 export class DatasetError extends UsageError {

@@ -1,6 +1,6 @@
 /**
- * Builds what a TrainConfig describes: datasets (Fashion-MNIST, a folder of IDX files, or the
- * seeded synthetic set), loaders, the model (seeded init), the optimizer with its param groups,
+ * Builds what a TrainConfig describes: datasets (Fashion-MNIST, a folder of IDX files, a folder
+ * of CIFAR-10 binary batches, or the seeded synthetic set), loaders, the model (seeded init), the optimizer with its param groups,
  * and the schedule in steps.
  */
 import { resolve } from 'node:path';
@@ -24,7 +24,12 @@ import {
   type Schedule,
 } from '@smd/engine';
 import type { AnyOptimizer } from '@smd/smd';
-import { DEFAULT_DATA_DIR, loadIdxDataset } from '../data/index.js';
+import {
+  DEFAULT_DATA_DIR,
+  cifar10Folder,
+  loadCifar10Dataset,
+  loadIdxDataset,
+} from '../data/index.js';
 import { UsageError } from '../usage-error.js';
 import type { TrainConfig } from './train-options.js';
 
@@ -51,6 +56,16 @@ export function loadData(cfg: TrainConfig, cwd: string): TrainData {
     };
   }
   const dir = cfg.data === 'fashion-mnist' ? DEFAULT_DATA_DIR : resolve(cwd, cfg.data);
+  const cifar = cfg.data === 'fashion-mnist' ? null : cifar10Folder(dir);
+  if (cifar !== null) {
+    const train = loadCifar10Dataset(cifar, 'train');
+    return {
+      train,
+      test: loadCifar10Dataset(cifar, 'test'),
+      normalize: computeNormalization(train),
+      description: `cifar-10 (${cifar})`,
+    };
+  }
   const train = loadIdxDataset(dir, 'train');
   const test = loadIdxDataset(dir, 'test');
   const normalize =

@@ -23,7 +23,8 @@ Optimizer
                             constant | multistep:3,5:0.1 | step:2:0.1 | cosine | warmup:1:<schedule>
 Data and length
   --data fashion-mnist|synthetic|DIR   dataset (default fashion-mnist from
-                            /usr/share/datasets/fashion-mnist; DIR = folder of IDX files)
+                            /usr/share/datasets/fashion-mnist; DIR = folder of IDX files,
+                            or of CIFAR-10 binary batches: data_batch_<n>.bin, test_batch.bin)
   --synthetic-size <n>      examples of the synthetic dataset (default 2048; test set n/4)
   --epochs <n>              epochs (default 2); --steps <n> stops after n optimizer steps
   --batch-size <n>          (default 128; the last incomplete batch is dropped)
