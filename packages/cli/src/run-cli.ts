@@ -10,6 +10,7 @@ import { runDoctor } from './doctor/doctor-command.js';
 import { runReport } from './report/report-command.js';
 import { runServe } from './serve/serve-command.js';
 import { runExplore } from './explore/explore-command.js';
+import { runReproduce } from './reproduce/reproduce-command.js';
 import { UsageError, type CliIo, type CliResult } from './usage-error.js';
 import { InputError } from '@smd/formats';
 
@@ -33,6 +34,8 @@ Commands:
              at /explore/
   explore    write the explorer as a static site (smd explore --out DIR): theory you can
              drag, a network training live in the page, your checkpoints analyzed in the browser
+  reproduce  the paper's experiments (figures 2, 3, 4, linear scaling) as one command:
+             trains what is missing, writes an HTML page with figures, numbers and verdicts
 
 Run "smd <command> --help" for the flags of a command.
 Environment: SMD_DEBUG=1 prints stack traces of unexpected errors.
@@ -50,6 +53,7 @@ const COMMANDS: Record<string, Subcommand> = {
   report: runReport,
   serve: runServe,
   explore: runExplore,
+  reproduce: (argv, io) => runReproduce(argv, io),
 };
 
 /** Options of runCli: the working directory (defaults to process.cwd()) and env for SMD_DEBUG. */

@@ -21,6 +21,14 @@ export interface FigureLevel {
   y: number;
 }
 
+/** A shaded band between lo and hi (e.g. min/max over seeds); its colour is the line of the same name's. */
+export interface FigureBand {
+  name: string;
+  x: number[];
+  lo: number[];
+  hi: number[];
+}
+
 /** One panel: its own y axis. */
 export interface FigurePanel {
   /** Y-axis title with units, e.g. "Δ_t (rad, log scale)". */
@@ -28,6 +36,8 @@ export interface FigurePanel {
   logY: boolean;
   lines: FigureLine[];
   levels: FigureLevel[];
+  /** optional shaded bands drawn under the lines */
+  bands?: FigureBand[];
 }
 
 /** A vertical dotted marker across every panel (e.g. an lr drop). */
@@ -66,6 +76,10 @@ function yDomain(panel: FigurePanel): [number, number] {
   };
   for (const l of panel.lines) l.y.forEach(see);
   for (const l of panel.levels) see(l.y);
+  for (const b of panel.bands ?? []) {
+    b.lo.forEach(see);
+    b.hi.forEach(see);
+  }
   if (!Number.isFinite(lo)) return panel.logY ? [1e-6, 1] : [0, 1];
   if (panel.logY) {
     // At most 4 decades: a schedule decaying to ~0 (cosine) would squash everything else.
@@ -107,6 +121,15 @@ export function lineFigureSpec(fig: LineFigure): Record<string, unknown> {
       }
     }
     data.push({ name: `lines${i}`, values: points });
+    const band: { name: string; x: number; lo: number; hi: number }[] = [];
+    for (const b of panel.bands ?? []) {
+      for (let k = 0; k < b.x.length; k++) {
+        if (!Number.isFinite(b.lo[k]) || !Number.isFinite(b.hi[k])) continue;
+        if (panel.logY && !(b.lo[k] > 0)) continue;
+        band.push({ name: b.name, x: b.x[k], lo: b.lo[k], hi: b.hi[k] });
+      }
+    }
+    data.push({ name: `bands${i}`, values: band });
     data.push({ name: `levels${i}`, values: panel.levels.map((l) => ({ ...l })) });
     const last = i === fig.panels.length - 1;
     return {
@@ -214,6 +237,27 @@ export function lineFigureSpec(fig: LineFigure): Record<string, unknown> {
               },
             ]
           : []),
+        {
+          type: 'group',
+          from: { facet: { name: `band${i}`, data: `bands${i}`, groupby: 'name' } },
+          clip: true,
+          encode: { enter: { width: { value: width }, height: { value: height } } },
+          marks: [
+            {
+              type: 'area',
+              from: { data: `band${i}` },
+              encode: {
+                update: {
+                  x: { scale: 'x', field: 'x' },
+                  y: { scale: 'y', field: 'lo' },
+                  y2: { scale: 'y', field: 'hi' },
+                  fill: { scale: 'color', field: 'name' },
+                  fillOpacity: { value: 0.18 },
+                },
+              },
+            },
+          ],
+        },
         {
           type: 'group',
           from: { facet: { name: `series${i}`, data: `lines${i}`, groupby: 'name' } },

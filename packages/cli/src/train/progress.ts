@@ -22,7 +22,8 @@ export interface ProgressState {
   etaSec: number;
 }
 
-function duration(sec: number): string {
+/** Seconds as "1h05m" or "3m07s" ("?" when not finite). */
+export function duration(sec: number): string {
   if (!Number.isFinite(sec)) return '?';
   const s = Math.max(0, Math.round(sec));
   const h = Math.floor(s / 3600);
@@ -37,9 +38,14 @@ export class Progress {
   private lastPlain = 0;
   private drawn = false;
 
+  /**
+   * `listener` sees every reading, unthrottled (e.g. `smd reproduce`'s plan-wide display, which
+   * then gives a silent sink).
+   */
   constructor(
     private readonly sink: ProgressSink,
     private readonly plainEverySec = 10,
+    private readonly listener: ((p: ProgressState) => void) | null = null,
   ) {
     this.lastPlain = performance.now();
   }
@@ -53,6 +59,7 @@ export class Progress {
 
   /** A new reading; `force` draws it now (epoch end). */
   update(p: ProgressState, force = false): void {
+    this.listener?.(p);
     const now = performance.now();
     if (this.sink.isTTY) {
       if (!force && now - this.lastDraw < 100) return;

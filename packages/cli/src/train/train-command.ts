@@ -12,7 +12,7 @@ import { resumeRun } from '@smd/runs/resume';
 import { UsageError, type CliIo } from '../usage-error.js';
 import { selectBackend } from './backend-select.js';
 import { restoreCheckpoint } from './checkpoint-state.js';
-import { Progress, type ProgressSink } from './progress.js';
+import { Progress, type ProgressSink, type ProgressState } from './progress.js';
 import { setupTraining, type TrainParts } from './setup.js';
 import { formatSummary, summarizeRun } from './summary.js';
 import { TRAIN_HELP, parseTrainArgs, type TrainConfig } from './train-options.js';
@@ -36,6 +36,10 @@ export interface RunTrainOptions {
   /** Environment (default process.env): SMD_TEST_KILL_IN_CHECKPOINT=<step>,
    *  SMD_TEST_KILL_AFTER_STEP=<step> (crash tests: the process SIGKILLs itself there). */
   env?: Record<string, string | undefined>;
+  /** Every progress reading (unthrottled), e.g. for a display over several runs. */
+  onProgress?: (p: ProgressState) => void;
+  /** Called with the run folder once it exists (created or opened for resume). */
+  onRun?: (dir: string) => void;
 }
 
 function versions(): { [k: string]: string } {
@@ -88,7 +92,7 @@ export async function runTrain(
     return 0;
   }
   const env = opts.env ?? process.env;
-  const progress = new Progress(opts.progress ?? defaultSink());
+  const progress = new Progress(opts.progress ?? defaultSink(), 10, opts.onProgress ?? null);
   const killAt = env.SMD_TEST_KILL_IN_CHECKPOINT;
   const killInCheckpointAt = killAt === undefined ? undefined : Number(killAt);
   const killStep = env.SMD_TEST_KILL_AFTER_STEP;
@@ -186,6 +190,7 @@ export async function runTrain(
     );
   }
 
+  opts.onRun?.(run.dir);
   let outcome: TrainOutcome;
   try {
     outcome = trainLoop(parts, run, startStep, {

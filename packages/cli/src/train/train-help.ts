@@ -39,6 +39,7 @@ Run folder
   --out <dir>               runs root (default ./runs)
   --name <text>             run name (part of the id)
   --checkpoint-every <n>    checkpoint every n steps (default 500) and at the end
+  --eval-every <n>          also evaluate on the test set every n steps (default 0: epoch ends)
   --keep-checkpoints <n>    newest checkpoints kept (default 3)
   --backend auto|native|ts  kernels (default auto: native when it loads, else TS)
   --threads <n>             native OpenMP threads (default: the library's)

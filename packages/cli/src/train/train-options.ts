@@ -58,6 +58,8 @@ export interface TrainConfig {
   window: number;
   rescale: boolean;
   checkpointEvery: number;
+  /** test-set evaluation every n steps (and at every epoch end); 0 = epoch ends only */
+  evalEvery: number;
   keepCheckpoints: number;
   out: string;
   name: string;
@@ -96,6 +98,7 @@ const FLAG_OPTIONS = {
   window: { type: 'string' },
   rescale: { type: 'boolean' },
   'checkpoint-every': { type: 'string' },
+  'eval-every': { type: 'string' },
   'keep-checkpoints': { type: 'string' },
   out: { type: 'string' },
   name: { type: 'string' },
@@ -239,6 +242,7 @@ function resolveConfig(raw: Map<FieldName, RawField>): TrainConfig {
     { min: 1, minInclusive: true, integer: true },
     500,
   );
+  const evalEvery = num('eval-every', { min: 0, minInclusive: true, integer: true }, 0);
   const keepCheckpoints = num('keep-checkpoints', { min: 1, minInclusive: true, integer: true }, 3);
   const out = str('out', 'a folder', 'runs');
   const name = str(
@@ -275,6 +279,7 @@ function resolveConfig(raw: Map<FieldName, RawField>): TrainConfig {
     window,
     rescale,
     checkpointEvery,
+    evalEvery,
     keepCheckpoints,
     out,
     name,

@@ -5,7 +5,7 @@
  * (checkpoint-state.ts), so a resumed run's rows and weights equal an uninterrupted run's.
  *
  * Rows of step s: scalars loss, acc (this batch), lr (η used); probe samples of step s; at an
- * epoch's last step test_loss, test_acc, and the timing scalars images_per_s, elapsed_s (the
+ * epoch's last step (and every cfg.evalEvery steps) test_loss, test_acc, and the timing scalars images_per_s, elapsed_s (the
  * only rows that depend on the machine, not on the seed).
  */
 import { CrossEntropyLoss, DataLoader, Tensor, noGrad, type Module } from '@smd/engine';
@@ -187,6 +187,7 @@ export function trainLoop(
     images += batch.size;
     const ips = (images / trainMs) * 1000;
     const epochEnd = (step + 1) % perEpoch === 0 || step === total - 1;
+    const evalNow = epochEnd || (cfg.evalEvery > 0 && (step + 1) % cfg.evalEvery === 0);
     const progressState = {
       step: step + 1,
       total,
@@ -197,7 +198,7 @@ export function trainLoop(
       imagesPerSec: ips,
       etaSec: ((total - step - 1) * trainMs) / (step + 1 - startStep) / 1000,
     };
-    if (epochEnd) {
+    if (evalNow) {
       const ev = evaluate(model, parts.data);
       testAcc = ev.acc;
       store.logScalars(step, {
@@ -206,10 +207,12 @@ export function trainLoop(
         images_per_s: ips,
         elapsed_s: (performance.now() - t0) / 1000,
       });
-      opts.progress.update(progressState, true);
-      opts.progress.line(
-        `smd train: epoch ${progressState.epoch} (step ${step + 1}): test acc ${(ev.acc * 100).toFixed(2)}%, test loss ${ev.loss.toFixed(4)}`,
-      );
+      opts.progress.update(progressState, epochEnd);
+      if (epochEnd) {
+        opts.progress.line(
+          `smd train: epoch ${progressState.epoch} (step ${step + 1}): test acc ${(ev.acc * 100).toFixed(2)}%, test loss ${ev.loss.toFixed(4)}`,
+        );
+      }
     } else opts.progress.update(progressState);
     store.endStep(step);
     lastStep = step;
