@@ -80,3 +80,15 @@ test('svgToPng gives a PNG of the figure size × 2', async () => {
   assert.ok(height > 600 && height < 3000, `${width}x${height}`);
   assert.ok(png.length > 10_000);
 });
+
+test('a band is a filled area in the colour of the line with its name', async () => {
+  const panel = FIG.panels[1];
+  const band = { name: 'norm series', x: [0, 50, 100], lo: [2.5, 2.2, 1.8], hi: [3.2, 2.6, 2.3] };
+  const svg = await renderFigureSvg({ ...FIG, panels: [{ ...panel, bands: [band] }] });
+  const area = /<path [^>]*fill="(#[0-9a-f]{6})"[^>]*fill-opacity="0\.18"/.exec(svg);
+  assert.ok(area, 'no band area');
+  const lineStroke = /<path d="M[^"]*L[^"]*" stroke="(#[0-9a-f]{6})" stroke-width="1\.6"/.exec(svg);
+  assert.equal(area[1], lineStroke?.[1]);
+  const plain = await renderFigureSvg({ ...FIG, panels: [panel] });
+  assert.ok(!plain.includes('fill-opacity="0.18"'));
+});

@@ -94,6 +94,23 @@ function yDomain(panel: FigurePanel): [number, number] {
   return [Math.max(0, lo - pad), hi + pad];
 }
 
+/** A clipped group drawing `mark` once per series name of dataset `data` (lines, bands). */
+function facetGroup(
+  facet: string,
+  data: string,
+  width: number,
+  height: number,
+  mark: Record<string, unknown>,
+): Record<string, unknown> {
+  return {
+    type: 'group',
+    from: { facet: { name: facet, data, groupby: 'name' } },
+    clip: true,
+    encode: { enter: { width: { value: width }, height: { value: height } } },
+    marks: [{ ...mark, from: { data: facet } }],
+  };
+}
+
 /** Builds the Vega spec for a figure (a plain JSON object, usable by vega.parse). */
 export function lineFigureSpec(fig: LineFigure): Record<string, unknown> {
   const width = fig.width ?? 760;
@@ -237,48 +254,30 @@ export function lineFigureSpec(fig: LineFigure): Record<string, unknown> {
               },
             ]
           : []),
-        {
-          type: 'group',
-          from: { facet: { name: `band${i}`, data: `bands${i}`, groupby: 'name' } },
-          clip: true,
-          encode: { enter: { width: { value: width }, height: { value: height } } },
-          marks: [
-            {
-              type: 'area',
-              from: { data: `band${i}` },
-              encode: {
-                update: {
-                  x: { scale: 'x', field: 'x' },
-                  y: { scale: 'y', field: 'lo' },
-                  y2: { scale: 'y', field: 'hi' },
-                  fill: { scale: 'color', field: 'name' },
-                  fillOpacity: { value: 0.18 },
-                },
-              },
+        facetGroup(`band${i}`, `bands${i}`, width, height, {
+          type: 'area',
+          encode: {
+            update: {
+              x: { scale: 'x', field: 'x' },
+              y: { scale: 'y', field: 'lo' },
+              y2: { scale: 'y', field: 'hi' },
+              fill: { scale: 'color', field: 'name' },
+              fillOpacity: { value: 0.18 },
             },
-          ],
-        },
-        {
-          type: 'group',
-          from: { facet: { name: `series${i}`, data: `lines${i}`, groupby: 'name' } },
-          clip: true,
-          encode: { enter: { width: { value: width }, height: { value: height } } },
-          marks: [
-            {
-              type: 'line',
-              from: { data: `series${i}` },
-              encode: {
-                update: {
-                  x: { scale: 'x', field: 'x' },
-                  y: { scale: 'y', field: 'y' },
-                  stroke: { scale: 'color', field: 'name' },
-                  strokeDash: { scale: 'dash', field: 'name' },
-                  strokeWidth: { value: 1.6 },
-                },
-              },
+          },
+        }),
+        facetGroup(`series${i}`, `lines${i}`, width, height, {
+          type: 'line',
+          encode: {
+            update: {
+              x: { scale: 'x', field: 'x' },
+              y: { scale: 'y', field: 'y' },
+              stroke: { scale: 'color', field: 'name' },
+              strokeDash: { scale: 'dash', field: 'name' },
+              strokeWidth: { value: 1.6 },
             },
-          ],
-        },
+          },
+        }),
         {
           type: 'rule',
           clip: true,
