@@ -10,6 +10,8 @@
  * Bytes in, bytes out. The record count comes from the file length, never from a header.
  */
 
+import { InputError } from './input-error.js';
+
 /** Image side (pixels) and channels of a CIFAR-10 image. */
 export const CIFAR10_SIDE = 32;
 export const CIFAR10_CHANNELS = 3;
@@ -42,7 +44,7 @@ export interface Cifar10Batch {
 }
 
 /** Thrown for a malformed CIFAR-10 file; the message is one line naming the file and the defect. */
-export class Cifar10FormatError extends Error {
+export class Cifar10FormatError extends InputError {
   constructor(
     readonly file: string,
     readonly reason: string,

@@ -1,6 +1,6 @@
 /**
  * The parsers of user bytes that smd ships, each as a FuzzTarget fed through the same entry
- * point a user's file takes: IDX (+ gzip) through the data-set loader, safetensors through the
+ * point a user's file takes: IDX (+ gzip) and CIFAR-10 binary through the data-set loader, safetensors through the
  * checkpoint loader, YAML/JSON configs through `smd train`'s argument parser, and a run folder's
  * manifest.json and metrics.sqlite through `smd export`. Seeds are real files: Debian's
  * Fashion-MNIST labels and a tiny run that `smd train` writes in `prepareFuzzTargets`.
@@ -26,11 +26,12 @@ import {
   readTorchCheckpoint,
   torchTensorFloats,
   unpickle,
+  writeCifar10,
   writeIdx,
   writeSafetensors,
 } from '@smd/formats';
 import { loadCheckpoint } from '@smd/runs';
-import { DEFAULT_DATA_DIR, readIdxFile } from '../data/index.js';
+import { DEFAULT_DATA_DIR, loadCifar10Dataset, readIdxFile } from '../data/index.js';
 import { runCli } from '../run-cli.js';
 import { parseTrainArgs } from '../train/train-options.js';
 import { TINY } from '../train/test-helpers.js';
@@ -300,5 +301,20 @@ export function fuzzTargets(ws: FuzzWorkspace): FuzzTarget[] {
       unpickle(bytes, 'x.pkl');
     },
   };
-  return [idx, safetensors, config, manifest, metrics, torch, pickle];
+  const cifarDir = run('cifar');
+  mkdirSync(cifarDir, { recursive: true });
+  const cifar: FuzzTarget = {
+    name: 'CIFAR-10 binary (data set loader)',
+    seeds: () => [
+      writeCifar10({
+        images: Uint8Array.from({ length: 2 * 3072 }, (_, i) => (i * 7) % 256),
+        labels: [3, 9],
+      }),
+    ],
+    run(bytes) {
+      writeFileSync(join(cifarDir, 'data_batch_1.bin'), bytes);
+      loadCifar10Dataset(cifarDir, 'train');
+    },
+  };
+  return [idx, safetensors, config, manifest, metrics, torch, pickle, cifar];
 }

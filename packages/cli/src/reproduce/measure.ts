@@ -130,6 +130,7 @@ export function measurePlan(executed: ExecutedRun[], targets: readonly FigureId[
       }
       runs.fig4 = by;
       claims.push(...fig4Claims(by));
+      push(meanFieldClaim('fig4', [...(by.get('sgdm') ?? []), ...(by.get('sgdm-rescale') ?? [])]));
     } else {
       const by = new Map<number, LoadedRun>();
       for (const e of executed) {
