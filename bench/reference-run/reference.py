@@ -2,7 +2,7 @@
 """PyTorch reference for `smd train`'s default job (bench/reference-run/README in compare.mjs).
 
 Trains the CIFAR-style 16/32/64 ResNet (2 BasicBlocks per stage, BatchNorm, torch default
-init) on Fashion-MNIST with SGD + momentum (lr 0.1, momentum 0.9, weight decay 5e-4 on ALL
+init; `--norm group|layer` for GroupNorm(min(32, C)) / GroupNorm(1, C)) on Fashion-MNIST with SGD + momentum (lr 0.1, momentum 0.9, weight decay 5e-4 on ALL
 parameters, as torch.optim.SGD(model.parameters(), ...)), batch 128, drop_last, constant lr,
 6 epochs = 2808 steps, inputs normalized with mean 0.286 / std 0.353, no augmentation.
 
@@ -47,17 +47,36 @@ def load_split(root, split):
     return x, torch.from_numpy(y.astype(np.int64))
 
 
+def default_groups(c, cap=32):
+    """Largest divisor of c that is <= cap (smd's defaultGroups)."""
+    for g in range(min(cap, c), 1, -1):
+        if c % g == 0:
+            return g
+    return 1
+
+
+def make_norm(kind, c):
+    """smd's makeNorm: BatchNorm2d, GroupNorm(default_groups(C), C) or GroupNorm(1, C) ('layer')."""
+    if kind == "batch":
+        return nn.BatchNorm2d(c)
+    if kind == "group":
+        return nn.GroupNorm(default_groups(c), c)
+    if kind == "layer":
+        return nn.GroupNorm(1, c)
+    raise ValueError(f"unknown norm {kind}")
+
+
 class BasicBlock(nn.Module):
-    def __init__(self, cin, cout, stride):
+    def __init__(self, cin, cout, stride, norm="batch"):
         super().__init__()
         self.conv1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False)
-        self.bn1 = nn.BatchNorm2d(cout)
+        self.bn1 = make_norm(norm, cout)
         self.conv2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False)
-        self.bn2 = nn.BatchNorm2d(cout)
+        self.bn2 = make_norm(norm, cout)
         self.downsample = None
         if stride != 1 or cin != cout:
             self.downsample = nn.Sequential(
-                nn.Conv2d(cin, cout, 1, stride, 0, bias=False), nn.BatchNorm2d(cout)
+                nn.Conv2d(cin, cout, 1, stride, 0, bias=False), make_norm(norm, cout)
             )
 
     def forward(self, x):
@@ -68,15 +87,15 @@ class BasicBlock(nn.Module):
 
 
 class ResNet(nn.Module):
-    def __init__(self, widths=(16, 32, 64), blocks=2, num_classes=10):
+    def __init__(self, widths=(16, 32, 64), blocks=2, num_classes=10, norm="batch"):
         super().__init__()
         w1, w2, w3 = widths
         self.conv1 = nn.Conv2d(1, w1, 3, 1, 1, bias=False)
-        self.bn1 = nn.BatchNorm2d(w1)
+        self.bn1 = make_norm(norm, w1)
 
         def stage(cin, cout, stride):
-            layers = [BasicBlock(cin, cout, stride)]
-            layers += [BasicBlock(cout, cout, 1) for _ in range(blocks - 1)]
+            layers = [BasicBlock(cin, cout, stride, norm)]
+            layers += [BasicBlock(cout, cout, 1, norm) for _ in range(blocks - 1)]
             return nn.Sequential(*layers)
 
         self.layer1 = stage(w1, w1, 1)
@@ -113,6 +132,8 @@ def main():
     ap.add_argument("--windows", default="200,500",
                     help="extra windows (steps) whose mean ratio goes into each layer's 'ratios'")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--norm", choices=["batch", "group", "layer"], default="batch",
+                    help="normalization after every conv (smd train --norm)")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "pytorch.json"))
     a = ap.parse_args()
@@ -120,7 +141,7 @@ def main():
     torch.set_num_threads(a.threads)
     xtr, ytr = load_split(a.data, "train")
     xte, yte = load_split(a.data, "test")
-    model = ResNet()
+    model = ResNet(norm=a.norm)
     opt = torch.optim.SGD(model.parameters(), lr=a.lr, momentum=a.momentum, weight_decay=a.wd)
     convs = [(n, p) for n, p in model.named_parameters() if p.dim() == 4]
     delta_star = math.acos(1 - a.wd * a.lr / (1 + a.momentum))
@@ -182,7 +203,7 @@ def main():
     ratios = sorted(l["ratio"] for l in layers)
     out = {
         "framework": f"pytorch {torch.__version__}",
-        "setting": {"model": "resnet 16/32/64", "lr": a.lr, "momentum": a.momentum, "wd": a.wd,
+        "setting": {"model": "resnet 16/32/64", "norm": a.norm, "lr": a.lr, "momentum": a.momentum, "wd": a.wd,
                     "batch": a.batch, "epochs": a.epochs, "steps": step, "window": w, "windows": windows,
                     "seed": a.seed, "threads": a.threads},
         "delta_star": delta_star,

@@ -1,21 +1,23 @@
 /**
  * Our side of the training-throughput benchmark: the reference ResNet (or the small 16/32/64
- * variant) built with @smd/engine's nn, trained on a fixed random batch with SGD (momentum 0.9,
+ * variant; `--norm group|layer` for GroupNorm(min(32, C)) / GroupNorm(1, C)) built with
+ * @smd/engine's nn, trained on a fixed random batch with SGD (momentum 0.9,
  * lr 0.1, weight decay 5e-4), batch 128, float32, on the native backend (or TS with
  * --backend ts). Prints one JSON line like torch-bench.py. nn's ResNet itself runs BatchNorm2d
- * fused with the ReLU and the residual add (`BatchNorm2d.forwardAct`) and recycles its internal
+ * and GroupNorm fused with the ReLU and the residual add (`forwardAct`) and recycles its internal
  * activations after backward. `--fused 1` runs the same modules through this bench's own fused
  * forward (fused-forward.ts: the fused op without activation recycling), kept for comparison with
  * the entries in RESULTS.md taken before nn fused.
  *
  *   node --conditions=source --import tsx bench/train-throughput/engine-bench.ts --variant ref
  */
-import { crossEntropy, resnet, Rng, setBackend, SGD, Tensor } from '@smd/engine';
+import { crossEntropy, resnet, Rng, setBackend, SGD, Tensor, type NormKind } from '@smd/engine';
 import { nativeBackend, nativeStatus } from '@smd/native';
 import { forwardFused } from './fused-forward.js';
 
 interface Args {
   variant: 'ref' | 'small';
+  norm: NormKind;
   batch: number;
   warmup: number;
   steps: number;
@@ -26,6 +28,7 @@ interface Args {
 function parseArgs(argv: string[]): Args {
   const a: Args = {
     variant: 'ref',
+    norm: 'batch',
     batch: 128,
     warmup: 5,
     steps: 20,
@@ -37,6 +40,7 @@ function parseArgs(argv: string[]): Args {
     if (v === undefined) throw new Error(`engine-bench: ${k} needs a value`);
     if (k === '--variant' && (v === 'ref' || v === 'small')) a.variant = v;
     else if (k === '--backend' && (v === 'native' || v === 'ts')) a.backend = v;
+    else if (k === '--norm' && (v === 'batch' || v === 'group' || v === 'layer')) a.norm = v;
     else if (k === '--fused' && (v === '0' || v === '1')) a.fused = v === '1';
     else if (k === '--batch' || k === '--warmup' || k === '--steps') {
       const n = Number(v);
@@ -56,7 +60,7 @@ if (args.backend === 'native') {
 }
 const widths: [number, number, number] = args.variant === 'ref' ? [32, 64, 128] : [16, 32, 64];
 const rng = new Rng(0);
-const model = resnet({ widths, rng });
+const model = resnet({ widths, rng, norm: args.norm });
 model.train();
 const opt = new SGD(model.namedParameters(), { lr: 0.1, momentum: 0.9, weightDecay: 5e-4 });
 const x = Tensor.randn([args.batch, 1, 28, 28], rng);
@@ -87,6 +91,7 @@ console.log(
   JSON.stringify({
     side: 'smd',
     variant: args.variant,
+    norm: args.norm,
     batch: args.batch,
     backend: args.backend,
     fused: args.fused,

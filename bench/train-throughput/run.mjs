@@ -4,8 +4,13 @@
 // the medians and ratio as JSON. Both sides get the same glibc malloc settings (keep freed memory
 // mapped; without them PyTorch spends about half its time in page faults).
 //
-//   node bench/train-throughput/run.mjs [--variant ref|small] [--rounds 5] [--steps 20] [--warmup 5]
+//   node bench/train-throughput/run.mjs [--variant ref|small] [--norm batch|group|layer]
+//        [--rounds 5] [--steps 20] [--warmup 5] [--torch-formats channels_last,contiguous]
 //        [--torch-python /usr/bin/python3] [--omp-wait-policy passive|active|default|spin10k] [--fused 0|1]
+// --norm: BatchNorm2d, GroupNorm(min(32, C)) or GroupNorm(1, C) after every conv, on both sides.
+// --torch-formats: PyTorch's memory formats, each its own side of the rotation (default
+// channels_last only); the ratio is against the faster one's median (PyTorch-best). PyTorch's
+// GroupNorm is faster in NCHW, its BatchNorm channels-last, so give both for group/layer.
 // --fused 1 runs our side through the fused BN(+residual)+ReLU forward (see fused-forward.ts).
 // OMP_WAIT_POLICY is set alike for both sides (default here: passive; 'default' leaves it unset,
 // and tells @smd/native not to set its short GOMP_SPINCOUNT, so both run libgomp's own default).
@@ -17,6 +22,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
 const opts = {
   variant: 'ref',
+  norm: 'batch',
+  'torch-formats': 'channels_last',
   rounds: 5,
   steps: 20,
   warmup: 5,
@@ -55,29 +62,57 @@ if (opts['omp-wait-policy'] === 'default') {
   delete env.OMP_WAIT_POLICY;
   env.GOMP_SPINCOUNT = '10000';
 } else env.OMP_WAIT_POLICY = opts['omp-wait-policy'];
+if (!['batch', 'group', 'layer'].includes(opts.norm)) {
+  console.error(`run.mjs: --norm expects batch, group or layer, got ${opts.norm}`);
+  process.exit(2);
+}
+const formats = opts['torch-formats'].split(',');
+if (formats.length === 0 || formats.some((f) => f !== 'channels_last' && f !== 'contiguous')) {
+  console.error(`run.mjs: --torch-formats expects channels_last and/or contiguous, got ${opts['torch-formats']}`);
+  process.exit(2);
+}
 const common = [
   '--variant',
   opts.variant,
+  '--norm',
+  opts.norm,
   '--steps',
   String(opts.steps),
   '--warmup',
   String(opts.warmup),
 ];
-const sides = {
-  pytorch: [opts['torch-python'], [join(here, 'torch-bench.py'), ...common, '--threads', '2']],
-  smd: [
-    process.execPath,
+/** One PyTorch side per memory format, then ours. */
+const sides = Object.fromEntries([
+  ...formats.map((f) => [
+    `pytorch-${f === 'channels_last' ? 'cl' : 'nchw'}`,
     [
-      '--conditions=source',
-      '--import',
-      'tsx',
-      join(here, 'engine-bench.ts'),
-      ...common,
-      '--fused',
-      String(opts.fused),
+      opts['torch-python'],
+      [
+        join(here, 'torch-bench.py'),
+        ...common,
+        '--threads',
+        '2',
+        ...(f === 'contiguous' ? ['--no-channels-last'] : []),
+      ],
+    ],
+  ]),
+  [
+    'smd',
+    [
+      process.execPath,
+      [
+        '--conditions=source',
+        '--import',
+        'tsx',
+        join(here, 'engine-bench.ts'),
+        ...common,
+        '--fused',
+        String(opts.fused),
+      ],
     ],
   ],
-};
+]);
+const names = Object.keys(sides);
 
 function runOnce(side) {
   const [cmd, args] = sides[side];
@@ -94,30 +129,38 @@ const median = (v) => {
   return s.length % 2 ? s[h] : (s[h - 1] + s[h]) / 2;
 };
 
-const results = { pytorch: [], smd: [] };
+const results = Object.fromEntries(names.map((n) => [n, []]));
 for (let r = 0; r < opts.rounds; r++) {
-  for (const side of r % 2 === 0 ? ['pytorch', 'smd'] : ['smd', 'pytorch']) {
+  // rotate the order so that no side always runs first
+  const order = names.map((_, i) => names[(i + r) % names.length]);
+  for (const side of order) {
     const res = runOnce(side);
     results[side].push(res.imagesPerSec);
     console.log(
-      `round ${r + 1} ${side.padEnd(7)} ${res.imagesPerSec.toFixed(1)} images/s  (median step ${median(res.stepMs).toFixed(1)} ms, last loss ${res.loss.at(-1)})`,
+      `round ${r + 1} ${side.padEnd(12)} ${res.imagesPerSec.toFixed(1)} images/s  (median step ${median(res.stepMs).toFixed(1)} ms, last loss ${res.loss.at(-1)})`,
     );
   }
 }
-const mp = median(results.pytorch);
-const ms = median(results.smd);
+const round1 = (v) => Math.round(v * 10) / 10;
+const medians = Object.fromEntries(names.map((n) => [n, median(results[n])]));
+const torchSides = names.filter((n) => n !== 'smd');
+const best = torchSides.reduce((a, b) => (medians[b] > medians[a] ? b : a));
+const mp = medians[best];
+const ms = medians.smd;
 console.log(
   JSON.stringify({
     date: new Date().toISOString(),
     variant: opts.variant,
+    norm: opts.norm,
     rounds: opts.rounds,
     steps: opts.steps,
-    pytorchMedian: Math.round(mp * 10) / 10,
-    smdMedian: Math.round(ms * 10) / 10,
+    pytorchBest: best,
+    pytorchMedian: round1(mp),
+    smdMedian: round1(ms),
     ratio: Math.round((ms / mp) * 1000) / 1000,
     ompWaitPolicy: opts['omp-wait-policy'],
     fused: opts.fused === 1,
-    pytorch: results.pytorch.map((v) => Math.round(v * 10) / 10),
-    smd: results.smd.map((v) => Math.round(v * 10) / 10),
+    medians: Object.fromEntries(names.map((n) => [n, round1(medians[n])])),
+    ...Object.fromEntries(names.map((n) => [n, results[n].map(round1)])),
   }),
 );

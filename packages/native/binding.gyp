@@ -10,6 +10,7 @@
         "src/cc/conv.cc",
         "src/cc/winograd43.cc",
         "src/cc/batchnorm.cc",
+        "src/cc/groupnorm.cc",
         "src/cc/elementwise.cc",
         "src/cc/linear.cc",
         "src/cc/pool.cc",

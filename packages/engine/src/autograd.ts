@@ -50,6 +50,7 @@ const FRESH_OUTPUT_OPS: ReadonlySet<string> = new Set([
   'conv2d',
   'batchNorm2d',
   'batchNorm2dEval',
+  'groupNorm',
   'relu',
   'add',
 ]);

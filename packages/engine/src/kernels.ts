@@ -6,9 +6,9 @@
  * Conventions every backend must honour (the TS backend in backends/ts is the spec):
  * - Forward kernels OVERWRITE their outputs. Backward kernels ACCUMULATE (+=) into gradient
  *   buffers that the caller zeroed (or that already hold a partial gradient).
- * - Activations of 2-D convolution, batch norm and pooling are channels-last: a logical
+ * - Activations of 2-D convolution, batch/group norm and pooling are channels-last: a logical
  *   [N,C,H,W] tensor is stored NHWC, i.e. element (n,c,h,w) sits at ((n*H + h)*W + w)*C + c,
- *   unless the params give a `ChannelOrder` of 'nChw16c' for a buffer (conv, batch norm,
+ *   unless the params give a `ChannelOrder` of 'nChw16c' for a buffer (conv, batch/group norm,
  *   adaptive pooling): then it is blocked (see ChannelOrder).
  * - Backward kernels with an `overwrite*` flag set write that buffer instead of adding to it.
  * - Convolution weights are OIHW ([Cout, Cin/groups, kH, kW], PyTorch state_dict order).
@@ -39,8 +39,13 @@ import type {
   SgdStepParams,
   AdamStepParams,
 } from './kernel-params-nn.js';
+import type {
+  GroupNormBackwardParams,
+  GroupNormForwardParams,
+} from './kernel-params-group-norm.js';
 
 export type * from './kernel-params-nn.js';
+export type * from './kernel-params-group-norm.js';
 
 /** Element-wise binary operations. */
 export type BinaryOp = 'add' | 'sub' | 'mul' | 'div';
@@ -159,6 +164,8 @@ export interface Kernels {
   batchNormBackward(p: BatchNormBackwardParams): void;
   batchNormActForwardTrain(p: BatchNormActForwardTrainParams): void;
   batchNormActBackward(p: BatchNormActBackwardParams): void;
+  groupNormForward(p: GroupNormForwardParams): void;
+  groupNormBackward(p: GroupNormBackwardParams): void;
   maxPool2dForward(p: MaxPool2dForwardParams): void;
   maxPool2dBackward(p: MaxPool2dBackwardParams): void;
   avgPool2dForward(p: AvgPool2dForwardParams): void;

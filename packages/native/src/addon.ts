@@ -11,6 +11,11 @@ import { fileURLToPath } from 'node:url';
 type F32 = Float32Array;
 type F32OrNull = Float32Array | null;
 
+/** True for Float32Array or null (the buffers the addon accepts). */
+export function isF32(d: unknown): d is Float32Array | null {
+  return d === null || d instanceof Float32Array;
+}
+
 /** The raw functions the C++ addon exports (positional arguments, Float32Array buffers). */
 export interface NativeAddon {
   status(): { threads: number; isa: string; onednn: string };
@@ -101,6 +106,44 @@ export interface NativeAddon {
     c: number,
     order: number,
     hw: number,
+    overwriteDx: number,
+    overwriteDresidual: number,
+    reluMask: Uint32Array | null,
+  ): void;
+  // group norm sizes: n, c, hw, groups; order 0 NHWC, 1 nChw16c
+  groupNormForward(
+    y: F32,
+    mean: F32,
+    invStd: F32,
+    x: F32,
+    gamma: F32OrNull,
+    beta: F32OrNull,
+    residual: F32OrNull,
+    relu: number,
+    n: number,
+    c: number,
+    hw: number,
+    groups: number,
+    eps: number,
+    order: number,
+    reluMask: Uint32Array | null,
+  ): void;
+  groupNormBackward(
+    dx: F32,
+    dgamma: F32OrNull,
+    dbeta: F32OrNull,
+    dresidual: F32OrNull,
+    y: F32OrNull,
+    dy: F32,
+    x: F32,
+    mean: F32,
+    invStd: F32,
+    gamma: F32OrNull,
+    n: number,
+    c: number,
+    hw: number,
+    groups: number,
+    order: number,
     overwriteDx: number,
     overwriteDresidual: number,
     reluMask: Uint32Array | null,

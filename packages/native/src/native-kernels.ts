@@ -15,6 +15,7 @@ import {
   type UnaryOp,
 } from '@smd/engine';
 import { convGeomArgs, type NativeAddon } from './addon.js';
+import { createGroupNormKernels } from './group-norm-kernels.js';
 import { createPoolLossOptimKernels } from './pool-loss-optim-kernels.js';
 
 /** Below this many elements, strided kernels run in TS (per-call array marshalling dominates). */
@@ -284,6 +285,7 @@ export function createNativeKernels(a: NativeAddon): Kernels {
         p.reluMask ?? null,
       );
     },
+    ...createGroupNormKernels(a),
     ...createPoolLossOptimKernels(a),
   };
 }

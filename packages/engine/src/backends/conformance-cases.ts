@@ -1,6 +1,7 @@
 /** The conformance cases: random float32 inputs for every kernel, several shapes each. */
 import type { KernelName } from '../kernels.js';
 import type { Rng } from '../rng.js';
+import { groupNormCases } from './conformance-group-norm.js';
 import { f32, layerCases } from './conformance-layers.js';
 
 /** A kernel's params record. */
@@ -142,5 +143,6 @@ export function cases(): Case[] {
     });
   }
   out.push(...layerCases());
+  out.push(...groupNormCases());
   return out;
 }

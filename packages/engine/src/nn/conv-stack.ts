@@ -6,13 +6,12 @@
  */
 import { releaseAfterBackward } from '../autograd.js';
 import type { Tensor } from '../tensor.js';
-import { BatchNorm2d } from './batch-norm.js';
 import { AdaptiveAvgPool2d } from './pooling.js';
 import { Flatten, ReLU, Sequential } from './container.js';
 import { defaultInitRng } from './init.js';
 import { checkPositiveInt, Linear } from './linear.js';
 import { Module } from './module.js';
-import { makeNorm } from './norm-layer.js';
+import { isFusedNorm, makeNorm } from './norm-layer.js';
 import { makeConv, type BuildOptions } from './resnet.js';
 import { weightNorm } from './weight-norm.js';
 
@@ -73,7 +72,7 @@ export class ConvStack extends Module {
   }
 
   /**
-   * `features.forward(x)` with each BatchNorm2d → ReLU pair as one fused op; the activations
+   * `features.forward(x)` with each BatchNorm2d/GroupNorm → ReLU pair as one fused op; the activations
    * stay inside this call, so their storage is recycled once backward has passed them.
    */
   private runFeatures(x: Tensor): Tensor {
@@ -81,7 +80,7 @@ export class ConvStack extends Module {
     let y = x;
     for (let i = 0; i < f.length; i++) {
       const m = f.at(i);
-      if (m instanceof BatchNorm2d && i + 1 < f.length && f.at(i + 1) instanceof ReLU) {
+      if (isFusedNorm(m) && i + 1 < f.length && f.at(i + 1) instanceof ReLU) {
         y = m.forwardAct(y, { relu: true });
         i++;
       } else y = m.forward(y);

@@ -4,8 +4,9 @@
  * LayerNorm of conv nets, independent of the spatial size), or none.
  */
 import type { DType } from '../dtype.js';
+import type { Tensor } from '../tensor.js';
 import { Identity } from './container.js';
-import { BatchNorm2d } from './batch-norm.js';
+import { BatchNorm2d, type BatchNormActEpilogue } from './batch-norm.js';
 import { GroupNorm } from './norm.js';
 import type { Module } from './module.js';
 
@@ -41,4 +42,15 @@ export function makeNorm(channels: number, choice: NormChoice = {}): Module {
     case 'none':
       return new Identity();
   }
+}
+
+/** A normalization layer that runs fused with the residual add and ReLU after it. */
+export interface FusedNorm {
+  /** relu?(forward(x) + residual) in one kernel forward and backward (4-D, when it can) */
+  forwardAct(x: Tensor, epilogue?: BatchNormActEpilogue): Tensor;
+}
+
+/** Whether `m` has a fused `forwardAct` (BatchNorm2d, GroupNorm; LayerNorm of conv nets is GroupNorm(1, C)). */
+export function isFusedNorm(m: Module | null): m is Module & FusedNorm {
+  return m instanceof BatchNorm2d || m instanceof GroupNorm;
 }

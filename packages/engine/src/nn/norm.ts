@@ -1,6 +1,8 @@
 /** torch.nn.GroupNorm and torch.nn.LayerNorm (affine parameters `weight` = 1, `bias` = 0). */
-import { groupNorm, layerNorm } from '../ops/group-norm.js';
+import { add, relu } from '../ops/elementwise.js';
+import { groupNorm, groupNormAct2d, layerNorm } from '../ops/group-norm.js';
 import { Tensor } from '../tensor.js';
+import type { BatchNormActEpilogue } from './batch-norm.js';
 import { checkPositiveInt, type LayerInit } from './linear.js';
 import { Module } from './module.js';
 
@@ -49,6 +51,32 @@ export class GroupNorm extends Module {
       this.getParameter('bias'),
       this.eps,
     );
+  }
+
+  /**
+   * relu?(forward(x) + residual) for 4-D x in one fused kernel forward and backward (the same in
+   * train and eval: group norm has no running statistics); other ranks compose the ops.
+   */
+  forwardAct(x: Tensor, epilogue: BatchNormActEpilogue = {}): Tensor {
+    const residual = epilogue.residual ?? null;
+    const useRelu = epilogue.relu ?? true;
+    if (x.ndim !== 4) {
+      let y = this.forward(x);
+      if (residual) y = add(y, residual);
+      return useRelu ? relu(y) : y;
+    }
+    if (x.shape[1] !== this.numChannels) {
+      throw new Error(
+        `GroupNorm: expected [N, ${this.numChannels}, ...], got [${x.shape.join(',')}]`,
+      );
+    }
+    return groupNormAct2d(x, this.numGroups, {
+      weight: this.getParameter('weight'),
+      bias: this.getParameter('bias'),
+      eps: this.eps,
+      residual,
+      relu: useRelu,
+    });
   }
 }
 

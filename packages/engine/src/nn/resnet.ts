@@ -13,13 +13,12 @@ import { adaptiveAvgPool2d } from '../ops/pool.js';
 import { flatten } from '../ops/shape-ops.js';
 import type { Rng } from '../rng.js';
 import type { Tensor } from '../tensor.js';
-import { BatchNorm2d } from './batch-norm.js';
 import { Sequential } from './container.js';
 import { Conv2d } from './conv2d.js';
 import { defaultInitRng, kaimingNormal_ } from './init.js';
 import { checkPositiveInt, Linear } from './linear.js';
 import { Module } from './module.js';
-import { makeNorm, type NormChoice } from './norm-layer.js';
+import { isFusedNorm, makeNorm, type NormChoice } from './norm-layer.js';
 import { weightNorm } from './weight-norm.js';
 
 /** Where weight normalization is applied: nowhere, every conv, or every conv and the fc. */
@@ -126,7 +125,8 @@ export class BasicBlock extends Module {
   /**
    * The block's forward. Intermediates never leave it, so their storage is recycled once backward
    * has passed them; so is the output when `outputInternal` (the caller keeps it to itself, as
-   * ResNet.forward does). BatchNorm2d layers run fused: bn1 + ReLU, bn2 + shortcut + ReLU.
+   * ResNet.forward does). BatchNorm2d and GroupNorm layers run fused: bn1 + ReLU, bn2 + shortcut
+   * + ReLU, the projection's norm alone.
    */
   forwardBlock(x: Tensor, outputInternal: boolean): Tensor {
     // Never the caller's input (a replaced layer might return it unchanged).
@@ -135,25 +135,23 @@ export class BasicBlock extends Module {
     let identity = x;
     if (ds !== null) {
       const norm = ds.length === 2 ? ds.at(1) : null;
-      identity =
-        norm instanceof BatchNorm2d
-          ? norm.forwardAct(mark(ds.at(0).forward(x)), { relu: false })
-          : ds.forward(x);
+      identity = isFusedNorm(norm)
+        ? norm.forwardAct(mark(ds.at(0).forward(x)), { relu: false })
+        : ds.forward(x);
       mark(identity);
     }
     const h = mark(normRelu(this.bn1, mark(this.conv1.forward(x))));
     const z = mark(this.conv2.forward(h));
-    const out =
-      this.bn2 instanceof BatchNorm2d
-        ? this.bn2.forwardAct(z, { residual: identity, relu: true })
-        : relu(add(this.bn2.forward(z), identity));
+    const out = isFusedNorm(this.bn2)
+      ? this.bn2.forwardAct(z, { residual: identity, relu: true })
+      : relu(add(this.bn2.forward(z), identity));
     return outputInternal ? mark(out) : out;
   }
 }
 
-/** relu(norm(x)), one fused kernel when `norm` is a BatchNorm2d. */
+/** relu(norm(x)), one fused kernel when `norm` is a BatchNorm2d or GroupNorm. */
 export function normRelu(norm: Module, x: Tensor): Tensor {
-  return norm instanceof BatchNorm2d ? norm.forwardAct(x, { relu: true }) : relu(norm.forward(x));
+  return isFusedNorm(norm) ? norm.forwardAct(x, { relu: true }) : relu(norm.forward(x));
 }
 
 /** Options of `resnet`. */

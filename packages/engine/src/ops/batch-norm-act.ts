@@ -1,11 +1,10 @@
 /** Fused batch norm + optional residual add + optional ReLU (one kernel pass when training). */
-import { isGradEnabled, record } from '../autograd.js';
-import { acquireBuffer, releaseBuffer } from '../buffer-pool.js';
 import { allocData } from '../dtype.js';
 import { fmtShape, shapesEqual } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { batchNorm2d, updateRunningStats, type BatchNormOptions } from './batch-norm.js';
 import { add, relu as reluOp } from './elementwise.js';
+import { acquireReluMask, recordFusedNorm } from './fused-norm.js';
 import { empty, gradOutput, gradTarget, kern, normInput } from './util.js';
 
 /** Options of batchNormAct2d: batch-norm options plus the fused epilogue. */
@@ -59,18 +58,8 @@ export function batchNormAct2d(x: Tensor, opts: BatchNormActOptions = {}): Tenso
   const invStd = allocData(X.dtype, c);
   const kk = kern(X);
   const gd = gamma ? gamma.data : null;
-  // Blocked storage: the backward reads a 1-bit ReLU mask instead of y (saves two reads of an
-  // activation-sized buffer per call). Its words live in a pooled float32 buffer.
-  const grads =
-    isGradEnabled() &&
-    (X.requiresGrad || !!gamma?.requiresGrad || !!beta?.requiresGrad || !!R?.requiresGrad);
-  const maskStore =
-    useRelu && grads && order === 'nChw16c'
-      ? acquireBuffer('float32', Math.ceil(X.size / 32))
-      : null;
-  const reluMask = maskStore
-    ? new Uint32Array(maskStore.buffer, maskStore.byteOffset, maskStore.length)
-    : null;
+  const mask = acquireReluMask(X.size, useRelu, order, [X, gamma, beta, R]);
+  const reluMask = mask ? mask.bits : null;
   kk.batchNormActForwardTrain({
     y: y.data,
     mean,
@@ -89,23 +78,10 @@ export function batchNormAct2d(x: Tensor, opts: BatchNormActOptions = {}): Tenso
     reluMask,
   });
   updateRunningStats(opts, mean, varB, m, opts.momentum ?? 0.1);
-  // The graph records the composition batchNorm2d → add → relu (what graph walkers such as the
-  // SMD structural detector read) while one fused kernel does the work: the relu and add nodes
-  // pass the incoming gradient through unchanged (the kernel applies the ReLU mask from y), and
-  // the first node that runs backward with every needed partial gradient at hand (add, when
-  // there is a residual, else batchNorm2d) runs the fused backward for all inputs. The
-  // intermediate tensors are never returned; they share y's storage (their values are not
-  // meaningful).
   const bnInputs: Tensor[] = [X];
   if (gamma) bnInputs.push(gamma);
   if (beta) bnInputs.push(beta);
-  let stash: (Tensor | null)[] | null = null;
-  /** Runs the fused backward; stashes [dX, dγ, dβ] (bnInputs order) and returns dR. */
-  const fusedBackward = (
-    g0: Tensor,
-    partialBn: readonly (Tensor | null)[] | null,
-    partialR: Tensor | null,
-  ): Tensor | null => {
+  return recordFusedNorm('batchNorm2d', y, bnInputs, R, useRelu, mask, (g0, partialBn, partialR) => {
     const g = g0.toLayout(X.layout);
     const needX = X.requiresGrad;
     const dxOut = gradOutput(needX ? partialBn?.[0] : null, X.shape, X.dtype, X.layout);
@@ -135,28 +111,9 @@ export function batchNormAct2d(x: Tensor, opts: BatchNormActOptions = {}): Tenso
       order,
       hw,
     });
-    if (maskStore) releaseBuffer(maskStore);
-    stash = [needX ? dx : null];
-    if (gamma) stash.push(dg);
-    if (beta) stash.push(db);
-    return dr;
-  };
-  const phantom = (): Tensor => new Tensor(y.data, X.shape, { layout: X.layout });
-  const bnOut = R || useRelu ? phantom() : y;
-  record('batchNorm2d', bnOut, bnInputs, (g, _needs, partial) => {
-    if (stash === null) fusedBackward(g, partial, null);
-    const out = stash!;
-    stash = null;
-    return out;
+    const norm: (Tensor | null)[] = [needX ? dx : null];
+    if (gamma) norm.push(dg);
+    if (beta) norm.push(db);
+    return { norm, residual: dr };
   });
-  let sumOut = bnOut;
-  if (R) {
-    sumOut = useRelu ? phantom() : y;
-    record('add', sumOut, [bnOut, R], (g, _needs, partial) => [
-      g,
-      fusedBackward(g, null, partial[1]),
-    ]);
-  }
-  if (useRelu) record('relu', y, [sumOut], (g) => [g]);
-  return y;
 }

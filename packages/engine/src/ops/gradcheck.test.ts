@@ -202,6 +202,34 @@ const cases: Record<keyof typeof ops, Case[]> = {
       fn: (x, w, b) => ops.groupNorm(x, 2, w, b),
       inputs: () => [leaf([2, 4, 2, 2], 'channelsLast'), leaf([4]), leaf([4])],
     },
+    {
+      fn: (x, w, b) => ops.groupNorm(x, 2, w, b),
+      inputs: () => [leaf([2, 4, 3]), leaf([4]), leaf([4])],
+    },
+    {
+      fn: (x) => ops.groupNorm(x, 1),
+      inputs: () => [leaf([3, 5])],
+    },
+  ],
+  groupNormAct2d: [
+    {
+      // groups of 3 channels straddle the 16-channel blocks
+      fn: (x, w, b, r) => ops.groupNormAct2d(x, 16, { weight: w, bias: b, residual: r }),
+      inputs: () => [
+        leaf([2, 48, 1, 2], 'channelsBlocked16'),
+        leaf([48], 'contiguous', 0.5, 1.5),
+        leaf([48]),
+        leaf([2, 48, 1, 2], 'channelsBlocked16'),
+      ],
+    },
+    {
+      fn: (x, w, r) => ops.groupNormAct2d(x, 3, { weight: w, residual: r }),
+      inputs: () => [leaf([2, 6, 2, 3]), leaf([6], 'contiguous', 0.5, 1.5), leaf([2, 6, 2, 3])],
+    },
+    {
+      fn: (x, b) => ops.groupNormAct2d(x, 1, { bias: b, relu: false }),
+      inputs: () => [leaf([3, 4, 2, 2], 'channelsLast'), leaf([4])],
+    },
   ],
   layerNorm: [
     {

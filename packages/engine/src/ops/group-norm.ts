@@ -1,21 +1,133 @@
-/** Group norm and layer norm, composed from other ops (no hand-written backward). */
-import { fmtShape } from '../shape.js';
+/**
+ * Group norm (fused with an optional residual add and ReLU, one kernel forward and backward) and
+ * layer norm over trailing axes (composed from other ops, no hand-written backward).
+ */
+import { allocData } from '../dtype.js';
+import { fmtShape, shapesEqual } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { add, div, mul, sqrt, sub } from './elementwise.js';
+import { acquireReluMask, recordFusedNorm } from './fused-norm.js';
 import { mean } from './reduce.js';
 import { reshape } from './shape-ops.js';
+import { empty, gradOutput, gradTarget, kern, normInput } from './util.js';
 
-/** Normalize the trailing axes of `x` (after `from`) with biased variance. */
-function standardize(x: Tensor, axes: number[], eps: number): Tensor {
-  const mu = mean(x, axes, true);
-  const d = sub(x, mu);
-  const v = mean(mul(d, d), axes, true);
-  return div(d, sqrt(add(v, eps)));
+/** Group count of each recorded groupNorm node (graph walkers read it; see groupNormGroups). */
+const groupsOfNode = new WeakMap<Tensor, number>();
+
+/** The number of groups of a tensor recorded by a groupNorm node, or null for other tensors. */
+export function groupNormGroups(node: Tensor): number | null {
+  return groupsOfNode.get(node) ?? null;
+}
+
+/** Options of groupNormAct2d. */
+export interface GroupNormActOptions {
+  /** [C] affine scale γ, or null */
+  weight?: Tensor | null;
+  /** [C] affine shift β, or null */
+  bias?: Tensor | null;
+  /** default 1e-5 */
+  eps?: number;
+  /** added after the affine (same shape as x), e.g. a ResNet shortcut; default none */
+  residual?: Tensor | null;
+  /** apply ReLU last; default true */
+  relu?: boolean;
 }
 
 /**
- * F.group_norm: x [N,C,...] split into numGroups groups of channels, each normalized over its
- * channels and spatial positions; then per-channel affine (weight/bias [C]).
+ * y = relu?(groupNorm(x) + residual) for x [N, C, H, W]: per image, each of `numGroups` groups of
+ * C/G channels is normalized over its channels and pixels (biased variance, float64 statistics),
+ * then the per-channel affine. A blocked input stays blocked, any other layout goes channels-last.
+ * Recorded as groupNorm → add → relu (see fused-norm.ts).
+ */
+export function groupNormAct2d(x: Tensor, numGroups: number, opts: GroupNormActOptions = {}): Tensor {
+  if (x.ndim !== 4) throw new Error(`groupNormAct2d: expected [N,C,H,W], got ${fmtShape(x.shape)}`);
+  const [n, c, h, w] = x.shape;
+  if (!Number.isInteger(numGroups) || numGroups < 1 || c % numGroups !== 0) {
+    throw new Error(`groupNorm: ${numGroups} groups do not divide the channels of ${fmtShape(x.shape)}`);
+  }
+  const gamma = opts.weight ?? null;
+  const beta = opts.bias ?? null;
+  for (const [name, t] of [
+    ['weight', gamma],
+    ['bias', beta],
+  ] as const) {
+    if (t && (t.ndim !== 1 || t.shape[0] !== c)) {
+      throw new Error(`groupNorm: ${name} must be [${c}], got ${fmtShape(t.shape)}`);
+    }
+  }
+  const res = opts.residual ?? null;
+  if (res && !shapesEqual(res.shape, x.shape)) {
+    throw new Error(`groupNorm: residual ${fmtShape(res.shape)} must match input ${fmtShape(x.shape)}`);
+  }
+  const useRelu = opts.relu ?? true;
+  const eps = opts.eps ?? 1e-5;
+  const { X, order } = normInput(x);
+  const hw = h * w;
+  const R = res ? res.toLayout(X.layout) : null;
+  const y = empty(X.shape, X.dtype, X.layout);
+  const mu = allocData(X.dtype, n * numGroups);
+  const invStd = allocData(X.dtype, n * numGroups);
+  const kk = kern(X);
+  const gd = gamma ? gamma.data : null;
+  const mask = acquireReluMask(X.size, useRelu, order, [X, gamma, beta, R]);
+  const reluMask = mask ? mask.bits : null;
+  const sizes = { n, c, hw, groups: numGroups, order };
+  kk.groupNormForward({
+    y: y.data,
+    mean: mu,
+    invStd,
+    x: X.data,
+    gamma: gd,
+    beta: beta ? beta.data : null,
+    residual: R ? R.data : null,
+    relu: useRelu,
+    reluMask,
+    eps,
+    ...sizes,
+  });
+  const inputs: Tensor[] = [X];
+  if (gamma) inputs.push(gamma);
+  if (beta) inputs.push(beta);
+  recordFusedNorm('groupNorm', y, inputs, R, useRelu, mask, (g0, partialN, partialR) => {
+    const g = g0.toLayout(X.layout);
+    const dxOut = gradOutput(X.requiresGrad ? partialN?.[0] : null, X.shape, X.dtype, X.layout);
+    const pIdx = (t: Tensor): number => inputs.indexOf(t);
+    const dg = gamma?.requiresGrad ? gradTarget(partialN?.[pIdx(gamma)], [c], X.dtype) : null;
+    const db = beta?.requiresGrad ? gradTarget(partialN?.[pIdx(beta)], [c], X.dtype) : null;
+    // X and R may be one tensor: dx and dr are then separate buffers that autograd adds.
+    const drOut = R?.requiresGrad ? gradOutput(partialR, X.shape, X.dtype, X.layout) : null;
+    kk.groupNormBackward({
+      dx: dxOut.t.data,
+      dgamma: dg ? dg.data : null,
+      dbeta: db ? db.data : null,
+      dresidual: drOut ? drOut.t.data : null,
+      overwriteDx: dxOut.overwrite,
+      overwriteDresidual: drOut ? drOut.overwrite : false,
+      y: useRelu && !reluMask ? y.data : null,
+      reluMask,
+      dy: g.data,
+      x: X.data,
+      mean: mu,
+      invStd,
+      gamma: gd,
+      ...sizes,
+    });
+    const norm: (Tensor | null)[] = [X.requiresGrad ? dxOut.t : null];
+    if (gamma) norm.push(dg);
+    if (beta) norm.push(db);
+    return { norm, residual: drOut ? drOut.t : null };
+  });
+  // The groupNorm node is y's or the first one below its add / relu nodes.
+  let node: Tensor = y;
+  while (node.gradFn && node.gradFn.name !== 'groupNorm') node = node.gradFn.inputs[0];
+  if (node.gradFn) groupsOfNode.set(node, numGroups);
+  return y;
+}
+
+/**
+ * F.group_norm: x [N, C, ...] split into numGroups groups of channels, each normalized over its
+ * channels and spatial positions; then per-channel affine (weight/bias [C]). Runs the fused
+ * kernel (other ranks as [N, C, L, 1]).
  */
 export function groupNorm(
   x: Tensor,
@@ -29,13 +141,19 @@ export function groupNorm(
       `groupNorm: ${numGroups} groups do not divide the channels of ${fmtShape(x.shape)}`,
     );
   }
+  const opts = { weight, bias, eps, relu: false };
+  if (x.ndim === 4) return groupNormAct2d(x, numGroups, opts);
   const [n, c] = x.shape;
-  const grouped = reshape(x, [n, numGroups, -1]);
-  let y = reshape(standardize(grouped, [2], eps), x.shape);
-  const bshape = [1, c, ...x.shape.slice(2).map(() => 1)];
-  if (weight) y = mul(y, reshape(weight, bshape));
-  if (bias) y = add(y, reshape(bias, bshape));
-  return y;
+  const x4 = reshape(x, [n, c, x.size / Math.max(1, n * c), 1]);
+  return reshape(groupNormAct2d(x4, numGroups, opts), x.shape);
+}
+
+/** Normalize the trailing axes of `x` (after `from`) with biased variance. */
+function standardize(x: Tensor, axes: number[], eps: number): Tensor {
+  const mu = mean(x, axes, true);
+  const d = sub(x, mu);
+  const v = mean(mul(d, d), axes, true);
+  return div(d, sqrt(add(v, eps)));
 }
 
 /** F.layer_norm over the trailing axes given by normalizedShape; weight/bias of that shape. */

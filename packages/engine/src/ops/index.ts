@@ -10,6 +10,6 @@ export { matmul, linear } from './matmul.js';
 export { conv2d } from './conv2d.js';
 export { batchNorm2d } from './batch-norm.js';
 export { batchNormAct2d } from './batch-norm-act.js';
-export { groupNorm, layerNorm } from './group-norm.js';
+export { groupNorm, groupNormAct2d, layerNorm, type GroupNormActOptions } from './group-norm.js';
 export { maxPool2d, avgPool2d, adaptiveAvgPool2d } from './pool.js';
 export { logSoftmax, softmax, crossEntropy, dropout } from './softmax.js';

@@ -143,6 +143,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("clearCache", Napi::Function::New(env, ClearCache));
   registerConv(env, exports);
   registerBatchNorm(env, exports);
+  registerGroupNorm(env, exports);
   registerElementwise(env, exports);
   registerLinear(env, exports);
   registerPool(env, exports);

@@ -12,23 +12,10 @@
 #include <vector>
 
 #include "common.h"
+#include "norm-rows.h"
 
 namespace smd {
 namespace {
-
-/**
- * v where mask > 0, else +0 (exactly the TS select, NaN mask gives 0), written with integer bit
- * operations so that GCC vectorizes it: the float ternary stayed a branch, and a random ReLU mask
- * made that loop 12× slower.
- */
-inline float keepIfPositive(float v, float mask) {
-  uint32_t bits;
-  std::memcpy(&bits, &v, 4);
-  bits &= mask > 0.f ? 0xffffffffu : 0u;
-  float r;
-  std::memcpy(&r, &bits, 4);
-  return r;
-}
 
 /**
  * The [M, C] view of a batch-norm buffer: NHWC is M rows of C channels; nChw16c is segments
@@ -70,81 +57,6 @@ void forRuns(const View& v, int64_t r0, int64_t r1, F f) {
 int threadsFor(const View& v) { return v.m * v.c < 32768 ? 1 : omp_get_max_threads(); }
 
 /**
- * For rows of fixed width K, a local copy of a per-channel slice: the compiler keeps it in
- * registers, while through a heap pointer it must assume the slice aliases the rows being written
- * and reloads it every row. For K = 0 (width known at run time) `of` returns the slice itself.
- */
-template <int K>
-struct Lanes {
-  alignas(64) float v[K ? K : 1];
-  const float* of(const float* p) {
-    if constexpr (K == 0) return p;
-    std::memcpy(v, p, sizeof(float) * size_t(K));
-    return v;
-  }
-};
-
-/** 8 floats in one AVX register (GCC/Clang vector extension; compiled for the build's ISA). */
-using v8f = float __attribute__((vector_size(32)));
-using v8i = int32_t __attribute__((vector_size(32)));
-inline v8f load8(const float* p) {
-  v8f v;
-  std::memcpy(&v, p, sizeof v);
-  return v;
-}
-
-/**
- * channelSums over rows [r0, r1) (at most 16) of 16-channel rows, with the partial sums held in
- * four registers, folded into p1/p2 (float64) at the end. As the generic loop: a' = a - as
- * (zeroed where mask <= 0, NaN included), p1 += Σ a', p2 += Σ a'·(b - bs).
- */
-/** Lanes of 16 ReLU-mask bits (one row) as two all-ones/zero 8-lane masks. */
-inline void bitsToLanes(uint16_t bits, v8i& k0, v8i& k1) {
-  const v8i lane = {1, 2, 4, 8, 16, 32, 64, 128};
-  k0 = ((v8i){} + int32_t(bits & 0xff)) & lane;
-  k1 = ((v8i){} + int32_t(bits >> 8)) & lane;
-  k0 = k0 != 0;
-  k1 = k1 != 0;
-}
-
-/** Mask modes of the sums: none, a float mask (> 0 keeps), or one 16-bit word per row. */
-enum MaskMode { NoMask, FloatMask, BitMask };
-
-template <MaskMode MODE>
-inline void sums16(const float* a, const float* b, const float* mask, const uint16_t* bits,
-                   const float* as, const float* bs, int64_t r0, int64_t r1, double* p1,
-                   double* p2) {
-  const v8f s0 = load8(as), s1 = load8(as + 8), t0 = load8(bs), t1 = load8(bs + 8);
-  v8f f10 = {}, f11 = {}, f20 = {}, f21 = {};
-  for (int64_t r = r0; r < r1; r++) {
-    const float* ar = a + r * 16;
-    const float* br = b + r * 16;
-    v8f a0 = load8(ar) - s0, a1 = load8(ar + 8) - s1;
-    if constexpr (MODE == FloatMask) {
-      const float* mr = mask + r * 16;
-      v8i k0 = load8(mr) > 0.f, k1 = load8(mr + 8) > 0.f;
-      a0 = (v8f)((v8i)a0 & k0);
-      a1 = (v8f)((v8i)a1 & k1);
-    } else if constexpr (MODE == BitMask) {
-      v8i k0, k1;
-      bitsToLanes(bits[r], k0, k1);
-      a0 = (v8f)((v8i)a0 & k0);
-      a1 = (v8f)((v8i)a1 & k1);
-    }
-    f10 += a0;
-    f11 += a1;
-    f20 += a0 * (load8(br) - t0);
-    f21 += a1 * (load8(br + 8) - t1);
-  }
-  for (int k = 0; k < 8; k++) {
-    p1[k] += f10[k];
-    p1[k + 8] += f11[k];
-    p2[k] += f20[k];
-    p2[k + 8] += f21[k];
-  }
-}
-
-/**
  * Per-channel sums over the rows of [M, C] views, in float64, reduced across threads:
  * s1 = Σ a', s2 = Σ a'·(b - bShift) where a' = a - aShift (or a masked to 0 where mask <= 0).
  * When `b` is null, b = a and bShift = aShift (so s2 = Σ a'^2). Shifts (per channel, optional)
@@ -174,45 +86,10 @@ void channelSumsT(const float* a, const float* aShift, const float* b, const flo
     std::vector<double> own(2 * size_t(c), 0.0);
     double* p1 = own.data();
     double* p2 = p1 + c;
-    // Float partials over short row blocks keep the inner loop in single precision, then fold
-    // into float64 so long reductions do not lose digits.
     std::vector<float> f1(static_cast<size_t>(cb)), f2(static_cast<size_t>(cb));
     forRuns(v, rows * t / tn, rows * (t + 1) / tn, [&](int64_t r0, int64_t n, int64_t base) {
-      const float *as = aShift + base, *bs = bShift + base;
-      for (int64_t rb = r0; rb < r0 + n; rb += 16) {
-        int64_t re = std::min(rb + 16, r0 + n);
-        if constexpr (K == 16) {
-          if (bits) sums16<BitMask>(a, b, mask, bits, as, bs, rb, re, p1 + base, p2 + base);
-          else if (mask) sums16<FloatMask>(a, b, mask, bits, as, bs, rb, re, p1 + base, p2 + base);
-          else sums16<NoMask>(a, b, mask, bits, as, bs, rb, re, p1 + base, p2 + base);
-          continue;
-        }
-        for (int64_t k = 0; k < cb; k++) f1[k] = f2[k] = 0.f;
-        for (int64_t r = rb; r < re; r++) {
-          const float* ar = a + r * cb;
-          const float* br = b + r * cb;
-          if (mask) {
-            const float* mr = mask + r * cb;
-#pragma omp simd
-            for (int64_t k = 0; k < cb; k++) {
-              float av = keepIfPositive(ar[k] - as[k], mr[k]);
-              f1[k] += av;
-              f2[k] += av * (br[k] - bs[k]);
-            }
-          } else {
-#pragma omp simd
-            for (int64_t k = 0; k < cb; k++) {
-              float av = ar[k] - as[k];
-              f1[k] += av;
-              f2[k] += av * (br[k] - bs[k]);
-            }
-          }
-        }
-        for (int64_t k = 0; k < cb; k++) {
-          p1[base + k] += f1[k];
-          p2[base + k] += f2[k];
-        }
-      }
+      rows::sumsRun<K>(a, b, mask, bits, aShift + base, bShift + base, r0, n, cb, p1 + base,
+                       p2 + base, f1.data(), f2.data());
     });
     std::copy(own.begin(), own.end(), part.begin() + size_t(t) * 2 * size_t(c));
   }
@@ -237,25 +114,9 @@ void channelSums(const float* a, const float* aShift, const float* b, const floa
   channelSumsT<0>(a, aShift, b, bShift, mask, nullptr, v, s1, s2);
 }
 
-/**
- * Per-channel affine of the normalization: y = ((x - meanHi) - meanLo)·scale + shift. The mean
- * is split into two floats so that offset data (|mean| >> std) loses no digits: x - meanHi is
- * exact when x is near the mean, unlike the cheaper x·scale + (beta - mean·scale).
- */
-struct Affine {
-  std::vector<float> hi, lo, scale, shift;
-  explicit Affine(int64_t c) : hi(size_t(c)), lo(size_t(c)), scale(size_t(c)), shift(size_t(c)) {}
-  void set(int64_t k, double mean, double sc, double sh) {
-    hi[k] = float(mean);
-    lo[k] = float(mean - double(hi[k]));
-    scale[k] = float(sc);
-    shift[k] = float(sh);
-  }
-};
-
 /** y = act(bn(x) (+ residual)) row by row; K = row width when fixed at compile time, else 0. */
 template <int K>
-void affineRowsT(float* y, const float* x, const float* res, const Affine& af, const View& v,
+void affineRowsT(float* y, const float* x, const float* res, const rows::Affine& af, const View& v,
                  bool relu, uint16_t* bits) {
   const int64_t cb = K ? K : v.cb, rows = v.rows();
   int nt = threadsFor(v);
@@ -263,74 +124,17 @@ void affineRowsT(float* y, const float* x, const float* res, const Affine& af, c
   {
     int t = omp_get_thread_num(), tn = omp_get_num_threads();
     forRuns(v, rows * t / tn, rows * (t + 1) / tn, [&](int64_t r0, int64_t n, int64_t base) {
-      const float *hi = af.hi.data() + base, *lo = af.lo.data() + base,
-                  *scale = af.scale.data() + base, *shift = af.shift.data() + base;
-      Lanes<K> lh, ll, lsc, lsh;
-      hi = lh.of(hi);
-      lo = ll.of(lo);
-      scale = lsc.of(scale);
-      shift = lsh.of(shift);
-      if constexpr (K == 16) {
-        if (relu) {  // the hot case, explicitly in registers; the ReLU mask falls out of it
-          const v8f h0 = load8(hi), h1 = load8(hi + 8), l0 = load8(lo), l1 = load8(lo + 8);
-          const v8f s0 = load8(scale), s1 = load8(scale + 8), t0 = load8(shift),
-                    t1 = load8(shift + 8), zero = {};
-          for (int64_t r = r0; r < r0 + n; r++) {
-            const float* xr = x + r * 16;
-            v8f y0 = ((load8(xr) - h0) - l0) * s0 + t0, y1 = ((load8(xr + 8) - h1) - l1) * s1 + t1;
-            if (res) {
-              y0 += load8(res + r * 16);
-              y1 += load8(res + r * 16 + 8);
-            }
-            v8i k0 = y0 > zero, k1 = y1 > zero;  // NaN and -0 become +0, as in the TS kernel
-            y0 = (v8f)((v8i)y0 & k0);
-            y1 = (v8f)((v8i)y1 & k1);
-            std::memcpy(y + r * 16, &y0, 32);
-            std::memcpy(y + r * 16 + 8, &y1, 32);
-            if (bits)
-              bits[r] = uint16_t(_mm256_movemask_ps((__m256)k0) |
-                                 (_mm256_movemask_ps((__m256)k1) << 8));
-          }
-          return;
-        }
-      }
-      for (int64_t r = r0; r < r0 + n; r++) {
-        const float* xr = x + r * cb;
-        float* yr = y + r * cb;
-        const float* rr = res ? res + r * cb : nullptr;
-        if (rr && relu) {
-#pragma omp simd
-          for (int64_t k = 0; k < cb; k++)
-            yr[k] = std::max(((xr[k] - hi[k]) - lo[k]) * scale[k] + shift[k] + rr[k], 0.f);
-        } else if (rr) {
-#pragma omp simd
-          for (int64_t k = 0; k < cb; k++)
-            yr[k] = ((xr[k] - hi[k]) - lo[k]) * scale[k] + shift[k] + rr[k];
-        } else if (relu) {
-#pragma omp simd
-          for (int64_t k = 0; k < cb; k++)
-            yr[k] = std::max(((xr[k] - hi[k]) - lo[k]) * scale[k] + shift[k], 0.f);
-        } else {
-#pragma omp simd
-          for (int64_t k = 0; k < cb; k++) yr[k] = ((xr[k] - hi[k]) - lo[k]) * scale[k] + shift[k];
-        }
-      }
+      rows::affineRun<K>(y, x, res, af.hi.data() + base, af.lo.data() + base,
+                         af.scale.data() + base, af.shift.data() + base, r0, n, cb, relu, bits);
     });
   }
 }
 
 /** affineRowsT; `bits` (16-channel rows only) receives the ReLU mask, one word per row. */
-void affineRows(float* y, const float* x, const float* res, const Affine& af, const View& v,
+void affineRows(float* y, const float* x, const float* res, const rows::Affine& af, const View& v,
                 bool relu, uint16_t* bits = nullptr) {
   if (v.cb == 16) return affineRowsT<16>(y, x, res, af, v, relu, bits);
   affineRowsT<0>(y, x, res, af, v, relu, nullptr);
-}
-
-/** The ReLU bit mask of y (bit i of word i/32 set iff y[i] > 0), serially: any row width. */
-void maskBitsSerial(uint32_t* out, const float* y, size_t n) {
-  std::fill(out, out + (n + 31) / 32, 0u);
-  for (size_t i = 0; i < n; i++)
-    if (y[i] > 0.f) out[i >> 5] |= 1u << (i & 31);
 }
 
 /**
@@ -354,7 +158,7 @@ Napi::Value ForwardTrainImpl(const Napi::CallbackInfo& info, bool act) {
   for (int64_t k = 0; k < c; k++) first[k] = x.data[(k / v.cb) * v.inner * v.cb + k % v.cb];
   std::vector<double> s1(c), s2(c);
   channelSums(x.data, first.data(), nullptr, nullptr, nullptr, v, s1.data(), s2.data());
-  Affine af(c);
+  rows::Affine af(c);
   for (int64_t k = 0; k < c; k++) {
     double d1 = s1[k] / double(m);
     double mu = double(first[k]) + d1;
@@ -371,7 +175,8 @@ Napi::Value ForwardTrainImpl(const Napi::CallbackInfo& info, bool act) {
   bool rowBits = maskOut && relu && v.cb == 16;
   affineRows(y.data, x.data, res.data, af, v, relu,
              rowBits ? reinterpret_cast<uint16_t*>(maskOut) : nullptr);
-  if (maskOut && relu && !rowBits) maskBitsSerial(maskOut, y.data, mc);
+  if (maskOut && relu && !rowBits) rows::maskBitsSerial(maskOut, y.data, mc);
+  if (rowBits) rows::clearMaskTail(maskOut, mc);
   return info.Env().Undefined();
 }
 
@@ -393,7 +198,7 @@ Napi::Value ForwardEval(const Napi::CallbackInfo& info) {
   F32 y = f32(info, 0, "y", mc), x = f32(info, 1, "x", mc), mean = f32(info, 2, "mean", c),
       var = f32(info, 3, "variance", c);
   F32 gamma = f32Opt(info, 4, "gamma", c), beta = f32Opt(info, 5, "beta", c);
-  Affine af(c);
+  rows::Affine af(c);
   for (int64_t k = 0; k < c; k++) {
     double is = 1.0 / std::sqrt(double(var.data[k]) + eps);
     double g = gamma.data ? gamma.data[k] : 1.0;
@@ -410,7 +215,7 @@ Napi::Value ForwardEval(const Napi::CallbackInfo& info) {
  */
 template <int K, bool OX, bool OR>
 void backwardRows(float* dxp, float* drp, const float* dyp, const float* xp, const float* mask,
-                  const uint16_t* bits, const Affine& centre, const std::vector<float>& a,
+                  const uint16_t* bits, const rows::Affine& centre, const std::vector<float>& a,
                   const std::vector<float>& b, const std::vector<float>& d, const View& v) {
   const int64_t cb = K ? K : v.cb, rows = v.rows();
   int nt = threadsFor(v);
@@ -418,55 +223,9 @@ void backwardRows(float* dxp, float* drp, const float* dyp, const float* xp, con
   {
     int t = omp_get_thread_num(), tn = omp_get_num_threads();
     forRuns(v, rows * t / tn, rows * (t + 1) / tn, [&](int64_t r0, int64_t n, int64_t base) {
-      const float *hi = centre.hi.data() + base, *lo = centre.lo.data() + base;
-      const float *ab = a.data() + base, *bb = b.data() + base, *db = d.data() + base;
-      Lanes<K> lh, ll, la, lb, ld;
-      hi = lh.of(hi);
-      lo = ll.of(lo);
-      ab = la.of(ab);
-      bb = lb.of(bb);
-      db = ld.of(db);
-      for (int64_t r = r0; r < r0 + n; r++) {
-        size_t off = size_t(r * cb);
-        const float* dyr = dyp + off;
-        alignas(32) float gm[16];
-        if constexpr (K == 16) {
-          if (bits) {  // dy masked by the row's ReLU bits, then the unmasked path below
-            v8i k0, k1;
-            bitsToLanes(bits[r], k0, k1);
-            v8f g0 = (v8f)((v8i)load8(dyr) & k0), g1 = (v8f)((v8i)load8(dyr + 8) & k1);
-            std::memcpy(gm, &g0, 32);
-            std::memcpy(gm + 8, &g1, 32);
-            dyr = gm;
-          }
-        }
-        if (mask) {
-          const float* mr = mask + off;
-          if (drp) {
-#pragma omp simd
-            for (int64_t k = 0; k < cb; k++) {
-              float g = keepIfPositive(dyp[off + k], mr[k]);
-              drp[off + k] = (OR ? 0.f : drp[off + k]) + g;
-              dxp[off + k] = (OX ? 0.f : dxp[off + k]) + ab[k] * g + bb[k] * ((xp[off + k] - hi[k]) - lo[k]) + db[k];
-            }
-          } else {
-#pragma omp simd
-            for (int64_t k = 0; k < cb; k++) {
-              float g = keepIfPositive(dyp[off + k], mr[k]);
-              dxp[off + k] = (OX ? 0.f : dxp[off + k]) + ab[k] * g + bb[k] * ((xp[off + k] - hi[k]) - lo[k]) + db[k];
-            }
-          }
-        } else {
-          if (drp) {
-#pragma omp simd
-            for (int64_t k = 0; k < cb; k++) drp[off + k] = (OR ? 0.f : drp[off + k]) + dyr[k];
-          }
-#pragma omp simd
-          for (int64_t k = 0; k < cb; k++)
-            dxp[off + k] = (OX ? 0.f : dxp[off + k]) + ab[k] * dyr[k] +
-                           bb[k] * ((xp[off + k] - hi[k]) - lo[k]) + db[k];
-        }
-      }
+      rows::backwardRun<K, OX, OR>(dxp, drp, dyp, xp, mask, bits, centre.hi.data() + base,
+                                   centre.lo.data() + base, a.data() + base, b.data() + base,
+                                   d.data() + base, r0, n, cb);
     });
   }
 }
@@ -499,14 +258,14 @@ Napi::Value BackwardImpl(const Napi::CallbackInfo& info, bool act) {
     mask = nullptr;
   } else if (maskBits) {
     expanded.resize(mc);
-    for (size_t i = 0; i < mc; i++) expanded[i] = float((maskBits[i >> 5] >> (i & 31)) & 1u);
+    rows::expandMaskBits(expanded.data(), maskBits, mc);
     mask = expanded.data();
   }
   // Σdy and Σdy·(x - mean) (dy masked by the ReLU); Σdy·xhat = invStd·Σdy·(x - mean).
   std::vector<double> sdy(c), sdyx(c);
   channelSums(dy.data, nullptr, x.data, mean.data, mask, v, sdy.data(), sdyx.data(), bits);
   std::vector<float> a(c), b(c), d(c);
-  Affine centre(c);  // only hi/lo used: x - mean in two steps (see Affine)
+  rows::Affine centre(c);  // only hi/lo used: x - mean in two steps (see Affine)
   for (int64_t k = 0; k < c; k++) {
     double is = inv.data[k], mu = mean.data[k];
     double sdxh = is * sdyx[k];

@@ -59,6 +59,7 @@ class Scratch {
 /** Registration hooks of the kernel groups (each adds its functions to `exports`). */
 void registerConv(Napi::Env env, Napi::Object exports);
 void registerBatchNorm(Napi::Env env, Napi::Object exports);
+void registerGroupNorm(Napi::Env env, Napi::Object exports);
 void registerElementwise(Napi::Env env, Napi::Object exports);
 void registerLinear(Napi::Env env, Napi::Object exports);
 void registerPool(Napi::Env env, Napi::Object exports);

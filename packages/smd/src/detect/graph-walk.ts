@@ -14,6 +14,7 @@
  * A per-channel constant shift (a conv/linear bias) is tolerated only up to a BatchNorm, whose
  * mean subtraction removes it.
  */
+import { groupNormGroups } from '@smd/engine/ops/group-norm';
 import type { Tensor } from '@smd/engine/tensor';
 
 /** Scaling state of a tensor that depends on the probed parameter. */
@@ -195,6 +196,16 @@ export function walkScale(
         if (k > 0) return broken('BatchNorm affine parameter', k);
         if (st.slice(1).some((s) => s)) return broken('BatchNorm affine parameter scales with it');
         absorptions.push({ op: name, node: t, perChannel: s0.axis === 1 });
+        continue;
+      }
+      case 'groupNorm': {
+        // Fused group norm: each (image, group) is standardized, so a scale shared by the
+        // group's channels is absorbed; per channel only when every group is one channel.
+        if (k > 0) return broken('GroupNorm affine parameter', k);
+        if (st.slice(1).some((s) => s)) return broken('GroupNorm affine parameter scales with it');
+        if (s0.shift) return broken('a per-channel bias before GroupNorm (its group mean keeps it)');
+        const oneChannelGroups = groupNormGroups(t) === ins[0].shape[1];
+        absorptions.push({ op: name, node: t, perChannel: s0.axis === 1 && oneChannelGroups });
         continue;
       }
       case 'batchNorm2dEval':

@@ -96,7 +96,7 @@ test('GroupNorm: whole-tensor invariant only; one group per channel is per-chann
   const r = gn.get('features.3.weight')!;
   assert.ok(r.scaleInvariant, r.reason);
   assert.equal(r.perChannel, false);
-  assert.equal(r.reason, 'conv output feeds only GroupNorm features.4 (up to its ε)');
+  assert.equal(r.reason, 'conv output feeds only GroupNorm features.4');
   assert.equal(
     gn.get('features.4.weight')!.reason,
     'GroupNorm affine parameter (GroupNorm features.4)',

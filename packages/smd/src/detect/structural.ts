@@ -96,8 +96,10 @@ class Namer {
       }
       return undefined;
     };
-    let hit = a.op === 'batchNorm2d' ? near(a.node) : undefined;
+    const fused = a.op === 'batchNorm2d' || a.op === 'groupNorm';
+    let hit = fused ? near(a.node) : undefined;
     if (a.op === 'batchNorm2d' && hit === undefined) return 'BatchNorm (no affine parameters)';
+    if (a.op === 'groupNorm' && hit === undefined) return 'GroupNorm (no affine parameters)';
     // composite normalizations: look a few ops downstream for the affine parameter
     let frontier = [a.node];
     for (let depth = 0; hit === undefined && depth < 4 && frontier.length > 0; depth++) {

@@ -13,6 +13,8 @@ import {
   conv2dBackwardInput,
   conv2dBackwardWeight,
   conv2dForward,
+  groupNormBackward,
+  groupNormForward,
 } from './ordered.js';
 import {
   avgPool2dBackward,
@@ -45,6 +47,8 @@ export const tsKernels: Kernels = Object.freeze({
   batchNormBackward,
   batchNormActForwardTrain,
   batchNormActBackward,
+  groupNormForward,
+  groupNormBackward,
   maxPool2dForward,
   maxPool2dBackward,
   avgPool2dForward,

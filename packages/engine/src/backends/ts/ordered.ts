@@ -1,5 +1,5 @@
 /**
- * The TS kernels that take activation buffers in either channel order (conv, batch norm,
+ * The TS kernels that take activation buffers in either channel order (conv, batch/group norm,
  * adaptive average pooling), as wrappers of their NHWC implementations (see channel-order.ts).
  * `overwrite*` flags mean: zero the buffer, then accumulate.
  */
@@ -14,8 +14,12 @@ import type {
   Conv2dBackwardWeightParams,
   Conv2dForwardParams,
   Conv2dGeometry,
+  GroupNormBackwardParams,
+  GroupNormForwardParams,
 } from '../../kernels.js';
+import type { Data } from '../../dtype.js';
 import * as bn from './batch-norm.js';
+import * as gn from './group-norm.js';
 import * as conv from './conv.js';
 import * as pool from './pool.js';
 import { runOnNhwc } from './channel-order.js';
@@ -104,6 +108,11 @@ export function batchNormActForwardTrain(p: BatchNormActForwardTrainParams): voi
     { key: 'x', dims: d, order, written: false },
     { key: 'residual', dims: d, order, written: false },
   ]);
+  writeReluMask(p);
+}
+
+/** The ReLU bit mask of a fused forward's y (own storage order), when one was asked for. */
+function writeReluMask(p: { relu: boolean; reluMask?: Uint32Array | null; y: Data }): void {
   const mask = p.reluMask;
   if (p.relu && mask) {
     mask.fill(0);
@@ -112,20 +121,57 @@ export function batchNormActForwardTrain(p: BatchNormActForwardTrainParams): voi
   }
 }
 
+/** A fused backward's params with its bit mask turned into a y stand-in (1 where set, else 0). */
+function maskAsY<P extends { reluMask?: Uint32Array | null; y: Data | null; dy: Data }>(p: P): P {
+  const mask = p.reluMask;
+  if (!mask) return p;
+  const y = new (p.dy.constructor as new (n: number) => Data)(p.dy.length);
+  for (let i = 0; i < y.length; i++) y[i] = (mask[i >>> 5] >>> (i & 31)) & 1;
+  return { ...p, y, reluMask: null };
+}
+
 /** Backward of the fused batch norm in either order. */
 export function batchNormActBackward(p: BatchNormActBackwardParams): void {
   const d = bnDims(p);
   if (p.overwriteDx) p.dx.fill(0);
   if (p.overwriteDresidual && p.dresidual) p.dresidual.fill(0);
   const order = p.order ?? 'nhwc';
-  const mask = p.reluMask;
-  if (mask) {
-    // The mask as a y stand-in (1 where the bit is set, else 0), in the buffers' own order.
-    const y = new (p.dy.constructor as new (n: number) => typeof p.dy)(p.dy.length);
-    for (let i = 0; i < y.length; i++) y[i] = (mask[i >>> 5] >>> (i & 31)) & 1;
-    p = { ...p, y, reluMask: null };
+  runOnNhwc(bn.batchNormActBackward, maskAsY(p), [
+    { key: 'dx', dims: d, order, written: true },
+    { key: 'dresidual', dims: d, order, written: true },
+    { key: 'y', dims: d, order, written: false },
+    { key: 'dy', dims: d, order, written: false },
+    { key: 'x', dims: d, order, written: false },
+  ]);
+}
+
+/** [N, C, H, W] group-norm buffers as 4-D [N, C, hw, 1]. */
+function gnDims(p: { n: number; c: number; hw: number; groups: number }): Dims {
+  if (!(p.groups > 0 && p.c % p.groups === 0)) {
+    throw new Error(`groupNorm kernel: ${p.groups} groups do not divide ${p.c} channels`);
   }
-  runOnNhwc(bn.batchNormActBackward, p, [
+  return [p.n, p.c, p.hw, 1];
+}
+
+/** Fused group norm (+ residual, ReLU) in either order; the ReLU bit mask from y (own order). */
+export function groupNormForward(p: GroupNormForwardParams): void {
+  const d = gnDims(p);
+  const order = p.order ?? 'nhwc';
+  runOnNhwc(gn.groupNormForward, p, [
+    { key: 'y', dims: d, order, written: true },
+    { key: 'x', dims: d, order, written: false },
+    { key: 'residual', dims: d, order, written: false },
+  ]);
+  writeReluMask(p);
+}
+
+/** Backward of the fused group norm in either order. */
+export function groupNormBackward(p: GroupNormBackwardParams): void {
+  const d = gnDims(p);
+  if (p.overwriteDx) p.dx.fill(0);
+  if (p.overwriteDresidual && p.dresidual) p.dresidual.fill(0);
+  const order = p.order ?? 'nhwc';
+  runOnNhwc(gn.groupNormBackward, maskAsY(p), [
     { key: 'dx', dims: d, order, written: true },
     { key: 'dresidual', dims: d, order, written: true },
     { key: 'y', dims: d, order, written: false },

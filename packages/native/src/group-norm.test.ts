@@ -1,0 +1,66 @@
+// Conformance: native group norm (fused residual add and ReLU) vs the TS reference kernels on
+// random shapes: NHWC and nChw16c, group sizes that do not divide the 16-channel block, one
+// group (layer norm) and one channel per group, batch from 1. Tolerances are the conformance
+// suite's (forward 1e-5, backward 1e-4 scaled max error; float32 normalize and a·g + b·x + d
+// form vs TS float64, statistics in float64 on both sides).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { checkConformance } from '@smd/engine';
+import {
+  groupNormCasesOf,
+  type GroupNormShape,
+} from '@smd/engine/backends/conformance-group-norm';
+import { nativeKernels, nativeStatus } from './index.js';
+import { makeRand, randInt } from './test-helpers.js';
+
+const status = nativeStatus();
+const skip = status.loaded ? false : `native addon not loaded: ${status.reason}`;
+
+/** Random shapes; blocked ones have C a multiple of 16 and often groups straddling blocks. */
+function randomShapes(count: number): GroupNormShape[] {
+  const rand = makeRand(18);
+  const out: GroupNormShape[] = [];
+  for (let i = 0; i < count; i++) {
+    const blocked = i % 3 !== 0;
+    const c = blocked ? 16 * randInt(rand, 1, 6) : randInt(rand, 1, 40);
+    const divisors = Array.from({ length: c }, (_, k) => k + 1).filter((g) => c % g === 0);
+    // every third blocked shape: a group size that does not divide 16 when C has one
+    const odd = divisors.filter((g) => 16 % (c / g) !== 0);
+    const pick = blocked && i % 2 === 0 && odd.length > 0 ? odd : divisors;
+    out.push({
+      n: randInt(rand, 1, 6),
+      c,
+      hw: randInt(rand, 1, 60),
+      groups: pick[randInt(rand, 0, pick.length - 1)],
+      order: blocked ? 'nChw16c' : 'nhwc',
+      act: rand() < 0.6,
+      offset: rand() < 0.15 ? 50 : undefined,
+    });
+  }
+  return out;
+}
+
+test('native groupNormForward/Backward match the TS kernels on random shapes', { skip }, () => {
+  const shapes = randomShapes(36);
+  assert.ok(
+    shapes.some((s) => s.order === 'nChw16c' && 16 % (s.c / s.groups) !== 0),
+    'some blocked shape has groups that straddle the 16-channel blocks',
+  );
+  const res = checkConformance(nativeKernels, 5, shapes.flatMap(groupNormCasesOf));
+  assert.equal(res.length, 72);
+  const bad = res.filter((r) => !r.ok);
+  assert.deepEqual(
+    bad.map((r) => `${r.kernel} ${r.label}: ${r.error ?? r.maxErr}`),
+    [],
+  );
+});
+
+test('native group norm: a large blocked batch (threads split images) matches TS', { skip }, () => {
+  const shapes: GroupNormShape[] = [
+    { n: 64, c: 32, hw: 196, groups: 32, order: 'nChw16c', act: true },
+    { n: 32, c: 64, hw: 49, groups: 1, order: 'nChw16c', act: true },
+    { n: 16, c: 24, hw: 100, groups: 8, order: 'nhwc', act: true },
+  ];
+  const res = checkConformance(nativeKernels, 9, shapes.flatMap(groupNormCasesOf));
+  for (const r of res) assert.ok(r.ok, `${r.kernel} ${r.label}: ${r.error ?? r.maxErr}`);
+});
