@@ -68,7 +68,9 @@ if (!['batch', 'group', 'layer'].includes(opts.norm)) {
 }
 const formats = opts['torch-formats'].split(',');
 if (formats.length === 0 || formats.some((f) => f !== 'channels_last' && f !== 'contiguous')) {
-  console.error(`run.mjs: --torch-formats expects channels_last and/or contiguous, got ${opts['torch-formats']}`);
+  console.error(
+    `run.mjs: --torch-formats expects channels_last and/or contiguous, got ${opts['torch-formats']}`,
+  );
   process.exit(2);
 }
 const common = [

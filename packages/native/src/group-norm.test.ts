@@ -5,12 +5,11 @@
 // form vs TS float64, statistics in float64 on both sides).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkConformance } from '@smd/engine';
-import {
-  groupNormCasesOf,
-  type GroupNormShape,
-} from '@smd/engine/backends/conformance-group-norm';
-import { nativeKernels, nativeStatus } from './index.js';
+import { readFileSync } from 'node:fs';
+import { checkConformance, withBackend, type Layout } from '@smd/engine';
+import { groupNormCasesOf, type GroupNormShape } from '@smd/engine/backends/conformance-group-norm';
+import { groupNormFixtureErrors, type GroupNormFixture } from '@smd/engine/ops/group-norm-fixtures';
+import { nativeBackend, nativeKernels, nativeStatus } from './index.js';
 import { makeRand, randInt } from './test-helpers.js';
 
 const status = nativeStatus();
@@ -63,4 +62,20 @@ test('native group norm: a large blocked batch (threads split images) matches TS
   ];
   const res = checkConformance(nativeKernels, 9, shapes.flatMap(groupNormCasesOf));
   for (const r of res) assert.ok(r.ok, `${r.kernel} ${r.label}: ${r.error ?? r.maxErr}`);
+});
+
+test('native group norm matches the PyTorch golden fixtures in every layout', { skip }, () => {
+  const file = new URL('../../engine/fixtures/torch/group-norm.json', import.meta.url);
+  const { cases } = JSON.parse(readFileSync(file, 'utf8')) as { cases: GroupNormFixture[] };
+  withBackend(nativeBackend()!, () => {
+    for (const c of cases) {
+      const layouts: Layout[] = ['contiguous', 'channelsLast'];
+      if (c.x.shape[1] % 16 === 0) layouts.push('channelsBlocked16');
+      for (const layout of layouts) {
+        const err = groupNormFixtureErrors(c, 'float32', layout);
+        for (const [what, e] of Object.entries(err))
+          assert.ok(e <= 1e-4, `${c.name} ${layout} ${what}: ${e}`);
+      }
+    }
+  });
 });

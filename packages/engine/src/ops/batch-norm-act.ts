@@ -81,39 +81,47 @@ export function batchNormAct2d(x: Tensor, opts: BatchNormActOptions = {}): Tenso
   const bnInputs: Tensor[] = [X];
   if (gamma) bnInputs.push(gamma);
   if (beta) bnInputs.push(beta);
-  return recordFusedNorm('batchNorm2d', y, bnInputs, R, useRelu, mask, (g0, partialBn, partialR) => {
-    const g = g0.toLayout(X.layout);
-    const needX = X.requiresGrad;
-    const dxOut = gradOutput(needX ? partialBn?.[0] : null, X.shape, X.dtype, X.layout);
-    const dx = dxOut.t;
-    const pIdx = (t: Tensor | null): number => (t ? bnInputs.indexOf(t) : -1);
-    const dg = gamma?.requiresGrad ? gradTarget(partialBn?.[pIdx(gamma)], [c], X.dtype) : null;
-    const db = beta?.requiresGrad ? gradTarget(partialBn?.[pIdx(beta)], [c], X.dtype) : null;
-    // X and R may be one tensor: dx and dr are then separate buffers that autograd adds.
-    const drOut = R?.requiresGrad ? gradOutput(partialR, X.shape, X.dtype, X.layout) : null;
-    const dr = drOut ? drOut.t : null;
-    kk.batchNormActBackward({
-      dx: dx.data,
-      dgamma: dg ? dg.data : null,
-      dbeta: db ? db.data : null,
-      dresidual: dr ? dr.data : null,
-      overwriteDx: dxOut.overwrite,
-      overwriteDresidual: drOut ? drOut.overwrite : false,
-      y: useRelu && !reluMask ? y.data : null,
-      reluMask,
-      dy: g.data,
-      x: X.data,
-      mean,
-      invStd,
-      gamma: gd,
-      m,
-      c,
-      order,
-      hw,
-    });
-    const norm: (Tensor | null)[] = [needX ? dx : null];
-    if (gamma) norm.push(dg);
-    if (beta) norm.push(db);
-    return { norm, residual: dr };
-  });
+  return recordFusedNorm(
+    'batchNorm2d',
+    y,
+    bnInputs,
+    R,
+    useRelu,
+    mask,
+    (g0, partialBn, partialR) => {
+      const g = g0.toLayout(X.layout);
+      const needX = X.requiresGrad;
+      const dxOut = gradOutput(needX ? partialBn?.[0] : null, X.shape, X.dtype, X.layout);
+      const dx = dxOut.t;
+      const pIdx = (t: Tensor | null): number => (t ? bnInputs.indexOf(t) : -1);
+      const dg = gamma?.requiresGrad ? gradTarget(partialBn?.[pIdx(gamma)], [c], X.dtype) : null;
+      const db = beta?.requiresGrad ? gradTarget(partialBn?.[pIdx(beta)], [c], X.dtype) : null;
+      // X and R may be one tensor: dx and dr are then separate buffers that autograd adds.
+      const drOut = R?.requiresGrad ? gradOutput(partialR, X.shape, X.dtype, X.layout) : null;
+      const dr = drOut ? drOut.t : null;
+      kk.batchNormActBackward({
+        dx: dx.data,
+        dgamma: dg ? dg.data : null,
+        dbeta: db ? db.data : null,
+        dresidual: dr ? dr.data : null,
+        overwriteDx: dxOut.overwrite,
+        overwriteDresidual: drOut ? drOut.overwrite : false,
+        y: useRelu && !reluMask ? y.data : null,
+        reluMask,
+        dy: g.data,
+        x: X.data,
+        mean,
+        invStd,
+        gamma: gd,
+        m,
+        c,
+        order,
+        hw,
+      });
+      const norm: (Tensor | null)[] = [needX ? dx : null];
+      if (gamma) norm.push(dg);
+      if (beta) norm.push(db);
+      return { norm, residual: dr };
+    },
+  );
 }

@@ -39,11 +39,17 @@ export interface GroupNormActOptions {
  * then the per-channel affine. A blocked input stays blocked, any other layout goes channels-last.
  * Recorded as groupNorm → add → relu (see fused-norm.ts).
  */
-export function groupNormAct2d(x: Tensor, numGroups: number, opts: GroupNormActOptions = {}): Tensor {
+export function groupNormAct2d(
+  x: Tensor,
+  numGroups: number,
+  opts: GroupNormActOptions = {},
+): Tensor {
   if (x.ndim !== 4) throw new Error(`groupNormAct2d: expected [N,C,H,W], got ${fmtShape(x.shape)}`);
   const [n, c, h, w] = x.shape;
   if (!Number.isInteger(numGroups) || numGroups < 1 || c % numGroups !== 0) {
-    throw new Error(`groupNorm: ${numGroups} groups do not divide the channels of ${fmtShape(x.shape)}`);
+    throw new Error(
+      `groupNorm: ${numGroups} groups do not divide the channels of ${fmtShape(x.shape)}`,
+    );
   }
   const gamma = opts.weight ?? null;
   const beta = opts.bias ?? null;
@@ -57,7 +63,9 @@ export function groupNormAct2d(x: Tensor, numGroups: number, opts: GroupNormActO
   }
   const res = opts.residual ?? null;
   if (res && !shapesEqual(res.shape, x.shape)) {
-    throw new Error(`groupNorm: residual ${fmtShape(res.shape)} must match input ${fmtShape(x.shape)}`);
+    throw new Error(
+      `groupNorm: residual ${fmtShape(res.shape)} must match input ${fmtShape(x.shape)}`,
+    );
   }
   const useRelu = opts.relu ?? true;
   const eps = opts.eps ?? 1e-5;

@@ -203,7 +203,8 @@ export function walkScale(
         // group's channels is absorbed; per channel only when every group is one channel.
         if (k > 0) return broken('GroupNorm affine parameter', k);
         if (st.slice(1).some((s) => s)) return broken('GroupNorm affine parameter scales with it');
-        if (s0.shift) return broken('a per-channel bias before GroupNorm (its group mean keeps it)');
+        if (s0.shift)
+          return broken('a per-channel bias before GroupNorm (its group mean keeps it)');
         const oneChannelGroups = groupNormGroups(t) === ins[0].shape[1];
         absorptions.push({ op: name, node: t, perChannel: s0.axis === 1 && oneChannelGroups });
         continue;
