@@ -60,6 +60,18 @@ export function nativeStatus(): NativeStatus {
 /** Every kernel, native when the addon loaded, else the TS reference kernels. */
 export const nativeKernels: Kernels = load.addon ? createNativeKernels(load.addon) : tsKernels;
 
+/**
+ * Which kernels run native code: every kernel of `Kernels` is native when the addon loaded
+ * (calls it cannot win route to TS at call time, see createNativeKernels); all are TS otherwise.
+ */
+export function nativeKernelCoverage(): { native: string[]; ts: string[] } {
+  const names = Object.keys(tsKernels).sort();
+  const isNative = (k: string): boolean =>
+    (nativeKernels as unknown as Record<string, unknown>)[k] !==
+    (tsKernels as unknown as Record<string, unknown>)[k];
+  return { native: names.filter(isNative), ts: names.filter((k) => !isNative(k)) };
+}
+
 let backend: Backend | null = null;
 
 let nhwcBackend: Backend | null = null;

@@ -7,7 +7,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { checkConformance } from '@smd/engine';
-import { nativeKernels, nativeStatus } from '@smd/native';
+import { nativeKernelCoverage, nativeKernels, nativeStatus } from '@smd/native';
 import { DEFAULT_DATA_DIR, findIdxFiles } from '../data/index.js';
 import { type CliIo } from '../usage-error.js';
 
@@ -68,19 +68,25 @@ export function kernelCheck(): DoctorCheck | null {
   if (!nativeStatus().loaded) return null;
   const res = checkConformance(nativeKernels);
   const bad = res.filter((r) => !r.ok);
+  const cov = nativeKernelCoverage();
+  const coverage =
+    cov.ts.length === 0
+      ? `all ${cov.native.length} kernels native`
+      : `${cov.native.length} kernels native, TS only: ${cov.ts.join(', ')}`;
   const worst = res.reduce((a, b) => (b.maxErr / (b.tol || 1) > a.maxErr / (a.tol || 1) ? b : a));
   return {
     name: 'native kernels',
     ok: bad.length === 0,
     required: true,
     detail:
-      bad.length === 0
+      `${coverage}; ` +
+      (bad.length === 0
         ? `${res.length} cases match the TS reference (closest to its tolerance: ${worst.kernel} ` +
           `${worst.label}, ${worst.maxErr.toExponential(1)} of ${worst.tol})`
         : `${bad.length} of ${res.length} cases differ from the TS reference: ` +
           bad
             .map((r) => `${r.kernel} ${r.label} (${r.error ?? r.maxErr.toExponential(1)})`)
-            .join('; '),
+            .join('; ')),
   };
 }
 
