@@ -10,7 +10,7 @@ APT_PACKAGES=(
   dataset-fashion-mnist              # the real data set (/usr/share/datasets/fashion-mnist)
   fonts-dejavu-core                  # text in PNG figures
   chromium                           # browser tests of the dashboard and report (playwright-core)
-  python3-torch python3-numpy        # PyTorch 1.13: regenerates fixtures, torch.load side of benchmarks
+  python3-torch python3-numpy        # PyTorch 1.13: fixtures, benchmarks, the PyTorch adapter (integrations/pytorch) and its tests
 )
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

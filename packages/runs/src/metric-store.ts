@@ -17,6 +17,7 @@ import {
   isProbeMetric,
 } from './browser/metric-types.js';
 import {
+  METRIC_SCHEMA,
   METRIC_SCHEMA_SQL,
   METRIC_SCHEMA_VERSION,
   PROBE_METRIC_IDS,
@@ -106,13 +107,14 @@ export class MetricStore extends MetricQueries {
     } catch (e) {
       throw new InputError(`${path}: cannot open metric store (${(e as Error).message})`);
     }
+    const pragmas = METRIC_SCHEMA.pragmas;
     if (!ro) {
-      db.pragma('journal_mode = WAL');
+      db.pragma(`journal_mode = ${pragmas.journal_mode}`);
       // NORMAL: a commit survives a process crash (SIGKILL); checkpoints call syncToDisk().
-      db.pragma('synchronous = NORMAL');
+      db.pragma(`synchronous = ${pragmas.synchronous}`);
       // Each commit dirties one leaf page per probe series (~220); checkpointing the WAL every
       // 1000 pages (the default) made per-step commits 3x slower. 10000 pages ≈ 40 MB of WAL.
-      db.pragma('wal_autocheckpoint = 10000');
+      db.pragma(`wal_autocheckpoint = ${pragmas.wal_autocheckpoint}`);
       db.exec(METRIC_SCHEMA_SQL);
       const ins = db.prepare('INSERT OR IGNORE INTO probe_metrics (id, name) VALUES (?, ?)');
       const insMeta = db.prepare('INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)');
