@@ -97,8 +97,10 @@ class HookDetector:
 
     def __init__(self, model: nn.Module):
         self.model = model
-        self.outputs: Dict[int, Tuple[str, torch.Tensor]] = {}  # id(grad_fn) of layer output → layer
-        self.norm_in: Dict[int, List[str]] = {}  # id(grad_fn) of a norm's output → norm module name
+        # Autograd nodes are matched by id(); holding each node object keeps its Python wrapper
+        # (and so its id) alive, so next_functions returns the same objects later.
+        self.outputs: Dict[int, Tuple[str, object]] = {}  # id(grad_fn) of a layer output → (layer, node)
+        self.norm_in: Dict[int, Tuple[List[str], object]] = {}  # id(grad_fn) of a norm output → norms
         self.handles = []
         self.result: Optional[Dict[str, Optional[List[str]]]] = None
         for name, m in model.named_modules():
@@ -110,14 +112,16 @@ class HookDetector:
 
     def _layer_hook(self, name):
         def hook(_m, _inp, out):
-            if isinstance(out, torch.Tensor) and out.grad_fn is not None:
-                self.outputs[id(out.grad_fn)] = (name, out)
+            fn = out.grad_fn if isinstance(out, torch.Tensor) else None
+            if fn is not None:
+                self.outputs[id(fn)] = (name, fn)
         return hook
 
     def _norm_hook(self, name):
         def hook(_m, _inp, out):
-            if isinstance(out, torch.Tensor) and out.grad_fn is not None:
-                self.norm_in.setdefault(id(out.grad_fn), []).append(name)
+            fn = out.grad_fn if isinstance(out, torch.Tensor) else None
+            if fn is not None:
+                self.norm_in.setdefault(id(fn), ([], fn))[0].append(name)
         return hook
 
     def _root_hook(self, _m, _inp, out):
@@ -125,25 +129,26 @@ class HookDetector:
         if not roots:
             return  # a no-grad forward (evaluation): wait for a training forward
         consumers: Dict[str, List[str]] = {}
-        seen = set()
+        seen = {}  # id → node, holding the nodes so that ids are not reused during the walk
         stack = list(roots)
         while stack:  # every autograd node reachable from the outputs, each visited once
             fn = stack.pop()
             if id(fn) in seen:
                 continue
-            seen.add(id(fn))
+            seen[id(fn)] = fn
             for nxt, _ in fn.next_functions:
                 if nxt is None:
                     continue
                 hit = self.outputs.get(id(nxt))
                 if hit is not None:
                     norms = self.norm_in.get(id(fn))
-                    consumers.setdefault(hit[0], []).extend(norms if norms else [type(fn).__name__])
+                    consumers.setdefault(hit[0], []).extend(norms[0] if norms else [type(fn).__name__])
                 stack.append(nxt)
         for name, _ in self.outputs.values():
             consumers.setdefault(name, [])
         self.result = consumers
         self.outputs.clear()
+        self.norm_in.clear()
         self.close()
 
     def close(self):

@@ -156,7 +156,9 @@ class Probe:
             self.slots.append(s)
         self.res_len = offset
         if self.writer:
+            # full shapes from the model (a sharded optimizer holds flat local pieces)
             shapes = {n: list(p.shape) for n, p, _ in self._named_opt}
+            shapes.update({n: list(p.shape) for n, p in self.model.named_parameters()})
             self.writer.declare_params((n, shapes.get(n), inv, r) for n, (inv, r) in self.decisions.items())
             self.writer.log(f"detection ({method}): {len(self.slots)} scale-invariant tensors probed, "
                             f"{len(self.decisions) - len(self.slots)} not")
@@ -285,7 +287,8 @@ class Probe:
             inv = False
             self.writer.event(step, "note", f"{s.name}: not scale-invariant at run time ({reason})")
         self.decisions[s.name] = (inv, reason)
-        self.writer.declare_params([(s.name, list(s.p.shape), inv, reason)])
+        shape = dict(self.model.named_parameters()).get(s.name, s.p).shape
+        self.writer.declare_params([(s.name, list(shape), inv, reason)])
 
     def _end_pending(self) -> None:
         if self.pending_end is not None and self.writer:
