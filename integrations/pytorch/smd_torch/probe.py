@@ -26,7 +26,7 @@ from .detect import HookDetector, detect_fx, detect_from_hooks
 from .hyper import config_of, group_hyper, momentum_buffer
 from .metrics import RingWindow, samples_of, stats_from_sums
 from .store import RunWriter
-from .sums import POST, PRE, Scratch, post_gram, pre_gram, read_post, read_pre
+from .sums import SUMS, Scratch, post_sums, pre_sums, row_sums
 
 RADIAL_THRESHOLD = 1e-3  # mean |radial cos| below this confirms scale invariance (runtime.ts)
 RADIAL_MIN_SAMPLES = 10
@@ -37,8 +37,8 @@ class _Slot:
 
     def __init__(self, name: str, p: torch.Tensor, group: dict, rows: int, offset: int):
         self.name, self.p, self.group, self.rows, self.offset = name, p, group, rows, offset
-        self.prev: Optional[torch.Tensor] = None
-        self.m = 0  # pre Gram size of the armed step (0: not armed: no gradient)
+        self.prev: Optional[torch.Tensor] = None  # w_t as float64 [n], kept across the step
+        self.armed = False  # pre_sums ran this step (the parameter had a gradient)
         self.window: Optional[RingWindow] = None
         self.ch_window: Optional[RingWindow] = None
         self.radial = RingWindow(200)
@@ -152,7 +152,7 @@ class Probe:
             s.structural_reason = reason
             s.window = RingWindow(self.window_samples)
             s.ch_window = RingWindow(self.window_samples, rows) if rows > 1 else None
-            offset += rows * (PRE + POST)
+            offset += rows * SUMS
             self.slots.append(s)
         self.res_len = offset
         if self.writer:
@@ -202,17 +202,17 @@ class Probe:
         with torch.no_grad():
             for s in self.slots:
                 p = s.p
-                s.m = 0
+                s.armed = False
                 if p.grad is None:
                     continue
                 buf = dev_bufs.get(p.device)
                 if buf is None:
                     buf = dev_bufs[p.device] = torch.zeros(self.res_len, dtype=torch.float64, device=p.device)
-                if s.prev is None or s.prev.shape != p.shape or s.prev.dtype != p.dtype:
-                    s.prev = torch.empty_like(p, memory_format=torch.contiguous_format)
-                s.prev.copy_(p)
+                if s.prev is None or s.prev.numel() != p.numel() or s.prev.device != p.device:
+                    s.prev = torch.empty(p.numel(), dtype=torch.float64, device=p.device)
                 v = momentum_buffer(self.opt, p)
-                s.m = pre_gram(buf[s.offset:s.offset + s.rows * PRE], self.scratch, p, p.grad, v, s.rows)
+                pre_sums(buf[s.offset:s.offset + s.rows * SUMS], s.prev, self.scratch, p, p.grad, v, s.rows)
+                s.armed = True
         self._bufs = dev_bufs
 
     def _after(self) -> None:
@@ -227,9 +227,9 @@ class Probe:
             return
         with torch.no_grad():
             for s in self.slots:
-                if s.m:
-                    o = s.offset + s.rows * PRE
-                    post_gram(self._bufs[s.p.device][o:o + s.rows * POST], self.scratch, s.prev, s.p, s.rows)
+                if s.armed:
+                    post_sums(self._bufs[s.p.device][s.offset:s.offset + s.rows * SUMS], s.prev, self.scratch,
+                              s.p, s.rows)
         host = {}
         for dev, buf in self._bufs.items():
             if self.sharded and self.dist_on:
@@ -244,17 +244,15 @@ class Probe:
     def _measure(self, step: int, host) -> None:
         w = self.writer
         for s in self.slots:
-            if not s.m:
+            if not s.armed:
                 continue
             vals = host[s.p.device]
             h = group_hyper(self.opt, s.group)
-            tot = [0.0] * 7
+            tot = [0.0] * SUMS
             rows = []
             for r in range(s.rows):
-                pre = read_pre(vals, s.offset + r * s.m * s.m, s.m)
-                post = read_post(vals, s.offset + s.rows * PRE + r * 9)
-                sums = pre + post
-                for i in range(7):
+                sums = row_sums(vals, s.offset, s.rows, r)
+                for i in range(SUMS):
                     tot[i] += sums[i]
                 rows.append(sums)
             st = stats_from_sums(*tot, h["lr"], h["momentum"])

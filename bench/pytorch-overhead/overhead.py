@@ -1,0 +1,111 @@
+#!/usr/bin/python3
+"""Overhead of smd_torch.watch on a ResNet-18-sized model on CPU: training steps with the probe at
+every step vs without, interleaved A B A B in one process (same model, data and threads), per-step
+medians and their ratio.
+
+  /usr/bin/python3 bench/pytorch-overhead/overhead.py [--rounds 6] [--steps 4] [--batch 16] [--size 112]
+
+The model is torchvision's ResNet-18 architecture (11.7 M parameters, 20 BN-fed convs probed,
+11.2 M probed values) written out here (no torchvision), SGD momentum 0.9, λ 5e-4, random data.
+Prints one JSON line with the medians, the ratio and the probe's own pre/post cost."""
+import argparse
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "integrations", "pytorch"))
+import smd_torch  # noqa: E402
+
+
+class Block(nn.Module):
+    def __init__(self, cin, cout, stride):
+        super().__init__()
+        self.conv1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False)
+        self.bn1 = nn.BatchNorm2d(cout)
+        self.conv2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False)
+        self.bn2 = nn.BatchNorm2d(cout)
+        self.downsample = None
+        if stride != 1 or cin != cout:
+            self.downsample = nn.Sequential(nn.Conv2d(cin, cout, 1, stride, bias=False), nn.BatchNorm2d(cout))
+
+    def forward(self, x):
+        idt = x if self.downsample is None else self.downsample(x)
+        return F.relu(self.bn2(self.conv2(F.relu(self.bn1(self.conv1(x))))) + idt)
+
+
+class ResNet18(nn.Module):
+    def __init__(self, classes=1000):
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 64, 7, 2, 3, bias=False)
+        self.bn1 = nn.BatchNorm2d(64)
+        widths, cin, layers = [64, 128, 256, 512], 64, []
+        for i, w in enumerate(widths):
+            layers.append(nn.Sequential(Block(cin, w, 1 if i == 0 else 2), Block(w, w, 1)))
+            cin = w
+        self.layer1, self.layer2, self.layer3, self.layer4 = layers
+        self.fc = nn.Linear(512, classes)
+
+    def forward(self, x):
+        x = F.max_pool2d(F.relu(self.bn1(self.conv1(x))), 3, 2, 1)
+        x = self.layer4(self.layer3(self.layer2(self.layer1(x))))
+        return self.fc(torch.flatten(F.adaptive_avg_pool2d(x, 1), 1))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rounds", type=int, default=6)
+    ap.add_argument("--steps", type=int, default=4, help="timed steps per segment")
+    ap.add_argument("--batch", type=int, default=16)
+    ap.add_argument("--size", type=int, default=112)
+    ap.add_argument("--threads", type=int, default=2)
+    a = ap.parse_args()
+    torch.manual_seed(0)
+    torch.set_num_threads(a.threads)
+    model = ResNet18()
+    opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9, weight_decay=5e-4)
+    x = torch.randn(a.batch, 3, a.size, a.size)
+    y = torch.randint(0, 1000, (a.batch,))
+
+    def step():
+        t0 = time.perf_counter()
+        loss = F.cross_entropy(model(x), y)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        return time.perf_counter() - t0
+
+    step()
+    step()  # warm-up (allocations, momentum buffers)
+    plain, probed, watch_s = [], [], []
+    with tempfile.TemporaryDirectory() as out:
+        for r in range(a.rounds):
+            for mode in (("plain", "probe") if r % 2 == 0 else ("probe", "plain")):
+                if mode == "plain":
+                    plain += [step() for _ in range(a.steps)]
+                    continue
+                t0 = time.perf_counter()
+                probe = smd_torch.watch(model, opt, out=out, name="bench")
+                watch_s.append(time.perf_counter() - t0)
+                probed += [step() for _ in range(a.steps)]
+                n_probed = sum(p.numel() for s in probe.slots for p in [s.p])
+                probe.close()
+    mp, mq = statistics.median(plain), statistics.median(probed)
+    print(json.dumps({
+        "torch": torch.__version__, "threads": a.threads, "batch": a.batch, "size": a.size,
+        "params": sum(p.numel() for p in model.parameters()), "probed_values": n_probed,
+        "steps_each": len(plain), "plain_median_s": round(mp, 4), "probe_median_s": round(mq, 4),
+        "ratio": round(mq / mp, 4), "plain_minmax_s": [round(min(plain), 4), round(max(plain), 4)],
+        "probe_minmax_s": [round(min(probed), 4), round(max(probed), 4)],
+        "watch_setup_median_s": round(statistics.median(watch_s), 3),
+    }))
+
+
+if __name__ == "__main__":
+    main()
