@@ -9,6 +9,7 @@ The model is torchvision's ResNet-18 architecture (11.7 M parameters, 20 BN-fed 
 11.2 M probed values) written out here (no torchvision), SGD momentum 0.9, λ 5e-4, random data.
 Prints one JSON line with the medians, the ratio and the probe's own pre/post cost."""
 import argparse
+import importlib.util
 import json
 import os
 import statistics
@@ -24,20 +25,16 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import smd_torch  # noqa: E402
 
 
-class Block(nn.Module):
-    def __init__(self, cin, cout, stride):
-        super().__init__()
-        self.conv1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False)
-        self.bn1 = nn.BatchNorm2d(cout)
-        self.conv2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False)
-        self.bn2 = nn.BatchNorm2d(cout)
-        self.downsample = None
-        if stride != 1 or cin != cout:
-            self.downsample = nn.Sequential(nn.Conv2d(cin, cout, 1, stride, bias=False), nn.BatchNorm2d(cout))
+def _reference():
+    """bench/reference-run/reference.py (its BasicBlock is torchvision's)."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "reference-run", "reference.py")
+    spec = importlib.util.spec_from_file_location("reference", path)
+    ref = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(ref)
+    return ref
 
-    def forward(self, x):
-        idt = x if self.downsample is None else self.downsample(x)
-        return F.relu(self.bn2(self.conv2(F.relu(self.bn1(self.conv1(x))))) + idt)
+
+Block = _reference().BasicBlock
 
 
 class ResNet18(nn.Module):

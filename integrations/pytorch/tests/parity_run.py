@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 """PyTorch side of the parity test (packages/cli/src/pytorch/parity.test.ts).
 
-For each configuration: a 8/16/16 ResNet (bench/reference-run/reference.py's architecture, one
-BasicBlock per stage) with torch's init, the first STEPS×32 Fashion-MNIST training images, η = 0.1
+For each configuration: a 8/16/16 ResNet (bench/reference-run/reference.py's, one BasicBlock per
+stage) with torch's init, the first STEPS×32 Fashion-MNIST training images, η = 0.1
 for 10 steps then 0.05 (set on param_groups, as a schedule would), trained with smd_torch.watch.
 Writes OUT/<label>/init.safetensors (initial weights, x, y), OUT/<label>/states.safetensors (every
 step's w_t, g_t and SGD momentum buffer v_{t−1}, "w/<t>/<name>", "g/<t>/<name>", "v/<t>/<name>",
@@ -13,6 +13,7 @@ in smd's engine.
 Usage: parity_run.py OUT [label:dtype:optimizer:per_channel ...]
 """
 import gzip
+import importlib.util
 import json
 import os
 import struct
@@ -28,39 +29,16 @@ STEPS, BATCH = 20, 32
 DATA = "/usr/share/datasets/fashion-mnist"
 
 
-class BasicBlock(nn.Module):
-    def __init__(self, cin, cout, stride):
-        super().__init__()
-        self.conv1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False)
-        self.bn1 = nn.BatchNorm2d(cout)
-        self.conv2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False)
-        self.bn2 = nn.BatchNorm2d(cout)
-        self.downsample = None
-        if stride != 1 or cin != cout:
-            self.downsample = nn.Sequential(nn.Conv2d(cin, cout, 1, stride, 0, bias=False), nn.BatchNorm2d(cout))
-
-    def forward(self, x):
-        identity = x if self.downsample is None else self.downsample(x)
-        out = F.relu(self.bn1(self.conv1(x)))
-        out = self.bn2(self.conv2(out))
-        return F.relu(out + identity)
+def reference_resnet():
+    """bench/reference-run/reference.py's ResNet (the one smd's engine is checked against)."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "bench", "reference-run", "reference.py")
+    spec = importlib.util.spec_from_file_location("reference", path)
+    ref = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(ref)
+    return ref.ResNet
 
 
-class ResNet(nn.Module):
-    def __init__(self, widths=(8, 16, 16), num_classes=10):
-        super().__init__()
-        w1, w2, w3 = widths
-        self.conv1 = nn.Conv2d(1, w1, 3, 1, 1, bias=False)
-        self.bn1 = nn.BatchNorm2d(w1)
-        self.layer1 = nn.Sequential(BasicBlock(w1, w1, 1))
-        self.layer2 = nn.Sequential(BasicBlock(w1, w2, 2))
-        self.layer3 = nn.Sequential(BasicBlock(w2, w3, 2))
-        self.fc = nn.Linear(w3, num_classes)
-
-    def forward(self, x):
-        y = F.relu(self.bn1(self.conv1(x)))
-        y = self.layer3(self.layer2(self.layer1(y)))
-        return self.fc(torch.flatten(F.adaptive_avg_pool2d(y, 1), 1))
+ResNet = reference_resnet()
 
 
 def read_idx(path, count):
@@ -110,7 +88,7 @@ def run(out, label, dtype, kind, per_channel):
     x = read_idx(os.path.join(DATA, "train-images-idx3-ubyte.gz"), STEPS * BATCH).to(dt).unsqueeze(1) / 255.0
     x = (x - 0.286) / 0.353
     y = read_idx(os.path.join(DATA, "train-labels-idx1-ubyte.gz"), STEPS * BATCH).long()
-    model = ResNet().to(dt)
+    model = ResNet(widths=(8, 16, 16), blocks=1).to(dt)
     d = os.path.join(out, label)
     os.makedirs(d, exist_ok=True)
     sd = {k: v for k, v in model.state_dict().items() if v.dtype != torch.int64}

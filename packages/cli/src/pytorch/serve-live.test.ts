@@ -33,7 +33,7 @@ after(async () => {
 
 test('smd serve shows a PyTorch run live; smd report draws it', async () => {
   const script = join(SMD_TORCH_DIR, 'examples', 'fashion_mnist.py');
-  const args = [script, '--out', root, '--steps', '160', '--drop', '100', '--delay', '0.03'];
+  const args = [script, '--out', root, '--steps', '400', '--drop', '300', '--delay', '0.05'];
   const child = spawn(PYTHON, args, { env: pythonEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
