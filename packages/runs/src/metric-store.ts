@@ -101,7 +101,7 @@ export class MetricStore extends MetricQueries {
     let db: Database.Database;
     try {
       db = new Database(path, { readonly: ro, fileMustExist: ro });
-      db.pragma('busy_timeout = 5000');
+      db.pragma(`busy_timeout = ${METRIC_SCHEMA.pragmas.busy_timeout}`);
       // A reader's queries turn "malformed" SQLite errors into one-line InputErrors.
       if (ro) db = guardReads(db, path);
     } catch (e) {
