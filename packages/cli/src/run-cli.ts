@@ -11,6 +11,7 @@ import { runReport } from './report/report-command.js';
 import { runServe } from './serve/serve-command.js';
 import { runExplore } from './explore/explore-command.js';
 import { runReproduce } from './reproduce/reproduce-command.js';
+import { runAnalyze } from './analyze/analyze-command.js';
 import { UsageError, type CliIo, type CliResult } from './usage-error.js';
 import { InputError } from '@smd/formats';
 
@@ -36,6 +37,8 @@ Commands:
              drag, a network training live in the page, your checkpoints analyzed in the browser
   reproduce  the paper's experiments (figures 2, 3, 4, linear scaling) as one command:
              trains what is missing, writes an HTML page with figures, numbers and verdicts
+  analyze    SMD for a run trained elsewhere: PyTorch / Lightning / Hugging Face checkpoints
+             → an smd run folder (exact last-step Δ from the optimizer state); --watch DIR
 
 Run "smd <command> --help" for the flags of a command.
 Environment: SMD_DEBUG=1 prints stack traces of unexpected errors.
@@ -54,6 +57,7 @@ const COMMANDS: Record<string, Subcommand> = {
   serve: runServe,
   explore: runExplore,
   reproduce: (argv, io) => runReproduce(argv, io),
+  analyze: runAnalyze,
 };
 
 /** Options of runCli: the working directory (defaults to process.cwd()) and env for SMD_DEBUG. */

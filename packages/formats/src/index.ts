@@ -86,3 +86,16 @@ export {
   parseCifar10,
   writeCifar10,
 } from './cifar10.js';
+export {
+  type OptimizerState,
+  type ParamGroup,
+  type ParamState,
+  isOptimizerStateDict,
+  matchOptimizerState,
+} from './optimizer-state.js';
+export {
+  type CheckpointLayout,
+  type LogRow,
+  type TrainingCheckpoint,
+  readTrainingCheckpoint,
+} from './training-checkpoint.js';

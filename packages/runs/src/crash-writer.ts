@@ -128,6 +128,7 @@ export function runWriter(o: WriterOptions, out: (line: string) => void = () => 
         L_window: st.lWindow,
         delta_star: Math.sqrt(2e-4 * lr),
         w_star: Math.pow((st.lWindow * lr) / 2e-4, 0.25),
+        checkpoint_angle_rad: delta,
       };
       for (const metric of PROBE_METRICS)
         m.logProbe({ step: t, param: `layer${i}.conv.weight`, metric, value: v[metric] });

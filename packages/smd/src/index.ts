@@ -7,3 +7,4 @@ export * from './detect/index.js';
 export * from './compare/index.js';
 export * from './predict/index.js';
 export * from './analysis/index.js';
+export * from './offline/index.js';

@@ -42,7 +42,8 @@ export interface RunTrainOptions {
   onRun?: (dir: string) => void;
 }
 
-function versions(): { [k: string]: string } {
+/** Package and runtime versions for a run manifest. */
+export function versions(): { [k: string]: string } {
   const out: { [k: string]: string } = { node: process.version };
   try {
     const url = new URL('../../package.json', import.meta.url);

@@ -2,3 +2,4 @@
 export * from './metric-types.js';
 export * from './manifest-schema.js';
 export * from './live-series.js';
+export * from './checkpoint-analysis.js';

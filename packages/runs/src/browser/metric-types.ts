@@ -17,6 +17,7 @@ export const PROBE_METRICS = [
   'L_window', // windowed estimate of L_t
   'delta_star', // predicted Δ*
   'w_star', // predicted ‖w*‖
+  'checkpoint_angle_rad', // ∠(w_prev checkpoint, w), smd analyze
 ] as const;
 
 /** One of {@link PROBE_METRICS}. */

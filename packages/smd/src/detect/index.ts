@@ -15,3 +15,4 @@ export {
 } from './structural.js';
 export { RadialCosTracker, confirmScaleInvariance, type RuntimeCheckOptions } from './runtime.js';
 export { rescaleWeights, rescaleScaleInvariant, type HasData } from './rescale.js';
+export { type NameVerdict, type NamedShape, scaleInvarianceFromNames } from './names.js';

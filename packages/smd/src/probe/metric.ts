@@ -26,7 +26,9 @@ export type ProbeMetric =
   /** Predicted equilibrium angular update Δ* for this step's η, λ, α. */
   | 'delta_star'
   /** Predicted equilibrium norm ‖w*‖ from the windowed L_t. */
-  | 'w_star';
+  | 'w_star'
+  /** ∠(w at the previous checkpoint, w at this one): `smd analyze` of checkpoints k steps apart. */
+  | 'checkpoint_angle_rad';
 
 /** Every probe metric, in emission order. */
 export const PROBE_METRICS: readonly ProbeMetric[] = [
@@ -41,6 +43,7 @@ export const PROBE_METRICS: readonly ProbeMetric[] = [
   'L_window',
   'delta_star',
   'w_star',
+  'checkpoint_angle_rad',
 ];
 
 /** One measurement. `channel` is set only in per-channel mode (row of an [out, ...] weight). */
