@@ -127,3 +127,28 @@ test('unknown globals become inert placeholders with their arguments and state',
   assert.equal(p0.get('big'), 123456789012345678901n);
   assert.equal(({} as Record<string, unknown>).polluted, undefined);
 });
+
+test('a million items in one APPENDS and deep nesting: no stack overflow', () => {
+  const n = 1_000_000;
+  const bytes = new Uint8Array(4 + 1 + 2 * n + 2);
+  bytes.set([0x80, 0x02, 0x5d, 0x28]); // PROTO 2, EMPTY_LIST, MARK
+  for (let i = 0; i < n; i++) bytes.set([0x4b, i & 0x7f], 4 + 2 * i); // BININT1
+  bytes.set([0x65, 0x2e], 4 + 2 * n); // APPENDS, STOP
+  const list = unpickle(bytes.subarray(0, 6 + 2 * n)) as number[];
+  assert.equal(list.length, n);
+  assert.equal(list[n - 1], (n - 1) & 0x7f);
+  // 100 000 nested lists: the unpickler keeps no recursion
+  const depth = 100_000;
+  const deep = new Uint8Array(2 + 3 * depth + 1);
+  deep.set([0x80, 0x02]);
+  for (let i = 0; i < depth; i++) deep.set([0x5d], 2 + i); // EMPTY_LIST × depth
+  for (let i = 0; i < depth - 1; i++) deep.set([0x61], 2 + depth + i); // APPEND × (depth − 1)
+  deep[2 + 2 * depth - 1] = 0x2e;
+  let v = unpickle(deep.subarray(0, 2 + 2 * depth)) as unknown[];
+  let d = 1;
+  while (v.length) {
+    v = v[0] as unknown[];
+    d++;
+  }
+  assert.equal(d, depth);
+});

@@ -97,8 +97,14 @@ class Machine extends PickleStream {
   }
 
   private append(target: PyValue, items: PyValue[]): void {
-    if (Array.isArray(target) && !Object.isFrozen(target)) (target as PyValue[]).push(...items);
-    else if (target instanceof PyObject) target.list.push(...items);
+    // element by element: a spread of a million items would overflow the call stack
+    const list =
+      Array.isArray(target) && !Object.isFrozen(target)
+        ? (target as PyValue[])
+        : target instanceof PyObject
+          ? target.list
+          : null;
+    if (list) for (const x of items) list.push(x);
     else if (target instanceof Set) for (const x of items) target.add(x);
     else this.fail('APPEND on something that is not a list');
   }

@@ -9,6 +9,10 @@
 import { fileURLToPath } from 'node:url';
 import type { ProbeMetric } from './browser/metric-types.js';
 import { PROBE_METRICS } from './browser/metric-types.js';
+
+/** What a training probe emits: every metric but smd analyze's checkpoint angle. */
+type TrainMetric = Exclude<ProbeMetric, 'checkpoint_angle_rad'>;
+const TRAIN_METRICS = PROBE_METRICS.filter((m): m is TrainMetric => m !== 'checkpoint_angle_rad');
 import { saveCheckpoint } from './checkpoint.js';
 import { resumeRun } from './resume.js';
 import { type Run, createRun } from './run.js';
@@ -23,7 +27,7 @@ export interface WriterOptions {
   /** Last step (steps are 1..steps). */
   steps: number;
   ckptEvery: number;
-  /** Probed parameters (each gets every ProbeMetric). */
+  /** Probed parameters (each gets every training probe metric). */
   params: number;
   /** Elements of the un-probed 'big.weight' tensor (makes checkpoint writes take time). */
   bigElements: number;
@@ -116,7 +120,7 @@ export function runWriter(o: WriterOptions, out: (line: string) => void = () => 
       const norm = Math.sqrt(n0);
       const delta = Math.acos(Math.min(1, dot / Math.sqrt(n0 * n1)));
       st.lWindow = 0.99 * st.lWindow + 0.01 * gg * n0;
-      const v: Record<ProbeMetric, number> = {
+      const v: Record<TrainMetric, number> = {
         norm,
         delta_rad: delta,
         grad_sq_norm: gg,
@@ -128,9 +132,8 @@ export function runWriter(o: WriterOptions, out: (line: string) => void = () => 
         L_window: st.lWindow,
         delta_star: Math.sqrt(2e-4 * lr),
         w_star: Math.pow((st.lWindow * lr) / 2e-4, 0.25),
-        checkpoint_angle_rad: delta,
       };
-      for (const metric of PROBE_METRICS)
+      for (const metric of TRAIN_METRICS)
         m.logProbe({ step: t, param: `layer${i}.conv.weight`, metric, value: v[metric] });
       if (i === 0) {
         for (let c = 0; c < 4; c++)
