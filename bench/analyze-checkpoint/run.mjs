@@ -38,17 +38,19 @@ function readParse() {
   );
 }
 function ours() {
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
-  const c = readParse();
-  const { analysis } = analyzeCheckpoint(c, c.step, null);
+  const ckpt = readParse();
+  const { analysis } = analyzeCheckpoint(ckpt, ckpt.step, null);
   const t1 = performance.now();
+  const c = process.cpuUsage(c0);
   if (
     analysis.tensors.length !== 161 ||
-    !analysis.tensors.every((t) => Number.isFinite(t.deltaRad))
+    !analysis.tensors.every((t) => t.deltaHow.startsWith('exact'))
   ) {
     throw new Error('analysis incomplete');
   }
-  return t1 - t0;
+  return [t1 - t0, (c.user + c.system) / 1000];
 }
 function parseOnly() {
   const t0 = performance.now();
@@ -60,39 +62,40 @@ function torch() {
     encoding: 'utf8',
   });
   if (r.status !== 0) throw new Error(r.stderr);
-  return Number(r.stdout.trim());
+  return r.stdout.trim().split(/\s+/).map(Number);
 }
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const median = (xs) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
+const stat = (xs) =>
+  `median ${median(xs).toFixed(0)} (min ${Math.min(...xs).toFixed(0)}, max ${Math.max(...xs).toFixed(0)})`;
 
 ours();
 torch(); // warm-up: page cache, JIT
-const a = [],
-  b = [],
-  p = [],
-  ratio = [];
+const wall = { smd: [], torch: [], ratio: [] };
+const cpu = { smd: [], torch: [], ratio: [] };
+const parse = [];
 for (let i = 0; i < rounds; i++) {
-  const ta = ours();
-  const tb = torch();
-  p.push(parseOnly());
-  a.push(ta);
-  b.push(tb);
-  ratio.push(tb / ta);
+  const [aw, ac] = ours();
+  const [bw, bc] = torch();
+  parse.push(parseOnly());
+  wall.smd.push(aw);
+  wall.torch.push(bw);
+  wall.ratio.push(bw / aw);
+  cpu.smd.push(ac);
+  cpu.torch.push(bc);
+  cpu.ratio.push(bc / ac);
   console.log(
-    `round ${i + 1}: smd ${ta.toFixed(0)} ms, torch ${tb.toFixed(0)} ms, ratio ${(tb / ta).toFixed(2)}`,
+    `round ${i + 1}: wall smd ${aw.toFixed(0)} ms, torch ${bw.toFixed(0)} ms (×${(bw / aw).toFixed(2)}); cpu smd ${ac.toFixed(0)} ms, torch ${bc.toFixed(0)} ms (×${(bc / ac).toFixed(2)})`,
   );
 }
+const r2 = (xs) =>
+  `median ${median(xs).toFixed(2)} (min ${Math.min(...xs).toFixed(2)}, max ${Math.max(...xs).toFixed(2)})`;
 console.log(
-  `checkpoint ${(bytes / 1e6).toFixed(1)} MB, ${rounds} rounds, ${cpus()[0].model}, ${cpus().length} cpus`,
+  `checkpoint ${(bytes / 1e6).toFixed(1)} MB; ${rounds} rounds; ${cpus()[0].model}, ${cpus().length} cpus`,
 );
 console.log(
-  `smd read+parse+analyze: median ${median(a).toFixed(0)} ms (min ${Math.min(...a).toFixed(0)}, max ${Math.max(...a).toFixed(0)})`,
+  `wall ms  smd ${stat(wall.smd)}; torch ${stat(wall.torch)}; torch/smd ${r2(wall.ratio)}`,
 );
+console.log(`cpu ms   smd ${stat(cpu.smd)}; torch ${stat(cpu.torch)}; torch/smd ${r2(cpu.ratio)}`);
 console.log(
-  `torch.load + sums:      median ${median(b).toFixed(0)} ms (min ${Math.min(...b).toFixed(0)}, max ${Math.max(...b).toFixed(0)})`,
-);
-console.log(
-  `ratio torch/smd per pair: median ${median(ratio).toFixed(2)} (min ${Math.min(...ratio).toFixed(2)}, max ${Math.max(...ratio).toFixed(2)})`,
-);
-console.log(
-  `smd read+parse alone: median ${median(p).toFixed(0)} ms = ${(bytes / 1e6 / median(p)).toFixed(2)} GB/s`,
+  `smd read+parse alone: ${stat(parse)} ms = ${(bytes / 1e6 / median(parse)).toFixed(2)} GB/s`,
 );

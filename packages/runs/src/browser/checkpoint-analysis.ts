@@ -6,7 +6,7 @@
  * the radial test). Browser-safe: `smd analyze` writes these into a run folder, and the
  * in-browser explorer can call it on dropped files.
  */
-import type { OptimizerState, ParamState, TrainingCheckpoint } from '@smd/formats';
+import type { OptimizerState, ParamGroup, ParamState, TrainingCheckpoint } from '@smd/formats';
 import { torchTensorFloats } from '@smd/formats';
 import {
   angleBetweenArrays,
@@ -26,14 +26,11 @@ type FloatArray = Float32Array | Float64Array;
 export type AnalyzedOptimizer = 'sgd' | 'sgdm' | 'nesterov' | 'adam' | 'adamw';
 
 /** The optimizer of a checkpoint, as the run config records it (first param group). */
-export interface OptimizerSummary {
+export interface OptimizerSummary extends Pick<
+  ParamGroup,
+  'lr' | 'weightDecay' | 'momentum' | 'dampening' | 'nesterov' | 'betas'
+> {
   name: AnalyzedOptimizer;
-  lr: number;
-  weightDecay: number;
-  momentum: number;
-  dampening: number;
-  nesterov: boolean;
-  betas: [number, number] | null;
   /** why the name was chosen */
   how: string;
 }
