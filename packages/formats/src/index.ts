@@ -2,7 +2,7 @@
  * @smd/formats: IDX, CIFAR-10 binary, safetensors and PyTorch checkpoint readers (browser-safe, bytes in).
  * PyTorch: `readTorchCheckpoint(bytes, file)` → { root, storages } with tensors as TorchTensor
  * (decode with `torchTensorData` / `torchTensorFloats`); a restricted unpickler that never runs
- * code. Every malformed input throws a one-line *FormatError naming the file.
+ * code. Every malformed input throws a one-line InputError subclass naming the file.
  */
 export const FORMATS_PACKAGE = '@smd/formats';
 

@@ -6,7 +6,7 @@
  */
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { readTrainingCheckpoint, type TrainingCheckpoint } from '@smd/formats';
+import { InputError, readTrainingCheckpoint, type TrainingCheckpoint } from '@smd/formats';
 import { labelStep } from '@smd/runs';
 import { UsageError } from '../usage-error.js';
 
@@ -98,7 +98,7 @@ export function loadCheckpoint(src: CheckpointSource): TrainingCheckpoint {
   try {
     return readTrainingCheckpoint(files, src.label);
   } catch (e) {
-    if (e instanceof Error && /FormatError$/.test(e.name)) {
+    if (e instanceof InputError) {
       throw new UsageError(`smd analyze: ${src.path}: ${e.message}`);
     }
     throw e;
