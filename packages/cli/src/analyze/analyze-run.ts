@@ -81,17 +81,19 @@ export class AnalyzeRunWriter {
 
   private create(a: CheckpointAnalysis, ckpt: TrainingCheckpoint): Run {
     const o = a.optimizer;
+    // RunConfig's canonical fields (@smd/smd parseRunConfig), plus where the numbers came from.
+    // No optimizer state: optimizer 'unknown' and lr 0 (nothing is predicted).
     const config: { [k: string]: Json } = {
-      source: 'smd analyze',
-      inputs: this.opts.inputs,
-      layout: ckpt.layout,
       optimizer: o?.name ?? 'unknown',
-      lr: o?.lr ?? null,
+      lr: o && Number.isFinite(o.lr) ? o.lr : 0,
       momentum: o?.momentum ?? 0,
-      wd: o?.weightDecay ?? null,
+      weightDecay: o?.weightDecay ?? 0,
       nesterov: o?.nesterov ?? false,
       dampening: o?.dampening ?? 0,
       betas: o?.betas ?? null,
+      source: 'smd analyze',
+      inputs: this.opts.inputs,
+      layout: ckpt.layout,
       optimizerHow: o?.how ?? 'no optimizer state',
     };
     const run = createRun(this.opts.out, {

@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openRun } from '@smd/runs';
+import { parseRunConfig, predictable } from '@smd/smd';
 import { runCli } from '../run-cli.js';
 import { runAnalyze } from './analyze-command.js';
 
@@ -47,7 +48,12 @@ test('smd analyze DIR writes a run folder with the exact Δ_t; smd report shows 
   const run = openRun(dir);
   try {
     assert.equal(run.manifest.name, 'ddp sgdm');
-    assert.equal(run.manifest.config.optimizer, 'sgdm');
+    // the typed run config every view reads
+    const cfg = parseRunConfig(run.manifest.config);
+    assert.equal(cfg.optimizer, 'sgdm');
+    assert.equal(cfg.momentum, 0.9);
+    assert.equal(cfg.weightDecay, 5e-4);
+    assert.equal(predictable(cfg), true);
     const delta = run.metrics.readProbe('conv2.weight', 'delta_rad');
     assert.deepEqual([...delta.steps], [30, 59, 60]);
     delta.values.forEach((v, i) => {
