@@ -7,6 +7,5 @@ export const WEB_PACKAGE = '@smd/web';
 export * from './model/series.js';
 export * from './model/run-data.js';
 export * from './model/figures.js';
-export * from './model/predictions.js';
-export * from './model/layer-summary.js';
+export * from './model/run-list.js';
 export * from './page/html-shell.js';

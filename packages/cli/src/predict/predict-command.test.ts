@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { runCli } from '../run-cli.js';
 import { PREDICT_CSV_COLUMNS } from './predict-data.js';
 
-// The paper's ResNet-50/ImageNet setting (smd-theory.md §3).
+// The paper's ResNet-50/ImageNet setting (docs/smd-theory.md §3).
 const IMAGENET = [
   '--lr',
   '0.1',

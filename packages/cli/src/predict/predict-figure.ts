@@ -83,7 +83,7 @@ export function predictFigure(p: Prediction): LineFigure {
     subtitle: [
       `${algo}, η = ${sig(o.lr)}, λ = ${sig(o.wd)}, L = ${sig(o.L)}, schedule ${o.schedule}, ` +
         `${epochs(n / o.stepsPerEpoch)} epochs × ${o.stepsPerEpoch} steps/epoch`,
-      `Mean-field recurrence (smd-theory.md §4). Equilibrium (Δ_t within ±${sig(o.tolerance * 100, 3)}% of Δ* until the phase ends): ${verdicts}`,
+      `Mean-field recurrence (docs/smd-theory.md §4). Equilibrium (Δ_t within ±${sig(o.tolerance * 100, 3)}% of Δ* until the phase ends): ${verdicts}`,
     ],
     xLabel: `optimizer step t`,
     xMax: n,

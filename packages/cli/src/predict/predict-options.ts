@@ -59,7 +59,7 @@ Predict the Spherical Motion Dynamics of every scale-invariant weight (a conv/li
 followed by BatchNorm/GroupNorm/LayerNorm) under SGD or SGD+momentum with coupled weight decay:
 per schedule phase the equilibrium angular update Δ*, the equilibrium norm ‖w*‖, the time
 constant, whether the phase reaches equilibrium before it ends, and the effect of the
-rescaling trick. Trajectories come from the mean-field recurrence (smd-theory.md §4).
+rescaling trick. Trajectories come from the mean-field recurrence (docs/smd-theory.md §4).
 
 Flags (a config file may hold the same fields, e.g. "steps-per-epoch" or "stepsPerEpoch";
 flags override it):

@@ -18,7 +18,7 @@ export function definitions(tolerance: number): Record<string, string> {
       'for a phase that does not reach: steps from its start the recurrence needs at its η ' +
       `(searched up to ${int(MAX_SEARCH_STEPS)})`,
     deltaStar:
-      'Δ* = arccos(1 − λη/(1+α)), exact fixed point of the mean-field recurrence (smd-theory.md §4); ' +
+      'Δ* = arccos(1 − λη/(1+α)), exact fixed point of the mean-field recurrence (docs/smd-theory.md §4); ' +
       "Theorem 3's √(2λη/(1+α)) is its leading term",
     normStar:
       '‖w*‖ = (Lη / (λ(1−α)(2 − λη/(1+α))))^(1/4) (Theorem 2, exact in §4), in the units of √L',
@@ -31,7 +31,8 @@ export function definitions(tolerance: number): Record<string, string> {
       'Corollary 3.1: after η ÷ k, reaching the new equilibrium takes ≥ ⌈ln k·(1−α)/(2λη)⌉ steps',
     normDecay: 'pure weight decay alone needs ln k·(1−α)/(4λη_new) steps to shrink ‖w‖² by √k',
     rescale: 'rescaling trick: at each η ÷ k, multiply every scale-invariant weight by k^(−1/4)',
-    trajectory: 'Δ_t, ‖w_t‖ from the mean-field recurrence of smd-theory.md §4 with constant L',
+    trajectory:
+      'Δ_t, ‖w_t‖ from the mean-field recurrence of docs/smd-theory.md §4 with constant L',
   };
 }
 

@@ -26,26 +26,32 @@ test('smd report on a real smd train run (tiny convstack, lr drop): table, predi
   assert.equal(d.cursor, 319); // 40 epochs × 8 steps
   assert.deepEqual(
     {
-      optimizer: d.hyper.optimizer,
-      momentum: d.hyper.momentum,
-      wd: d.hyper.wd,
-      predictable: d.hyper.predictable,
+      optimizer: d.config.optimizer,
+      momentum: d.config.momentum,
+      weightDecay: d.config.weightDecay,
+      schedule: d.config.schedule,
+      predictable: d.analysis.verdicts.predictable,
     },
-    { optimizer: 'sgdm', momentum: 0.9, wd: 5e-4, predictable: true },
+    {
+      optimizer: 'sgdm',
+      momentum: 0.9,
+      weightDecay: 5e-4,
+      schedule: 'multistep:20:0.1',
+      predictable: true,
+    },
   );
-  assert.ok(Math.abs(d.hyper.lr! - 0.01) < 1e-12, String(d.hyper.lr));
+  assert.ok(Math.abs(d.lr! - 0.01) < 1e-12, String(d.lr));
   assert.equal(d.windowSteps, 50);
   assert.deepEqual(d.layers, ['features.0.weight', 'features.3.weight']);
-  for (const row of d.table) {
+  for (const row of d.analysis.table) {
     // 160 steps after η ÷ 10: below the new Δ*, and within 2× of the per-layer mean-field
     // prediction driven by the measured L_t (a tiny, noisy run: loose on purpose).
     assert.equal(row.verdict, 'transient', row.summary);
     assert.ok(Math.abs(row.radialCos) < 1e-3, String(row.radialCos));
-    assert.ok(row.deltaWindow < 0.8 * row.deltaStar, row.summary);
+    assert.ok(row.deltaRms < 0.8 * row.deltaStar, row.summary);
     assert.ok(
-      row.deltaPredicted > 0 &&
-        Math.abs(Math.log(row.deltaWindow / row.deltaPredicted)) < Math.log(2),
-      `${row.deltaWindow} vs ${row.deltaPredicted}`,
+      row.deltaPredicted > 0 && Math.abs(Math.log(row.deltaRms / row.deltaPredicted)) < Math.log(2),
+      `${row.deltaRms} vs ${row.deltaPredicted}`,
     );
   }
   assert.ok(d.theory['t/features.0.weight/delta_mf'].x.length > 100);

@@ -6,6 +6,7 @@
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { MANIFEST_FILE } from '@smd/runs';
+import { RunConfigError } from '@smd/smd';
 import { reportFigures } from '@smd/web/model/figures';
 import { compactNumbers, type RunData } from '@smd/web/model/run-data';
 import { htmlPage } from '@smd/web/page/html-shell';
@@ -14,7 +15,8 @@ import { parseNumberField } from '../field-values.js';
 import { UsageError, type CliIo } from '../usage-error.js';
 import { parseFlags } from '../parse-flags.js';
 import { readWebAsset } from './assets.js';
-import { loadRunData } from './run-cache.js';
+import { RunCache } from './run-cache.js';
+import { windowsMarkdown } from './windows-table.js';
 
 /** The `smd report --help` text. */
 export const REPORT_HELP = `Usage: smd report RUN... [flags]
@@ -29,6 +31,8 @@ Flags:
   --svg DIR           also write the figures as SVG files into DIR
   --layer NAME        layer of figures (a), (c), (d) (default: first scale-invariant one)
   --max-points N      points per series after min/max down-sampling (default 2000)
+  --windows FILE      also write, as Markdown, every layer's RMS Δ against its mean-field
+                      prediction and against Δ* in every window after the first time constant
   -h, --help          this text
 `;
 
@@ -40,6 +44,7 @@ export interface ReportOptions {
   svg: string | null;
   layer: string | null;
   maxPoints: number;
+  windows: string | null;
 }
 
 /** Parses `smd report` argv (paths resolved against cwd). */
@@ -52,6 +57,7 @@ export function parseReportArgs(argv: string[], cwd: string): ReportOptions | 'h
       svg: { type: 'string' },
       layer: { type: 'string' },
       'max-points': { type: 'string' },
+      windows: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     'report',
@@ -87,6 +93,7 @@ export function parseReportArgs(argv: string[], cwd: string): ReportOptions | 'h
     svg: v.svg === undefined ? null : resolve(cwd, v.svg),
     layer: v.layer ?? null,
     maxPoints,
+    windows: v.windows === undefined ? null : resolve(cwd, v.windows),
   };
 }
 
@@ -127,7 +134,18 @@ export async function runReport(argv: string[], io: CliIo): Promise<number> {
     io.out(REPORT_HELP);
     return 0;
   }
-  const runs = o.runs.map((dir) => loadRunData(dir, o.maxPoints));
+  const caches = o.runs.map((dir) => {
+    const c = new RunCache(dir);
+    try {
+      c.refresh();
+    } catch (e) {
+      // a manifest whose config cannot be read: one line naming the file and the field
+      if (e instanceof RunConfigError) throw new UsageError(`smd report: ${e.message}`);
+      throw e;
+    }
+    return c;
+  });
+  const runs = caches.map((c) => c.data(o.maxPoints));
   if (o.layer !== null && !runs[0].layers.includes(o.layer)) {
     throw new UsageError(
       `smd report: --layer must be a probed tensor of ${runs[0].id} (one of: ${runs[0].layers.join(', ') || 'none'}), got "${o.layer}"`,
@@ -148,9 +166,15 @@ export async function runReport(argv: string[], io: CliIo): Promise<number> {
     if (dir === null) continue;
     for (const p of await writeReportFigures(runs, o.layer, dir, format)) io.out(`wrote ${p}\n`);
   }
+  if (o.windows !== null) {
+    const md = caches.map((c, i) => windowsMarkdown(runs[i].name, c.analysis())).join('\n');
+    mkdirSync(resolve(o.windows, '..'), { recursive: true });
+    writeFileSync(o.windows, md);
+    io.out(`wrote ${o.windows}\n`);
+  }
   for (const r of runs) {
-    for (const row of r.table) io.out(`${r.name}: ${row.summary}\n`);
-    for (const a of r.alerts) io.out(`alert: ${a.message}; likely cause: ${a.cause}\n`);
+    for (const row of r.analysis.table) io.out(`${r.name}: ${row.summary}\n`);
+    for (const a of r.analysis.alerts) io.out(`alert: ${a.message}; likely cause: ${a.cause}\n`);
   }
   return 0;
 }

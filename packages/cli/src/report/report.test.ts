@@ -32,30 +32,29 @@ after(() => rmSync(root, { recursive: true, force: true }));
 test('run data: windowed Δ follows the mean-field prediction; verdicts from compareSmd', () => {
   const d = loadRunData(plain);
   assert.equal(d.cursor, 2999);
-  assert.deepEqual(d.hyper, {
-    lr: 0.010000000000000002,
-    wd: 5e-4,
-    momentum: 0.9,
-    optimizer: 'sgd',
-    predictable: true,
-  });
+  assert.equal(d.lr, 0.010000000000000002);
+  assert.deepEqual(
+    [d.config.optimizer, d.config.weightDecay, d.config.momentum, d.analysis.verdicts.predictable],
+    ['sgd', 5e-4, 0.9, true],
+  );
+  assert.equal(d.analysis.mode, 'offline');
   assert.equal(d.layers.at(-1), 'fc.weight'); // not scale-invariant: listed last
-  for (const row of d.table.filter((r) => r.param !== 'fc.weight')) {
+  for (const row of d.analysis.table.filter((r) => r.param !== 'fc.weight')) {
     // 1500 steps after η ÷ 10 with λη = 5e-6: still below Δ* (transient), on the predicted curve.
     assert.equal(row.verdict, 'transient', row.summary);
-    assert.ok(row.deltaWindow < 0.6 * row.deltaStar, row.summary);
+    assert.ok(row.deltaRms < 0.6 * row.deltaStar, row.summary);
     assert.ok(
-      Math.abs(row.deltaWindow / row.deltaPredicted - 1) < 0.05,
-      `${row.param} ${row.deltaWindow} vs ${row.deltaPredicted}`,
+      Math.abs(row.deltaRms / row.deltaPredicted - 1) < 0.05,
+      `${row.param} ${row.deltaRms} vs ${row.deltaPredicted}`,
     );
     assert.ok(Math.abs(row.radialCos) < 0.01);
   }
-  const fc = d.table.find((r) => r.param === 'fc.weight')!;
+  const fc = d.analysis.table.find((r) => r.param === 'fc.weight')!;
   assert.equal(fc.verdict, 'not_scale_invariant');
   assert.ok(fc.radialCos > 0.2, String(fc.radialCos));
-  assert.equal(d.alerts.length, 0, JSON.stringify(d.alerts));
+  assert.equal(d.analysis.alerts.length, 0, JSON.stringify(d.analysis.alerts));
   assert.deepEqual(
-    d.assumptions.map((a) => a.id),
+    d.analysis.assumptions.map((a) => a.id),
     ['lambda-eta-small', 'momentum-range', 'lambda-eta-momentum'],
   );
   assert.ok(
@@ -63,8 +62,8 @@ test('run data: windowed Δ follows the mean-field prediction; verdicts from com
   );
   // Rescaled run: the trick puts Δ at the new equilibrium at once (within the window's lag).
   const r = loadRunData(rescaled);
-  const row = r.table.find((x) => x.param === 'layer1.0.conv2.weight')!;
-  assert.ok(row.deltaWindow / row.deltaStar > 0.9, row.summary);
+  const row = r.analysis.table.find((x) => x.param === 'layer1.0.conv2.weight')!;
+  assert.ok(row.deltaRms / row.deltaStar > 0.9, row.summary);
   assert.equal(r.events.filter((e) => e.kind === 'rescale').length, 1);
 });
 

@@ -1,8 +1,9 @@
 /**
  * RunCache: full-resolution copies of one run's series, grown from the metric store on each
- * refresh (rows after the cached step only), and the RunData / RunDelta built from them:
- * windowed series, mean-field predictions, the per-layer table and alerts. Used once by
- * `smd report`, and per poll by `smd serve` (opened read-only next to a live writer).
+ * refresh (rows after the cached step only), analyzed by @smd/smd's analyzeRun (offline once the
+ * run has ended, live while it trains), and the RunData / RunDelta built from them. Used once by
+ * `smd report` and `smd train`'s summary, and per poll by `smd serve` (read-only next to a live
+ * writer).
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,33 +16,26 @@ import {
   type RunStatus,
 } from '@smd/runs';
 import {
-  layerAlert,
-  RADIAL_COS_LIMIT,
-  runAssumptions,
-  summarizeLayer,
-} from '@smd/web/model/layer-summary';
-import {
-  deltaStarPerStep,
-  lastLrChange,
-  lrPerStep,
-  predictLayer,
-  predictRunDelta,
-  type PredictionHyper,
-} from '@smd/web/model/predictions';
+  analyzeRun,
+  parseRunConfig,
+  windowedRms,
+  type RunAnalysis,
+  type RunConfig,
+  type RunSeries,
+  type Series,
+} from '@smd/smd';
 import {
   ACCURACY_NAMES,
   LOSS_NAMES,
   probeKey,
   scalarKey,
   theoryKey,
-  type LayerRow,
-  type RunAlert,
+  type RunAnalysisView,
   type RunData,
   type RunDelta,
-  type RunHyper,
 } from '@smd/web/model/run-data';
-import { downsample, MAX_POINTS, tailMean, trailingMean, type XY } from '@smd/web/model/series';
-import { configFacts, hyperFromConfig } from './run-hyper.js';
+import { downsample, MAX_POINTS, type XY } from '@smd/web/model/series';
+import { configFacts } from './config-facts.js';
 
 /** Growable full-resolution series. */
 interface Col {
@@ -51,12 +45,13 @@ interface Col {
 
 /** Everything derived at one refresh (replaced wholesale). */
 interface Derived {
-  hyper: RunHyper;
+  config: RunConfig;
+  lr: number | null;
   layers: string[];
   windowed: Map<string, XY>;
   theory: Record<string, XY>;
-  table: LayerRow[];
-  alerts: RunAlert[];
+  analysis: RunAnalysis;
+  view: RunAnalysisView;
 }
 
 /** Index of the first x > step (binary search; x ascending). */
@@ -89,7 +84,7 @@ const DRAWN_METRICS = new Set([
   'delta_star',
   'w_star',
 ]);
-const DRAWN_SCALARS = new Set(['lr', ...LOSS_NAMES, ...ACCURACY_NAMES]);
+const DRAWN_SCALARS = new Set(['lr', 'test_loss', ...LOSS_NAMES, ...ACCURACY_NAMES]);
 
 function isDrawn(key: string): boolean {
   if (key.startsWith('s/')) return DRAWN_SCALARS.has(key.slice(2));
@@ -187,112 +182,91 @@ export class RunCache {
     return c && c.x.length >= 2 ? Math.max(1, c.x[1] - c.x[0]) : 1;
   }
 
-  /** Window length in steps (config `window` or `probes.windowSteps`, else the paper's 200). */
-  windowSteps(): number {
-    const c = this.manifest?.config ?? {};
-    const p = c.probes;
-    const nested =
-      typeof p === 'object' && p !== null && !Array.isArray(p) ? p.windowSteps : undefined;
-    const w = c.window ?? nested;
-    return typeof w === 'number' && w >= 1 ? Math.floor(w) : 200;
+  private series(key: string): Series {
+    const c = this.col(key);
+    return { steps: c.x, values: c.y };
+  }
+
+  /** The run's measurements as analyzeRun takes them: probed tensors in model order. */
+  private runSeries(): RunSeries {
+    const info = new Map(this.params.map((p) => [p.name, p]));
+    const probed = new Set(
+      [...this.cols.keys()]
+        .filter((k) => k.startsWith('p/') && k.endsWith('/delta_rad'))
+        .map((k) => k.slice(2, -'/delta_rad'.length)),
+    );
+    const order = [
+      ...this.params.map((p) => p.name).filter((n) => probed.has(n)),
+      ...[...probed].filter((n) => !info.has(n)).sort(),
+    ];
+    return {
+      lastStep: this.cursor,
+      lr: this.series(scalarKey('lr')),
+      rescaled: this.events.some((e) => e.kind === 'rescale'),
+      layers: order.map((param) => ({
+        param,
+        scaleInvariant: info.get(param)?.scaleInvariant ?? null,
+        reason: info.get(param)?.reason ?? '',
+        delta: this.series(probeKey(param, 'delta_rad')),
+        norm: this.series(probeKey(param, 'norm')),
+        radialCos: this.series(probeKey(param, 'radial_cos')),
+        unitGradSq: this.series(probeKey(param, 'unit_grad_sq_norm')),
+        hTilde: this.cols.has(probeKey(param, 'h_tilde'))
+          ? this.series(probeKey(param, 'h_tilde'))
+          : null,
+      })),
+    };
   }
 
   private derive(): Derived {
-    const config = this.manifest!.config;
+    const config = parseRunConfig(this.manifest!.config, join(this.dir, MANIFEST_FILE));
+    const series = this.runSeries();
+    // A run still training gets the causal (live) analysis; an ended one the offline analysis.
+    const a = analyzeRun(series, config, { mode: this.status === 'running' ? 'live' : 'offline' });
     const lrCol = this.col(scalarKey('lr'));
-    const lastLr = lrCol.y.length ? lrCol.y[lrCol.y.length - 1] : null;
-    const hyper = hyperFromConfig(config, lastLr);
-    const info = new Map(this.params.map((p) => [p.name, p]));
-    const probed = [
-      ...new Set(
-        [...this.cols.keys()]
-          .filter((k) => k.startsWith('p/') && k.endsWith('/delta_rad'))
-          .map((k) => k.slice(2, -'/delta_rad'.length)),
-      ),
-    ];
-    // Scale-invariant first: as declared, else judged by the radial cosine (Lemma 1: ≈ 0).
-    const si = (l: string): boolean =>
-      info.get(l)?.scaleInvariant ??
-      Math.abs(tailMean(this.col(probeKey(l, 'radial_cos')).y, 200)) < RADIAL_COS_LIMIT;
-    const layers = probed.sort((a, b) => {
-      const sa = si(a) ? 0 : 1;
-      const sb = si(b) ? 0 : 1;
-      return sa - sb || (a < b ? -1 : a > b ? 1 : 0);
-    });
-    const every = this.every(layers);
-    const windowSteps = this.windowSteps();
-    const windowSamples = Math.max(1, Math.ceil(windowSteps / every));
     const windowed = new Map<string, XY>();
     const theory: Record<string, XY> = {};
-    const steps = this.cursor + 1;
-    const lr = lrPerStep(Math.max(0, steps), lrCol.x, lrCol.y, hyper.lr ?? NaN);
-    const ph: PredictionHyper = {
-      wd: hyper.wd ?? 0,
-      momentum: hyper.momentum,
-      rescaleAtDrops: config.rescale === true || this.events.some((e) => e.kind === 'rescale'),
+    const p = a.predictions;
+    const allX = Array.from({ length: p.lr.length }, (_, t) => t);
+    if (p.runDelta)
+      theory[theoryKey('*', 'delta_mf')] = downsample(allX, p.runDelta, THEORY_POINTS);
+    if (a.verdicts.predictable && p.lr.length > 0) {
+      theory[theoryKey('*', 'delta_star_curve')] = downsample(allX, p.deltaStar, MAX_POINTS);
+    }
+    for (const layer of series.layers) {
+      const px = Array.from(layer.delta.steps);
+      windowed.set(probeKey(layer.param, 'delta_window'), {
+        x: px,
+        y: Array.from(windowedRms(layer.delta, config.windowSteps, a.estimate)),
+      });
+      const pred = p.layers.get(layer.param);
+      if (!pred) continue;
+      const at = (v: Float64Array): number[] => px.map((t) => v[t]);
+      theory[theoryKey(layer.param, 'delta_mf')] = downsample(px, at(pred.delta), THEORY_POINTS);
+      theory[theoryKey(layer.param, 'norm_mf')] = downsample(px, at(pred.norm), MAX_POINTS);
+      theory[theoryKey(layer.param, 'L_mf')] = downsample(px, at(pred.L), MAX_POINTS);
+    }
+    return {
+      config,
+      lr: lrCol.y.length ? lrCol.y[lrCol.y.length - 1] : null,
+      layers: a.layers.map((r) => r.param),
+      windowed,
+      theory,
+      analysis: a,
+      view: {
+        mode: a.mode,
+        table: a.layers,
+        verdicts: a.verdicts,
+        assumptions: a.assumptions,
+        alerts: a.alerts,
+      },
     };
-    const allX = Array.from({ length: steps }, (_, t) => t);
-    if (steps > 0 && hyper.predictable) {
-      const runDelta = predictRunDelta(lr, ph);
-      if (runDelta) theory[theoryKey('*', 'delta_mf')] = downsample(allX, runDelta, THEORY_POINTS);
-      theory[theoryKey('*', 'delta_star_curve')] = downsample(
-        allX,
-        deltaStarPerStep(lr, ph),
-        MAX_POINTS,
-      );
-    }
-    const change = lastLrChange(lr);
-    const table: LayerRow[] = [];
-    const alerts: RunAlert[] = [];
-    for (const layer of layers) {
-      const delta = this.col(probeKey(layer, 'delta_rad'));
-      const norm = this.col(probeKey(layer, 'norm'));
-      const dw = trailingMean(delta.y, windowSamples);
-      windowed.set(probeKey(layer, 'delta_window'), { x: delta.x, y: Array.from(dw) });
-      let deltaPredicted = NaN;
-      const lw = this.col(probeKey(layer, 'L_window'));
-      const pred =
-        hyper.predictable && steps > 0 && si(layer)
-          ? predictLayer(lr, ph, norm.x, norm.y, lw.x, lw.y)
-          : null;
-      if (pred) {
-        const px = delta.x.filter((t) => t < steps);
-        const pd = px.map((t) => pred.delta[t]);
-        theory[theoryKey(layer, 'delta_mf')] = downsample(px, pd, THEORY_POINTS);
-        theory[theoryKey(layer, 'norm_mf')] = downsample(
-          px,
-          px.map((t) => pred.norm[t]),
-          MAX_POINTS,
-        );
-        deltaPredicted = tailMean(pd, windowSamples);
-      }
-      const sgdm = hyper.momentum > 0 && this.cols.has(probeKey(layer, 'h_tilde'));
-      const row = summarizeLayer(
-        info.get(layer),
-        layer,
-        {
-          delta: delta.y,
-          norm: norm.y,
-          radialCos: this.col(probeKey(layer, 'radial_cos')).y,
-          lWindow: lw.y,
-          unitGrad: this.col(probeKey(layer, sgdm ? 'h_tilde' : 'unit_grad_sq_norm')).y,
-          deltaStar: this.col(probeKey(layer, 'delta_star')).y,
-          wStar: this.col(probeKey(layer, 'w_star')).y,
-        },
-        deltaPredicted,
-        {
-          hyper,
-          windowSamples,
-          windowSteps,
-          stepsSinceLrChange: Math.max(0, this.cursor - change.step),
-          lrDropFactor: change.factor,
-        },
-      );
-      table.push(row);
-      const alert = layerAlert(row, this.cursor, hyper);
-      if (alert) alerts.push(alert);
-    }
-    return { hyper, layers, windowed, theory, table, alerts };
+  }
+
+  /** The full analysis of the last refresh (call refresh first). */
+  analysis(): RunAnalysis {
+    if (!this.derived) throw new Error(`run ${this.dir} was not loaded`);
+    return this.derived.analysis;
   }
 
   /** Measured + windowed series the figures draw, with x > from, each down-sampled to `cap` points. */
@@ -322,18 +296,17 @@ export class RunCache {
       status: this.status,
       backend: m.backend,
       facts: configFacts(m.config),
-      hyper: d.hyper,
+      config: d.config,
+      lr: d.lr,
       cursor: this.cursor,
       every: this.every(d.layers),
-      windowSteps: this.windowSteps(),
+      windowSteps: d.config.windowSteps,
       params: this.params,
       layers: d.layers,
       series: this.seriesAfter(-1, cap),
       theory: d.theory,
       events: this.events,
-      table: d.table,
-      assumptions: runAssumptions(d.hyper),
-      alerts: d.alerts,
+      analysis: d.view,
     };
   }
 
@@ -349,14 +322,12 @@ export class RunCache {
       cursor: this.cursor,
       rewound,
       status: this.status,
-      hyper: d.hyper,
+      lr: d.lr,
       layers: d.layers,
       series: rewound ? {} : this.seriesAfter(from, cap),
       theory: from === this.cursor && !rewound ? null : d.theory,
       events: this.events.filter((e) => e.step > from),
-      table: d.table,
-      assumptions: runAssumptions(d.hyper),
-      alerts: d.alerts,
+      analysis: d.view,
     };
   }
 }

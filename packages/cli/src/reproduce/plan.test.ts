@@ -41,12 +41,17 @@ test('the plan: fig3 reuses fig4 seed 0, settings and lengths as documented, qui
   assert.equal(fig3.config.schedule, 'multistep:2,3:0.1');
   assert.equal(fig3.config.evalEvery, 117);
   assert.deepEqual(
-    [plan[0].config.optimizer, plan[0].config.momentum, plan[0].config.lr, plan[0].config.wd],
+    [
+      plan[0].config.optimizer,
+      plan[0].config.momentum,
+      plan[0].config.lr,
+      plan[0].config.weightDecay,
+    ],
     ['sgd', 0, 0.2, 0.005],
   );
   assert.equal(plan[3].config.rescale, true);
   assert.deepEqual(
-    [plan[4].config.optimizer, plan[4].config.lr, plan[4].config.wd],
+    [plan[4].config.optimizer, plan[4].config.lr, plan[4].config.weightDecay],
     ['adam', 0.001, 0.001],
   );
   assert.deepEqual(

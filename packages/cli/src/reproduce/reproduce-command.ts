@@ -31,7 +31,7 @@ function describePlan(plan: PlannedRun[], o: ReproduceOptions): string {
         ? 'resume'
         : 'train';
     const c = p.config;
-    const what = `${c.optimizer} η=${c.lr} λ=${c.wd}${c.optimizer === 'sgdm' ? ` α=${c.momentum}` : ''} B=${c.batchSize} ${c.epochs} epochs ${c.schedule}${c.rescale ? ' +rescale' : ''} seed ${c.seed}`;
+    const what = `${c.optimizer} η=${c.lr} λ=${c.weightDecay}${c.optimizer === 'sgdm' ? ` α=${c.momentum}` : ''} B=${c.batchSize} ${c.epochs} epochs ${c.schedule}${c.rescale ? ' +rescale' : ''} seed ${c.seed}`;
     return `${String(i + 1).padStart(3)}  ${state.padEnd(6)} ${p.name.padEnd(28)} ${what}`;
   });
   return `plan: ${plan.length} runs${o.quick ? ' (quick)' : ''} under ${join(o.out, 'runs')}\n${lines.join('\n')}\n`;

@@ -157,7 +157,7 @@ ${c.table ? tableHtml(c.table) : ''}`);
           e.dir,
           e.origin,
           e.status,
-          `${c.optimizer} η=${c.lr} λ=${c.wd} α=${c.momentum} B=${c.batchSize} ${c.epochs} epochs, ${c.schedule}${c.rescale ? ', rescale' : ''}, seed ${c.seed}`,
+          `${c.optimizer} η=${c.lr} λ=${c.weightDecay} α=${c.momentum} B=${c.batchSize} ${c.epochs} epochs, ${c.schedule}${c.rescale ? ', rescale' : ''}, seed ${c.seed}`,
         ];
       }),
     })}<p>Look at any run with <code>smd report RUN</code> or <code>smd serve ${escapeHtml(join(o.out, 'runs'))}</code>.</p>`,

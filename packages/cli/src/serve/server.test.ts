@@ -68,7 +68,7 @@ test('binds 127.0.0.1; serves the page, the bundle and the run JSON', async () =
   assert.equal(list.runs[0].lastStep, 1199);
   const data = JSON.parse((await rawGet(`/api/runs/${idOf(finished)}/data`)).body);
   assert.equal(data.cursor, 1199);
-  assert.equal(data.table.length, 4);
+  assert.equal(data.analysis.table.length, 4);
   const since = JSON.parse((await rawGet(`/api/runs/${idOf(finished)}/since?step=1100`)).body);
   assert.equal(since.from, 1100);
   assert.equal(since.rewound, false);
@@ -164,7 +164,7 @@ test('the live page shows new steps as a child process writes them', async () =>
     });
     await b.page.goto(`${dash.url}#/`);
     await b.page.waitForSelector(`tr[data-run="${id}"]`, { timeout: 20_000 });
-    await b.page.click(`tr[data-run="${id}"] a`);
+    await b.page.click(`tr[data-run="${id}"] td:nth-child(2) a`);
     await b.page.waitForSelector('body[data-ready="1"] figure[data-fig="layer"]', {
       timeout: 20_000,
     });
@@ -186,11 +186,45 @@ test('the live page shows new steps as a child process writes them', async () =>
     const alert = await b.page.textContent('.alert[data-param="fc.weight"]');
     assert.match(
       alert ?? '',
-      /radial cosine 0\.\d+ \(should be ≈ 0\)Likely cause: the gradient has a radial component/,
+      /mean \|radial cosine\| 0\.\d+ over the last window .*Likely cause: the gradient has a radial component/,
+    );
+    assert.equal(
+      await b.page.getAttribute('.alert[data-param="fc.weight"]', 'data-kind'),
+      'not_scale_invariant',
     );
     await screenshot(b.page, 'dashboard-live');
-    // Side-by-side comparison of two runs on the dashboard.
-    await b.page.goto(`${dash.url}#/compare/${idOf(finished)},${id}`);
+    // The run list: one analyzed row per run, sortable and filterable; pick two runs to compare.
+    await b.page.goto(`${dash.url}#/`);
+    await b.page.waitForSelector(`tr[data-run="${idOf(finished)}"]`, { timeout: 20_000 });
+    const cells = await b.page.$$eval(`tr[data-run="${idOf(finished)}"] td`, (tds) =>
+      tds.map((td) => td.textContent ?? ''),
+    );
+    // [box, name, status, optimizer, η/schedule, λ, α, last step, loss, test acc, Δ/Δ*, mf error, alerts, created]
+    assert.deepEqual(cells.slice(1, 8), [
+      'done',
+      'finished',
+      'sgd',
+      '0.1000 {"kind":"multistep","milestones":[600],"gamma":0.1}',
+      '5.000e-4',
+      '0.9000',
+      '1199',
+    ]);
+    assert.match(cells[10], /^0\.\d{3}$/);
+    assert.match(cells[11], /^\d+\.\d%$/);
+    await b.page.fill('#run-filter', 'status:finished');
+    await b.page.waitForFunction(
+      "document.querySelectorAll('table.run-list tbody tr').length === 1",
+    );
+    await b.page.fill('#run-filter', '');
+    await b.page.click('th[data-key="name"]');
+    const names = await b.page.$$eval('table.run-list tbody tr td:nth-child(2)', (tds) =>
+      tds.map((td) => td.textContent),
+    );
+    assert.deepEqual(names, ['live', 'done']); // name, descending
+    await b.page.check(`input[data-select="${idOf(finished)}"]`);
+    await b.page.check(`input[data-select="${id}"]`);
+    assert.match((await b.page.textContent('#compare-selected')) ?? '', /compare selected \(2\)/);
+    await b.page.click('#compare-selected');
     await b.page.waitForSelector('body[data-ready="1"] figure[data-fig="rescale"]', {
       timeout: 20_000,
     });

@@ -1,6 +1,7 @@
 /**
  * The dashboard's HTTP server (node:http, GET/HEAD only). Serves exactly: the page (/), the web
- * bundle (/app.js, /app.css), the explorer (/explore/, built on first request) and JSON: api/runs (the listing), api/runs/<id>/data (whole run)
+ * bundle (/app.js, /app.css), the explorer (/explore/, built on first request) and JSON: api/runs
+ * (the listing: one analyzed row per run), api/runs/<id>/data (whole run)
  * and api/runs/<id>/since?step=N (rows after step N, for live polling). Nothing is mapped to a
  * file path from the URL; a run id must name a run folder in the listing of the root. Errors
  * become JSON {error} responses; the server never crashes on a bad or vanished run.
@@ -11,6 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { listRuns, MANIFEST_FILE } from '@smd/runs';
 import { compactNumbers } from '@smd/web/model/run-data';
+import { runListEntry, type RunListEntry } from '@smd/web/model/run-list';
 import { htmlPage } from '@smd/web/page/html-shell';
 import { readWebAsset } from '../report/assets.js';
 import { RunCache } from '../report/run-cache.js';
@@ -74,6 +76,21 @@ export function originAllowed(origin: string | undefined, hostHeader: string | u
   }
 }
 
+/** The analysis columns of a run-list row that could not be analyzed. */
+const EMPTY_ROW = {
+  optimizer: null,
+  lr: null,
+  schedule: null,
+  weightDecay: null,
+  momentum: null,
+  finalLoss: null,
+  testAcc: null,
+  medianDeltaRatio: null,
+  medianPredictedError: null,
+  explainedSpread: null,
+  alerts: 0,
+};
+
 /** Folder of run `id` if it is a run folder listed under `root`, else a 404. */
 export function runDirOf(root: string, id: string): string {
   if (!RUN_ID.test(id) || id.includes('..'))
@@ -135,13 +152,23 @@ export async function startDashboard(o: DashboardOptions): Promise<Dashboard> {
       const { runs, invalid } = listRuns(root);
       return {
         root,
-        runs: runs.map((r) => ({
-          id: r.id,
-          name: r.name,
-          createdAt: r.createdAt,
-          status: r.status,
-          lastStep: r.lastStep,
-        })),
+        runs: runs.map((r): RunListEntry => {
+          try {
+            const c = cacheOf(r.id);
+            c.refresh();
+            return runListEntry(c.data(8), r.lastStep);
+          } catch (e) {
+            return {
+              ...EMPTY_ROW,
+              id: r.id,
+              name: r.name,
+              createdAt: r.createdAt,
+              status: r.status,
+              lastStep: r.lastStep,
+              error: (e as Error).message.split('\n')[0],
+            };
+          }
+        }),
         invalid: invalid.map((x) => ({ dir: x.dir, error: x.error })),
       };
     }

@@ -128,13 +128,19 @@ export function buildOptimizer(cfg: TrainConfig, model: Module): AnyOptimizer {
       return new SGD(params, {
         lr: cfg.lr,
         momentum: cfg.momentum,
-        weightDecay: cfg.wd,
+        weightDecay: cfg.weightDecay,
         nesterov: cfg.nesterov,
       }) as unknown as AnyOptimizer;
     case 'adam':
-      return new Adam(params, { lr: cfg.lr, weightDecay: cfg.wd }) as unknown as AnyOptimizer;
+      return new Adam(params, {
+        lr: cfg.lr,
+        weightDecay: cfg.weightDecay,
+      }) as unknown as AnyOptimizer;
     case 'adamw':
-      return new AdamW(params, { lr: cfg.lr, weightDecay: cfg.wd }) as unknown as AnyOptimizer;
+      return new AdamW(params, {
+        lr: cfg.lr,
+        weightDecay: cfg.weightDecay,
+      }) as unknown as AnyOptimizer;
   }
 }
 

@@ -3,7 +3,7 @@
  *   tensors  model.<state_dict key>            parameters and buffers (row-major, torch order)
  *            optim.<param>.<buffer>            optimizer buffers (momentum_buffer, exp_avg, …)
  *   state    step, optimizer hyper-parameters and scalar state, LR scheduler, data-loader
- *            position (epoch, batch, augmentation RNG), the probe's L_t windows
+ *            position (epoch, batch, augmentation RNG), the probe's L_t windows (its stateDict)
  * The probe's copy of w_t lives only within one step, so nothing else of it is saved.
  */
 import {
@@ -16,7 +16,7 @@ import {
 import { permuteData } from '@smd/engine/tensor';
 import type { CheckpointData, LoadedCheckpoint } from '@smd/runs';
 import type { SafetensorsWritable } from '@smd/formats';
-import type { WindowState } from './l-window.js';
+import type { RingWindowState } from '@smd/smd';
 import type { TrainParts } from './setup.js';
 
 /** Row-major copy-free view (or permuted copy) of a tensor for writing. */
@@ -37,8 +37,7 @@ export function captureCheckpoint(parts: TrainParts, step: number): CheckpointDa
       else tensors[`optim.${name}.${k}`] = rowMajor(v);
     }
   }
-  const windows: Record<string, WindowState> = {};
-  for (const [name, w] of parts.windows) windows[name] = w.getState();
+  const windows = parts.probe?.stateDict() ?? {};
   const state = {
     step,
     optimizer: {
@@ -64,7 +63,7 @@ interface SavedState {
   };
   scheduler: LRSchedulerStateDict;
   loader: DataLoaderState;
-  windows: Record<string, WindowState>;
+  windows: Record<string, RingWindowState>;
 }
 
 /** Restores a loaded checkpoint into freshly built parts; returns the checkpoint's step. */
@@ -96,10 +95,6 @@ export function restoreCheckpoint(parts: TrainParts, ck: LoadedCheckpoint): numb
   });
   parts.sched.loadStateDict(s.scheduler);
   parts.loader.setState(s.loader);
-  for (const [name, w] of parts.windows) {
-    const saved = s.windows[name];
-    if (saved === undefined) throw new Error(`checkpoint ${ck.path}: no L window for '${name}'`);
-    w.setState(saved);
-  }
+  parts.probe?.loadStateDict(s.windows ?? {}, `checkpoint ${ck.path}`);
   return s.step;
 }

@@ -1,7 +1,7 @@
 /**
  * Assembles a training run's parts from a TrainConfig: data, loader, model, optimizer, LR
- * scheduler, scale-invariance detection, the SMD probe over the scale-invariant tensors and
- * their saved L_t windows.
+ * scheduler, scale-invariance detection and the SMD probe over the scale-invariant tensors
+ * (which owns its resumable L_t windows).
  */
 import {
   DataLoader,
@@ -29,7 +29,6 @@ import {
   trainLoader,
   type TrainData,
 } from './build.js';
-import { SavedWindow } from './l-window.js';
 import type { TrainConfig } from './train-options.js';
 
 /** Everything the training loop works on. */
@@ -47,8 +46,6 @@ export interface TrainParts {
   detection: ScaleInvarianceResult[];
   /** probes the scale-invariant tensors (null when there are none) */
   probe: SmdProbe | null;
-  /** L_t windows per probed tensor: `name` (whole tensor) and `name#ch` (per channel) */
-  windows: Map<string, SavedWindow>;
 }
 
 /** A small fixed batch (the first 8 training images, normalized) for detection. */
@@ -82,18 +79,8 @@ export function setupTraining(cfg: TrainConfig, cwd: string, data?: TrainData): 
           params: invariant,
           every: cfg.probeEvery,
           perChannel: cfg.perChannel,
-          windowSteps: cfg.window,
+          windowSteps: cfg.windowSteps,
         });
-  const windows = new Map<string, SavedWindow>();
-  const samples = Math.ceil(cfg.window / cfg.probeEvery);
-  const shapes = new Map(model.namedParameters().map(([n, t]) => [n, t.shape] as const));
-  for (const name of invariant) {
-    windows.set(name, new SavedWindow(samples));
-    const shape = shapes.get(name)!;
-    if (cfg.perChannel && shape.length >= 2 && shape[0] > 1) {
-      windows.set(`${name}#ch`, new SavedWindow(samples, shape[0]));
-    }
-  }
   return {
     cfg,
     data: d,
@@ -107,6 +94,5 @@ export function setupTraining(cfg: TrainConfig, cwd: string, data?: TrainData): 
     total,
     detection,
     probe,
-    windows,
   };
 }

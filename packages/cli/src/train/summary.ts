@@ -1,153 +1,73 @@
 /**
- * The end-of-run summary, read back from the metric store (so a resumed run's summary covers
- * the whole run): per scale-invariant tensor the windowed means over the last `window` steps of
- * Δ_t, ‖w_t‖ and |radial cosine|, next to Δ*, ‖w*‖ and compareSmd's verdict; then the tensors
- * that are not probed and why, and the last test accuracy.
+ * The end-of-run summary: the run read back from its folder (so a resumed run's summary covers
+ * the whole run) through the same RunCache + analyzeRun as `smd report` and `smd serve`, printed
+ * as one screen: per scale-invariant tensor over the last window the RMS of Δ_t, Δ*, the layer's
+ * mean-field Δ and both errors, ‖w‖ vs ‖w*‖, |radial cos| and the verdict; how much of the
+ * layers' spread around Δ* the recurrence explains; alerts; tensors not probed; test accuracy.
  */
-import type { MetricStore } from '@smd/runs';
-import { compareSmd, type CompareVerdict } from '@smd/smd';
-import type { ScheduleDrop } from '@smd/engine';
+import { ACCURACY_NAMES, findScalar, scalarKey, type RunData } from '@smd/web/model/run-data';
 import { fixed, sig, textTable } from '../format/numbers.js';
 
-/** One row of the summary table. */
-export interface LayerSummary {
-  param: string;
-  deltaMean: number;
-  deltaStar: number;
-  ratio: number;
-  normMean: number;
-  wStar: number;
-  normRatio: number;
-  radialCos: number;
-  verdict: CompareVerdict;
+const pct = (x: number | null): string =>
+  x === null || !Number.isFinite(x) ? '–' : `${(x * 100).toFixed(1)}%`;
+
+/** Last value of a scalar series of the run (NaN if none). */
+function lastScalar(d: RunData, name: string | null): number {
+  const s = name === null ? undefined : d.series[scalarKey(name)];
+  return s && s.y.length ? s.y[s.y.length - 1] : NaN;
 }
 
-/** The whole summary. */
-export interface RunSummaryReport {
-  lastStep: number;
-  window: number;
-  layers: LayerSummary[];
-  /** median of the per-layer Δ ratios */
-  medianRatio: number;
-  notProbed: { param: string; reason: string }[];
-  testAcc: number;
-  testLoss: number;
-}
-
-function mean(v: Float64Array, abs = false): number {
-  let s = 0;
-  let n = 0;
-  for (const x of v) {
-    if (!Number.isFinite(x)) continue;
-    s += abs ? Math.abs(x) : x;
-    n++;
-  }
-  return n === 0 ? NaN : s / n;
-}
-
-function last(v: Float64Array): number {
-  return v.length === 0 ? NaN : v[v.length - 1];
-}
-
-/** Median of finite values (NaN if none). */
-export function median(xs: readonly number[]): number {
-  const s = xs.filter(Number.isFinite).sort((a, b) => a - b);
-  if (s.length === 0) return NaN;
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-
-/** Builds the summary from the store; `order` lists probed tensors in model order. */
-export function summarizeRun(
-  store: MetricStore,
-  order: readonly string[],
-  window: number,
-  drops: readonly ScheduleDrop[],
-  hyper: { weightDecay: number; momentum: number; predictable: boolean },
-): RunSummaryReport {
-  const lastStep = store.latestStep() ?? -1;
-  const from = Math.max(0, lastStep - window + 1);
-  const lastDrop = drops.filter((d) => d.step <= lastStep).pop();
-  const layers: LayerSummary[] = [];
-  const lr = last(store.readScalars('lr', { fromStep: from }).values);
-  const info = new Map(store.params().map((p) => [p.name, p] as const));
-  for (const param of order) {
-    const q = { fromStep: from };
-    const delta = store.readProbe(param, 'delta_rad', q).values;
-    if (delta.length === 0) continue;
-    const norm = store.readProbe(param, 'norm', q).values;
-    const cos = store.readProbe(param, 'radial_cos', q).values;
-    const dStar = last(store.readProbe(param, 'delta_star', q).values);
-    const wStar = last(store.readProbe(param, 'w_star', q).values);
-    const c = compareSmd({
-      param,
-      deltaMeasured: mean(delta),
-      normMeasured: mean(norm),
-      deltaStar: dStar,
-      wStar,
-      lr,
-      weightDecay: hyper.weightDecay,
-      momentum: hyper.momentum,
-      predictable: hyper.predictable,
-      scaleInvariant: info.get(param)?.scaleInvariant ?? true,
-      stepsSinceLrChange: lastStep - (lastDrop ? lastDrop.step : 0),
-      lrDropFactor: lastDrop && lastDrop.ratio > 1 ? lastDrop.ratio : undefined,
-      windowSteps: window,
-    });
-    layers.push({
-      param,
-      deltaMean: c.deltaMeasured,
-      deltaStar: dStar,
-      ratio: c.deltaRatio,
-      normMean: c.normMeasured,
-      wStar,
-      normRatio: c.normRatio,
-      radialCos: mean(cos, true),
-      verdict: c.verdict,
-    });
-  }
-  const notProbed = store
-    .params()
-    .filter((p) => p.scaleInvariant === false)
-    .map((p) => ({ param: p.name, reason: p.reason }));
-  const testAcc = store.readScalars('test_acc');
-  const testLoss = store.readScalars('test_loss');
-  return {
-    lastStep,
-    window,
-    layers,
-    medianRatio: median(layers.map((l) => l.ratio)),
-    notProbed,
-    testAcc: last(testAcc.values),
-    testLoss: last(testLoss.values),
-  };
-}
-
-/** One screen of text: the per-layer table, the unprobed tensors, test accuracy. */
-export function formatSummary(r: RunSummaryReport): string {
-  const rows = r.layers.map((l) => [
-    l.param,
-    sig(l.deltaMean, 4),
-    sig(l.deltaStar, 4),
-    fixed(l.ratio, 3),
-    sig(l.normMean, 4),
-    sig(l.wStar, 4),
-    fixed(l.normRatio, 3),
-    sig(l.radialCos, 2),
-    l.verdict,
+/** One screen of text from a run's RunData (loadRunData). */
+export function formatSummary(d: RunData): string {
+  const a = d.analysis;
+  const si = a.table.filter((r) => r.scaleInvariant);
+  const rows = si.map((r) => [
+    r.param,
+    sig(r.deltaRms, 4),
+    sig(r.deltaStar, 4),
+    sig(r.deltaPredicted, 4),
+    pct(r.starError),
+    pct(r.predictedError),
+    sig(r.norm, 4),
+    sig(r.wStar, 4),
+    sig(r.radialCos, 2),
+    r.verdict,
   ]);
+  const from = si.length ? si[0].from : Math.max(0, d.cursor - d.windowSteps + 1);
+  const v = a.verdicts;
   const out = [
-    `SMD per scale-invariant tensor (means over steps ${Math.max(0, r.lastStep - r.window + 1)}–${r.lastStep}):`,
+    `SMD per scale-invariant tensor (steps ${from}–${d.cursor}; RMS of Δ_t; mean-field Δ from each layer's own L_t, ${a.mode === 'offline' ? 'centred' : 'trailing'} windows):`,
     textTable(
-      ['tensor', 'Δ (rad)', 'Δ*', 'Δ/Δ*', '‖w‖', '‖w*‖', '‖w‖/‖w*‖', '|radial cos|', 'verdict'],
+      [
+        'tensor',
+        'RMS Δ (rad)',
+        'Δ*',
+        'mean-field Δ',
+        'vs Δ*',
+        'vs mean-field',
+        '‖w‖',
+        '‖w*‖',
+        '|radial cos|',
+        'verdict',
+      ],
       rows,
-      [false, true, true, true, true, true, true, true, false],
+      [false, true, true, true, true, true, true, true, true, false],
     ).trimEnd(),
-    `median Δ/Δ* ${fixed(r.medianRatio, 3)} over ${r.layers.length} tensors`,
   ];
-  if (r.notProbed.length > 0) {
+  if (v.predictable) {
+    out.push(
+      `median RMS Δ/Δ* ${fixed(v.medianDeltaRatio, 3)} over ${si.length} tensors; off Δ* by ${pct(v.medianStarError)} median / ${pct(v.worstStarError)} worst, off the mean-field Δ by ${pct(v.medianPredictedError)} / ${pct(v.worstPredictedError)}: the recurrence explains ${pct(v.explainedSpread)} of the spread around Δ*`,
+    );
+  } else {
+    out.push(
+      `optimizer ${d.config.optimizer} is not SGD/SGDM with coupled decay: no SMD prediction`,
+    );
+  }
+  for (const al of a.alerts) out.push(`alert: ${al.message}; likely cause: ${al.cause}`);
+  const notProbed = d.params.filter((p) => p.scaleInvariant === false);
+  if (notProbed.length > 0) {
     const byReason = new Map<string, number>();
-    for (const p of r.notProbed) {
+    for (const p of notProbed) {
       const kind = p.reason.replace(/\s*\(.*\)$/, '');
       byReason.set(kind, (byReason.get(kind) ?? 0) + 1);
     }
@@ -155,8 +75,11 @@ export function formatSummary(r: RunSummaryReport): string {
       `not probed (not scale-invariant): ${[...byReason].map(([k, n]) => `${n} × ${k}`).join('; ')}`,
     );
   }
-  if (Number.isFinite(r.testAcc)) {
-    out.push(`test accuracy ${(r.testAcc * 100).toFixed(2)}% (test loss ${fixed(r.testLoss, 4)})`);
+  const acc = lastScalar(d, findScalar(d, ACCURACY_NAMES));
+  if (Number.isFinite(acc)) {
+    out.push(
+      `test accuracy ${(acc * 100).toFixed(2)}% (test loss ${fixed(lastScalar(d, 'test_loss'), 4)})`,
+    );
   }
   return out.join('\n') + '\n';
 }

@@ -14,8 +14,14 @@ import { selectBackend } from './backend-select.js';
 import { restoreCheckpoint } from './checkpoint-state.js';
 import { Progress, type ProgressSink, type ProgressState } from './progress.js';
 import { setupTraining, type TrainParts } from './setup.js';
-import { formatSummary, summarizeRun } from './summary.js';
-import { TRAIN_HELP, parseTrainArgs, type TrainConfig } from './train-options.js';
+import { loadRunData } from '../report/run-cache.js';
+import { formatSummary } from './summary.js';
+import {
+  TRAIN_HELP,
+  parseTrainArgs,
+  trainConfigFromManifest,
+  type TrainConfig,
+} from './train-options.js';
 import { trainLoop, type TrainOutcome } from './trainer.js';
 
 /** Exit code of a diverged run. */
@@ -118,7 +124,7 @@ export async function runTrain(
     }
     run = resumed.run;
     try {
-      cfg = run.manifest.config as unknown as TrainConfig;
+      cfg = trainConfigFromManifest(run.manifest.config, join(run.dir, 'manifest.json'));
       const b = selectBackend(cfg.backend, cfg.threads);
       if (b.backend.name !== run.manifest.backend) {
         progress.line(
@@ -218,24 +224,17 @@ export async function runTrain(
     run.close();
     throw e;
   }
-  const order = parts.detection.filter((d) => d.scaleInvariant).map((d) => d.param);
-  const g0 = parts.opt.paramGroups[0] as unknown as { weightDecay?: number; momentum?: number };
-  const report = summarizeRun(run.metrics, order, cfg.window, parts.drops, {
-    weightDecay: g0.weightDecay ?? 0,
-    momentum: g0.momentum ?? 0,
-    predictable: (cfg.optimizer === 'sgd' || cfg.optimizer === 'sgdm') && !cfg.nesterov,
-  });
   const dir = run.dir;
   if (outcome.status === 'diverged') {
     run.finish('diverged');
-    io.out(formatSummary(report));
+    io.out(formatSummary(loadRunData(dir)));
     io.err(
       `smd train: diverged at ${outcome.divergence}; run ${dir} keeps every step before it (status diverged)\n`,
     );
     return EXIT_DIVERGED;
   }
   run.finish('finished');
-  io.out(formatSummary(report));
+  io.out(formatSummary(loadRunData(dir)));
   io.out(
     `run ${dir} finished at step ${outcome.lastStep}; ${Number.isFinite(outcome.imagesPerSec) ? `${outcome.imagesPerSec.toFixed(0)} images/s` : ''}\n`,
   );

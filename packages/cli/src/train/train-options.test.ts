@@ -28,7 +28,7 @@ test('defaults are the issue default job: 16/32/64 ResNet, SGDM 0.1/0.9/5e-4, ba
   assert.equal(c.optimizer, 'sgdm');
   assert.equal(c.lr, 0.1);
   assert.equal(c.momentum, 0.9);
-  assert.equal(c.wd, 5e-4);
+  assert.equal(c.weightDecay, 5e-4);
   assert.equal(c.batchSize, 128);
   assert.equal(c.decayBnBias, true);
   assert.equal(c.data, 'fashion-mnist');

@@ -1,7 +1,9 @@
 /**
  * `smd train` inputs: the flag table (node's util.parseArgs, strict), the optional config file
- * (same fields, flags win), validation of every field into a TrainConfig, and `--resume RUN`.
+ * (same fields, flags win), validation of every field into a TrainConfig, `--resume RUN`, and
+ * the same validation of a run folder's saved config (trainConfigFromManifest).
  */
+import { PAPER_WINDOW_STEPS, type RunConfig } from '@smd/smd';
 import { readConfigFields, type RawField } from '../config-file.js';
 import {
   parseBooleanField,
@@ -24,20 +26,19 @@ export type OptimizerName = 'sgd' | 'sgdm' | 'adam' | 'adamw';
 export type AugmentName = 'none' | 'crop' | 'flip' | 'crop-flip';
 export type BackendChoice = 'auto' | 'native' | 'ts';
 
-/** Every setting of a training run, validated (stored as the manifest's resolved config). */
-export interface TrainConfig {
+/**
+ * Every setting of a training run, validated (stored as the manifest's resolved config). The
+ * optimizer fields are @smd/smd's RunConfig, which report, serve and analyze parse back.
+ */
+export interface TrainConfig extends RunConfig {
   model: ModelKind;
   /** stage widths (resnet: 3) or conv widths (convstack: ≥ 1) */
   widths: number[];
   norm: NormName;
   weightNorm: WeightNormName;
   optimizer: OptimizerName;
-  lr: number;
-  /** α (sgdm: default 0.9; sgd: 0) */
-  momentum: number;
-  /** λ: torch's weight_decay (coupled for sgd/adam, decoupled for adamw) */
-  wd: number;
-  nesterov: boolean;
+  /** always 0 (torch SGD's dampening is not a train option) */
+  dampening: 0;
   /** false = no weight decay on 1-D parameters and biases (BN γ/β) */
   decayBnBias: boolean;
   /** schedule text, milestones in epochs (parseSchedule) */
@@ -52,11 +53,7 @@ export interface TrainConfig {
   syntheticSize: number;
   augment: AugmentName;
   seed: number;
-  probeEvery: number;
   perChannel: boolean;
-  /** L_t / summary window in steps */
-  window: number;
-  rescale: boolean;
   checkpointEvery: number;
   /** test-set evaluation every n steps (and at every epoch end); 0 = epoch ends only */
   evalEvery: number;
@@ -235,7 +232,11 @@ function resolveConfig(raw: Map<FieldName, RawField>): TrainConfig {
   const seed = num('seed', { min: 0, minInclusive: true, max: 2 ** 32, integer: true }, 0);
   const probeEvery = num('probe-every', { min: 1, minInclusive: true, integer: true }, 1);
   const perChannel = bool('per-channel', false);
-  const window = num('window', { min: 1, minInclusive: true, integer: true }, 200);
+  const windowSteps = num(
+    'window',
+    { min: 1, minInclusive: true, integer: true },
+    PAPER_WINDOW_STEPS,
+  );
   const rescale = bool('rescale', false);
   const checkpointEvery = num(
     'checkpoint-every',
@@ -263,8 +264,9 @@ function resolveConfig(raw: Map<FieldName, RawField>): TrainConfig {
     optimizer,
     lr,
     momentum,
-    wd,
+    weightDecay: wd,
     nesterov,
+    dampening: 0,
     decayBnBias,
     schedule,
     epochs,
@@ -276,7 +278,7 @@ function resolveConfig(raw: Map<FieldName, RawField>): TrainConfig {
     seed,
     probeEvery,
     perChannel,
-    window,
+    windowSteps,
     rescale,
     checkpointEvery,
     evalEvery,
@@ -286,6 +288,32 @@ function resolveConfig(raw: Map<FieldName, RawField>): TrainConfig {
     backend,
     threads,
   };
+}
+
+/** Config keys whose field (flag) name is not their kebab-case spelling. */
+const KEY_FIELDS: Record<string, FieldName> = { weightDecay: 'wd', windowSteps: 'window' };
+
+/**
+ * Validates a run folder's saved config (manifest.json `config`) into a TrainConfig with the same
+ * rules as the flags, so a resume never trusts a cast: a bad field is one line naming
+ * `<source>: config.<key>`. Folders from before the typed config (`wd`, `window`) read the same.
+ * Keys that are not train fields (stepsPerEpoch, dataset, …) are ignored.
+ */
+export function trainConfigFromManifest(
+  config: Record<string, unknown>,
+  source: string,
+): TrainConfig {
+  const raw = new Map<FieldName, RawField>();
+  const known = new Set<string>(FIELD_NAMES);
+  for (const [key, value] of Object.entries(config)) {
+    const field = KEY_FIELDS[key] ?? key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+    if (!known.has(field) || value === null) continue;
+    raw.set(field as FieldName, {
+      value,
+      src: { command: `${COMMAND} --resume`, where: `${source}: config.${key}` },
+    });
+  }
+  return resolveConfig(raw);
 }
 
 export { TRAIN_HELP };

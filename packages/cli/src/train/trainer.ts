@@ -9,7 +9,7 @@
  * only rows that depend on the machine, not on the seed).
  */
 import { CrossEntropyLoss, DataLoader, Tensor, noGrad, type Module } from '@smd/engine';
-import { appendSamples, predictedWeightNormStar, type ProbeSample } from '@smd/smd';
+import { appendSamples, type ProbeSample } from '@smd/smd';
 import { saveCheckpoint, type Run } from '@smd/runs';
 import { captureCheckpoint } from './checkpoint-state.js';
 import type { Progress } from './progress.js';
@@ -89,7 +89,7 @@ export function trainLoop(
   startStep: number,
   opts: TrainLoopOptions,
 ): TrainOutcome {
-  const { cfg, model, opt, sched, loader, probe, windows, total, perEpoch } = parts;
+  const { cfg, model, opt, sched, loader, probe, total, perEpoch } = parts;
   const store = run.metrics;
   const lossFn = new CrossEntropyLoss();
   const drops = new Map(parts.drops.map((d) => [d.step, d.ratio] as const));
@@ -99,8 +99,6 @@ export function trainLoop(
   let images = 0;
   let testAcc = NaN;
   let lastStep = startStep - 1;
-  const chBuf = new Map<string, Float64Array>();
-  const wStarBuf = new Map<string, Float64Array>();
   for (let step = startStep; step < total; step++) {
     const ts = performance.now();
     const batch = loader.next();
@@ -133,37 +131,7 @@ export function trainLoop(
       return diverge(run, step, `weights of ${bad} became NaN/Inf`, lossValue, lr, opts, testAcc);
     }
     const samples: ProbeSample[] = [];
-    for (const m of probe?.measure(step) ?? []) {
-      // L_t from the trainer's saved windows (restored on resume), not the probe's own.
-      const w = windows.get(m.param)!;
-      w.push([m.hyper.momentum > 0 ? m.stats.hTilde : m.stats.unitGradSqNorm]);
-      const L = w.mean();
-      let channelLWindow = m.channelLWindow;
-      let channelWStar = m.channelWStar;
-      const cw = windows.get(`${m.param}#ch`);
-      if (cw !== undefined && m.channels !== null) {
-        cw.push(m.hyper.momentum > 0 ? m.channels.hTilde : m.channels.unitGradSqNorm);
-        let lb = chBuf.get(m.param);
-        let wb = wStarBuf.get(m.param);
-        if (lb === undefined || wb === undefined) {
-          lb = new Float64Array(cw.width);
-          wb = new Float64Array(cw.width);
-          chBuf.set(m.param, lb);
-          wStarBuf.set(m.param, wb);
-        }
-        cw.means(lb);
-        for (let r = 0; r < lb.length; r++) wb[r] = predictedWeightNormStar(m.hyper, lb[r]);
-        channelLWindow = lb;
-        channelWStar = wb;
-      }
-      appendSamples(samples, {
-        ...m,
-        lWindow: L,
-        wStar: predictedWeightNormStar(m.hyper, L),
-        channelLWindow,
-        channelWStar,
-      });
-    }
+    for (const m of probe?.measure(step) ?? []) appendSamples(samples, m);
     sched.step();
     store.logScalars(step, { loss: lossValue, acc, lr });
     store.logProbes(samples);

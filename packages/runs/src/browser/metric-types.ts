@@ -4,7 +4,7 @@
  */
 import type { ProbeMetric as SmdProbeMetric } from '@smd/smd/probe/metric';
 
-/** Every per-tensor SMD measurement a probe may emit (smd-theory.md §5). Closed set. */
+/** Every per-tensor SMD measurement a probe may emit (docs/smd-theory.md §5). Closed set. */
 export const PROBE_METRICS = [
   'norm', // ‖w_t‖
   'delta_rad', // Δ_t = ∠(w_t, w_{t+1}) in radians

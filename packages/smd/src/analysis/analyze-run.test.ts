@@ -77,7 +77,7 @@ test('synthetic run with known L: the per-layer prediction matches every window 
 
 test('segmenting at the drop: L_t that jumps at the lr change is predicted in the window straddling it', () => {
   // "Measurements" from the recurrence itself with L = 1 before the drop and 3 after it: the
-  // segmented centred estimate reproduces them exactly; an unsegmented one would not.
+  // segmented block estimate reproduces them exactly; an unsegmented one would not.
   const steps = 3000;
   const drop = 1500;
   const lr = Float64Array.from(range(steps), (t) => (t < drop ? 0.1 : 0.01));
@@ -93,14 +93,14 @@ test('segmenting at the drop: L_t that jumps at the lr change is predicted in th
   assert.equal(straddle.from, 1400);
   assert.ok(Math.abs(straddle.predictedError) < 1e-12, String(straddle.predictedError));
   for (const w of a.windows) assert.ok(Math.abs(w.predictedError) < 1e-12, JSON.stringify(w));
-  // Without segmentation the centred window mixes both levels of L around the drop.
+  // Without segmentation the block holding the drop mixes both levels of L.
   const ctx = {
     lr,
     segments: [0],
     weightDecay: 5e-4,
     momentum: 0.9,
     windowSteps: 200,
-    estimate: 'centred' as const,
+    estimate: 'block' as const,
     rescaleAtDrops: false,
   };
   const flat = predictLayer(series.layers[0], ctx)!;
@@ -122,7 +122,7 @@ test('live mode: the band is widened by the measured lag error, so a healthy lay
   };
   const off = analyzeRun(series, config, { mode: 'offline' });
   const live = analyzeRun(series, config, { mode: 'live' });
-  assert.equal(off.estimate, 'centred');
+  assert.equal(off.estimate, 'block');
   assert.equal(live.estimate, 'trailing');
   assert.ok(Math.abs(off.layers[0].predictedError) < 0.01, String(off.layers[0].predictedError));
   assert.ok(live.layers[0].band > off.layers[0].band, `${live.layers[0].band}`);

@@ -42,9 +42,10 @@ export interface RunSeries {
 }
 
 /**
- * 'offline' (report, summary, reproduce, analyze): L_t from centred windows; 'live' (serve on a
- * running run): trailing windows, with each layer's band widened by the lag error measured
- * between the trailing and centred predictions over the recent windows.
+ * 'offline' (report, summary, reproduce, analyze): L_t from block windows (the comparison
+ * windows themselves); 'live' (serve on a running run): per-step causal trailing windows, with
+ * each layer's band widened by the lag error measured between the trailing and block
+ * predictions over the recent windows.
  */
 export type AnalysisMode = 'offline' | 'live';
 
@@ -114,28 +115,30 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
-const maxAbs = (xs: number[]): number =>
-  xs.filter(Number.isFinite).reduce((m, x) => Math.max(m, Math.abs(x)), NaN);
+function maxAbs(xs: number[]): number {
+  const f = xs.filter(Number.isFinite);
+  return f.length === 0 ? NaN : Math.max(...f.map(Math.abs));
+}
 
-/** Largest |trailing / centred − 1| of the predicted RMS over the last `n` complete windows. */
+/** Largest |trailing / block − 1| of the predicted RMS over the last `n` complete windows. */
 function lagError(
   layer: LayerSeries,
   trailing: LayerPrediction,
-  centred: LayerPrediction,
+  block: LayerPrediction,
   ds: Float64Array,
   W: number,
   lastStep: number,
   n = 5,
 ): number {
   const a = new LayerWindows(layer.param, layer.delta, trailing.delta, ds);
-  const b = new LayerWindows(layer.param, layer.delta, centred.delta, ds);
-  // The centred window is complete up to lastStep − W/2.
+  const b = new LayerWindows(layer.param, layer.delta, block.delta, ds);
+  // Leave out the last half window, where the block estimate is still filling up.
   const end = lastStep - Math.ceil(W / 2);
   let worst = 0;
   for (let k = 0; k < n; k++) {
     const to = end - k * W;
     const from = to - W + 1;
-    if (from < Math.max(trailing.start, centred.start)) break;
+    if (from < Math.max(trailing.start, block.start)) break;
     const e = a.compare(from, to).deltaPredicted / b.compare(from, to).deltaPredicted - 1;
     if (Number.isFinite(e)) worst = Math.max(worst, Math.abs(e));
   }
@@ -157,7 +160,7 @@ export function analyzeRun(
   const { weightDecay: wd, momentum } = config;
   const rescaleAtDrops = config.rescale || series.rescaled === true;
   const ds = deltaStarPerStep(lr, ok ? wd : 0, momentum);
-  const estimate: LEstimate = opts.mode === 'offline' ? 'centred' : 'trailing';
+  const estimate: LEstimate = opts.mode === 'offline' ? 'block' : 'trailing';
   const ctx: PredictionContext = {
     lr,
     segments,
@@ -197,8 +200,8 @@ export function analyzeRun(
     const pred = declared === false ? null : predictLayer(layer, ctx);
     let band = ALERT_BAND;
     if (pred && estimate === 'trailing') {
-      const centred = predictLayer(layer, { ...ctx, estimate: 'centred' });
-      if (centred) band += lagError(layer, pred, centred, ds, W, lastStep);
+      const block = predictLayer(layer, { ...ctx, estimate: 'block' });
+      if (block) band += lagError(layer, pred, block, ds, W, lastStep);
     }
     const lw = new LayerWindows(layer.param, layer.delta, pred?.delta ?? null, ds);
     const row = layerRow(layer, driver, pred, lw.compare(from, lastStep), band, rowCtx);

@@ -18,10 +18,11 @@
  *   a.verdicts    predictable(config), τ, median/worst errors, share of the spread explained
  *   a.alerts      off-prediction, not scale-invariant, instability early warning, Δ spikes
  *
- * Offline, L_t is the centred window mean of h̃ (SGDM) or ‖g̃‖² (SGD), windows never straddle an
- * lr change, and the measured RMS of Δ (not the mean) is compared with the prediction
- * (docs/smd-theory.md §8). Live, L_t is the trailing mean and the alert band is widened by the
- * lag error measured on the run itself.
+ * Offline, L_t is the mean of h̃ (SGDM) or ‖g̃‖² (SGD) over each comparison window (finer blocks
+ * in the first window of each lr segment), windows never straddle an lr change, and the
+ * measured RMS of Δ (not the mean) is compared with the prediction (docs/smd-theory.md §8).
+ * Live, L_t is the trailing mean and the alert band is widened by the lag error measured on the
+ * run itself.
  */
 export {
   PAPER_WINDOW_STEPS,
@@ -33,12 +34,14 @@ export {
 } from './run-config.js';
 export {
   LR_CHANGE_RELATIVE,
+  earlyBlockSteps,
   PrefixSums,
   atSteps,
   firstAbove,
   lPerStep,
   lrPerStep,
   lrSegmentStarts,
+  windowedRms,
   type LEstimate,
   type Series,
 } from './windows.js';

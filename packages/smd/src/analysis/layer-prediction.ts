@@ -5,7 +5,14 @@
  * E‖w_{t+1} − w_t‖², so the RMS (not the mean) of Δ over a window is what it predicts.
  */
 import { meanFieldTrajectory } from '../theory/mean-field.js';
-import { atSteps, lPerStep, PrefixSums, type LEstimate, type Series } from './windows.js';
+import {
+  atSteps,
+  earlyBlockSteps,
+  lPerStep,
+  PrefixSums,
+  type LEstimate,
+  type Series,
+} from './windows.js';
 
 /** The probe's measurements of one tensor, as sampled series. */
 export interface LayerSeries {
@@ -77,6 +84,7 @@ export function predictLayer(layer: LayerSeries, ctx: PredictionContext): LayerP
     ctx.windowSteps,
     ctx.segments,
     ctx.estimate,
+    earlyBlockSteps(ctx.windowSteps, ctx.momentum),
   );
   if (L === null) return null;
   const w0 = layer.norm.values[i0];

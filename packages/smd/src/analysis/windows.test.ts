@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { lPerStep, lrPerStep, lrSegmentStarts, PrefixSums } from './windows.js';
+import { earlyBlockSteps, lPerStep, lrPerStep, lrSegmentStarts, PrefixSums } from './windows.js';
 import { LayerWindows } from './layer-prediction.js';
 
 const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
@@ -17,27 +17,39 @@ test('lrPerStep holds logged values; lrSegmentStarts splits at jumps, not at smo
   assert.deepEqual(Array.from(lrPerStep(3, { steps: [], values: [] }, 0.5)), [0.5, 0.5, 0.5]);
 });
 
-test('lPerStep: a centred window segmented at the lr change does not straddle it', () => {
-  // L = 1 before step 100, 4 from step 100 (e.g. h̃ jumps at an lr drop).
-  const s = { steps: range(200), values: range(200).map((t) => (t < 100 ? 1 : 4)) };
-  const seg = lPerStep(s, 200, 40, [0, 100], 'centred')!;
-  const flat = lPerStep(s, 200, 40, [0], 'centred')!;
-  for (const t of [0, 50, 99]) assert.equal(seg[t], 1);
-  for (const t of [100, 150, 199]) assert.equal(seg[t], 4);
-  // Unsegmented: the window around the change mixes both levels (20 of each at t = 100).
-  assert.equal(flat[100], 2.5);
-  assert.equal(flat[90], (10 * 1 + 10 * 4 + 20 * 1) / 40);
+test('lPerStep: block windows segmented at the lr change do not straddle it', () => {
+  // L = 1 before step 110, 4 from step 110 (e.g. h̃ jumps at an lr drop).
+  const s = { steps: range(200), values: range(200).map((t) => (t < 110 ? 1 : 4)) };
+  const seg = lPerStep(s, 200, 40, [0, 110], 'block')!;
+  const flat = lPerStep(s, 200, 40, [0], 'block')!;
+  for (const t of [0, 50, 109]) assert.equal(seg[t], 1);
+  for (const t of [110, 150, 199]) assert.equal(seg[t], 4);
+  // Unsegmented: the grid block [80, 119] holding the change mixes both levels.
+  assert.equal(flat[100], (30 * 1 + 10 * 4) / 40);
+  assert.equal(flat[79], 1);
+  assert.equal(flat[120], 4);
+  // The first W steps of a segment use finer blocks (earlyBlockSteps).
+  const ramp = { steps: range(100), values: range(100).map((t) => t) };
+  const fine = lPerStep(ramp, 100, 40, [0], 'block', 10)!;
+  assert.deepEqual([fine[0], fine[9], fine[10], fine[39], fine[40]], [4.5, 4.5, 14.5, 34.5, 59.5]);
+  assert.equal(earlyBlockSteps(200, 0.9), 10);
+  assert.equal(earlyBlockSteps(200, 0.99), 100);
+  assert.equal(earlyBlockSteps(200, 0), 10);
   // Trailing: the window ends at t.
   const tr = lPerStep(s, 200, 40, [0], 'trailing')!;
-  assert.equal(tr[119], (20 * 1 + 20 * 4) / 40);
-  assert.equal(tr[139], 4);
+  assert.equal(tr[119], (30 * 1 + 10 * 4) / 40);
+  assert.equal(tr[149], 4);
 });
 
-test('lPerStep: sampled every 5th step, gaps hold the last estimate; null without a positive mean', () => {
+test('lPerStep: sampled every 5th step, gaps hold the last estimate; null without samples', () => {
   const s = { steps: [0, 5, 10, 15], values: [2, 2, 2, 2] };
-  const L = lPerStep(s, 20, 10, [0], 'centred')!;
+  const L = lPerStep(s, 20, 10, [0], 'block')!;
   assert.ok(L.every((x) => x === 2));
-  assert.equal(lPerStep({ steps: [0, 1], values: [0, -1] }, 2, 2, [0], 'centred'), null);
+  assert.deepEqual(
+    Array.from(lPerStep({ steps: [0, 1], values: [0, -1] }, 2, 2, [0], 'block')!),
+    [-0.5, -0.5],
+  );
+  assert.equal(lPerStep({ steps: [], values: [] }, 2, 2, [0], 'block'), null);
 });
 
 test('window RMS vs mean: the comparison uses the RMS of Δ', () => {

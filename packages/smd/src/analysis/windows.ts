@@ -10,8 +10,14 @@ export interface Series {
   values: ArrayLike<number>;
 }
 
-/** How L_t is estimated: a window centred on t (needs the future: offline) or ending at t (live). */
-export type LEstimate = 'centred' | 'trailing';
+/**
+ * How L_t is estimated. 'block' (offline): the mean over the window of the fixed grid
+ * [kW, (k+1)W) holding t — the same windows the RMS of Δ is compared over, so each window's
+ * prediction is driven by that window's own mean L — with finer blocks in the first W steps of
+ * each lr segment, where L_t moves by orders of magnitude. 'trailing' (live, per-step causal):
+ * the mean over (t − W, t].
+ */
+export type LEstimate = 'block' | 'trailing';
 
 /**
  * A step is an lr change when η moves by more than this fraction in one step: step schedules
@@ -102,11 +108,21 @@ export class PrefixSums {
 }
 
 /**
+ * Block length in the first W steps of an lr segment: the momentum's memory 1/(1 − α), at least
+ * W/20 (10 steps for the paper's window and α = 0.9). Right after initialization L_t falls by
+ * orders of magnitude within tens of steps, and a 200-step mean there misstates how far ‖w‖
+ * grows, an error the norm then carries for a time constant (docs/smd-theory.md §8).
+ */
+export function earlyBlockSteps(windowSteps: number, momentum: number): number {
+  return Math.max(1, Math.ceil(1 / (1 - momentum) - 1e-9), Math.ceil(windowSteps / 20));
+}
+
+/**
  * L_t for every step 0..steps−1 from the per-sample h̃ (SGDM) or ‖g̃‖² (SGD): the mean of the
- * samples in a window of `windowSteps` steps, centred on t ([t − W/2, t + W/2)) or trailing
- * ((t − W, t]), clipped to the lr segment holding t (`segmentStarts`, ascending, from 0).
- * A window with no sample, or a non-positive mean, holds the previous estimate (the first
- * positive one before that). Null when no window has a positive mean.
+ * samples in the window of `mode` (see LEstimate), clipped to the lr segment holding t
+ * (`segmentStarts`, ascending, from 0), so no window straddles an lr change. A window with no
+ * sample holds the previous estimate (the first one, before that); a short window's mean of h̃
+ * may be ≤ 0 (⟨v, g⟩ < 0) and is kept: the recurrence is linear in it. Null without samples.
  */
 export function lPerStep(
   samples: Series,
@@ -114,20 +130,30 @@ export function lPerStep(
   windowSteps: number,
   segmentStarts: readonly number[],
   mode: LEstimate,
+  earlyBlock = windowSteps,
 ): Float64Array | null {
   const ps = new PrefixSums(samples);
   const out = new Float64Array(Math.max(0, steps)).fill(NaN);
-  const half = Math.floor(windowSteps / 2);
   let seg = 0;
   let firstOk = -1;
   for (let t = 0; t < out.length; t++) {
     while (seg + 1 < segmentStarts.length && segmentStarts[seg + 1] <= t) seg++;
     const lo = segmentStarts[seg] ?? 0;
     const hi = (segmentStarts[seg + 1] ?? out.length) - 1;
-    const from = mode === 'centred' ? t - half : t - windowSteps + 1;
-    const to = mode === 'centred' ? t - half + windowSteps - 1 : t;
+    let from: number;
+    let to: number;
+    if (mode === 'trailing') {
+      from = t - windowSteps + 1;
+      to = t;
+    } else if (t - lo < windowSteps) {
+      from = lo + Math.floor((t - lo) / earlyBlock) * earlyBlock;
+      to = from + earlyBlock - 1;
+    } else {
+      from = Math.floor(t / windowSteps) * windowSteps;
+      to = from + windowSteps - 1;
+    }
     const m = ps.stats(Math.max(lo, from), Math.min(hi, to)).mean;
-    if (m > 0) {
+    if (Number.isFinite(m)) {
       out[t] = m;
       if (firstOk < 0) firstOk = t;
     } else if (t > 0) out[t] = out[t - 1];
@@ -143,6 +169,22 @@ export function atSteps(perStep: Float64Array, at: ArrayLike<number>): Float64Ar
   for (let i = 0; i < at.length; i++) {
     const t = at[i];
     out[i] = t >= 0 && t < perStep.length ? perStep[t] : NaN;
+  }
+  return out;
+}
+
+/**
+ * RMS of Δ over a window of `windowSteps` steps at each sample step of `delta`, centred
+ * (offline) or trailing (live): the measured curve drawn beside the mean-field Δ_t.
+ */
+export function windowedRms(delta: Series, windowSteps: number, mode: LEstimate): Float64Array {
+  const ps = new PrefixSums(delta);
+  const half = Math.floor(windowSteps / 2);
+  const out = new Float64Array(delta.steps.length);
+  for (let i = 0; i < out.length; i++) {
+    const t = delta.steps[i];
+    const from = mode === 'block' ? t - half : t - windowSteps + 1;
+    out[i] = ps.stats(from, from + windowSteps - 1).rms;
   }
   return out;
 }

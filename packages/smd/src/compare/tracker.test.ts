@@ -38,13 +38,15 @@ function meas(
   };
 }
 
-test('SmdTracker: windowed means, lr drops registered with their factor', () => {
+test('SmdTracker: windowed RMS of Δ, lr drops registered with their factor', () => {
   const tr = new SmdTracker({ windowSteps: 100, every: 2 });
   const star = predictedDeltaStar({ lr: 0.1, weightDecay: 5e-4, momentum: 0.9 });
   for (let t = 0; t < 6000; t += 2) tr.push([meas(t, 0.1, star * (t % 4 === 0 ? 0.98 : 1.02), 10)]);
   const eq = tr.compare('w', true);
   assert.equal(eq.verdict, 'equilibrium', eq.summary);
-  assert.ok(Math.abs(eq.deltaRatio - 1) < 1e-12, 'window of 50 samples averages the ±2% exactly');
+  // RMS over a window of 50 samples of ±2%: √((0.98² + 1.02²)/2)
+  assert.ok(Math.abs(eq.deltaRatio - Math.sqrt(1.0004)) < 1e-12, String(eq.deltaRatio));
+  assert.equal(eq.from, 5998 - 99);
   assert.equal(eq.stepsSinceLrChange, 5998);
   // a 2% wobble of η is not a change; a drop by 10 is
   tr.push([meas(6000, 0.098, star, 10)]);
@@ -52,6 +54,7 @@ test('SmdTracker: windowed means, lr drops registered with their factor', () => 
   for (let t = 6002; t < 7000; t += 2) tr.push([meas(t, 0.01, star / 10, 10)]);
   const c = tr.compare('w', true);
   assert.equal(c.verdict, 'transient');
+  // lr is held between samples, so the drop registers at the first step logged with 0.01
   assert.equal(c.stepsSinceLrChange, 7000 - 2 - 6002);
   assert.ok(c.relaxationSteps > 20_000, 'k = 10 used for the relaxation time');
   assert.ok(c.conditions.includes('delta_below_prediction'));

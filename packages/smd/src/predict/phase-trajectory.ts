@@ -1,5 +1,5 @@
 /**
- * Runs the mean-field recurrence (smd-theory.md §4, @smd/smd meanFieldTrajectory) over a whole
+ * Runs the mean-field recurrence (docs/smd-theory.md §4, @smd/smd meanFieldTrajectory) over a whole
  * schedule one phase at a time, so the state (a, b, c) at every phase start is known, applying
  * the rescaling trick at phase starts that follow an lr drop when asked.
  */

@@ -5,7 +5,7 @@
  *
  * "Reaches equilibrium" (stated in every output): Δ_t enters the band Δ*_t·(1 ± tolerance)
  * before the phase ends and stays inside it until the phase's last step, where Δ*_t is the exact
- * equilibrium of the step's own η (smd-theory.md §4: arccos(1 − λη/(1+α))).
+ * equilibrium of the step's own η (docs/smd-theory.md §4: arccos(1 − λη/(1+α))).
  */
 import {
   piecewisePhases,

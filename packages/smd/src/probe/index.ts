@@ -11,7 +11,7 @@ export {
   type StepRates,
 } from './tensor-stats.js';
 export { preStepSums, postStepSums, fusedSums, type FloatArray } from './sums.js';
-export { RingWindow } from './window.js';
+export { RingWindow, type RingWindowState } from './window.js';
 export { predictedDeltaStar, predictedWeightNormStar, type ParamHyper } from './predict.js';
 export {
   SmdProbe,

@@ -184,3 +184,47 @@ test('SmdProbe rejects bad options and skips params without a gradient', () => {
   a.step();
   assert.deepEqual(probe.afterStep(0), []);
 });
+
+test('SmdProbe.stateDict: a probe restored mid-run continues with bit-identical L windows', () => {
+  const hyper = { lr: 0.1, weightDecay: 5e-4, momentum: 0.9 };
+  const run = (restoreAt: number | null): number[] => {
+    const a = makeParam('conv.weight', [4, 3, 3, 3], hyper, 3);
+    let probe = new SmdProbe([a.p], { windowSteps: 5, perChannel: true });
+    const out: number[] = [];
+    for (let t = 0; t < 12; t++) {
+      if (t === restoreAt) {
+        // JSON round trip, as a checkpoint stores it, into a fresh probe
+        const saved = JSON.parse(JSON.stringify(probe.stateDict())) as ReturnType<
+          SmdProbe['stateDict']
+        >;
+        probe = new SmdProbe([a.p], { windowSteps: 5, perChannel: true });
+        probe.loadStateDict(saved, 'ck.safetensors');
+      }
+      a.newGrad();
+      probe.beforeStep(t);
+      a.step();
+      const m = probe.measure(t)[0];
+      out.push(m.lWindow, ...m.channelLWindow!);
+    }
+    return out;
+  };
+  const ref = run(null);
+  assert.deepEqual(run(7), ref); // Object.is on every float64
+  const fresh = new SmdProbe([makeParam('conv.weight', [4, 3, 3, 3], hyper, 3).p], {
+    windowSteps: 5,
+    perChannel: true,
+  });
+  const sd = fresh.stateDict();
+  assert.deepEqual(Object.keys(sd), ['conv.weight', 'conv.weight#ch']);
+  assert.throws(
+    () => fresh.loadStateDict({ 'conv.weight': sd['conv.weight'] }, 'ck.safetensors'),
+    /^Error: ck\.safetensors: no L window for 'conv\.weight#ch'$/,
+  );
+  const other = new SmdProbe([makeParam('conv.weight', [4, 3, 3, 3], hyper, 3).p], {
+    windowSteps: 6,
+  });
+  assert.throws(
+    () => other.loadStateDict(sd, 'ck'),
+    /L window of 'conv\.weight': saved window is 5×1, this one 6×1/,
+  );
+});

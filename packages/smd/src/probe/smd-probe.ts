@@ -27,7 +27,7 @@ import {
   fillChannelStats,
   totalStats,
 } from './tensor-stats.js';
-import { RingWindow } from './window.js';
+import { RingWindow, type RingWindowState } from './window.js';
 
 /** One probed tensor, seen through accessors so any storage works. */
 export interface ProbedParam {
@@ -235,6 +235,35 @@ export class SmdProbe {
     const samples: ProbeSample[] = [];
     for (const m of this.measure(step, lr)) appendSamples(samples, m);
     return samples;
+  }
+
+  /**
+   * The L_t windows as JSON, keyed `param` (whole tensor) and `param#ch` (per channel): what a
+   * checkpoint saves so a resumed run's windowed L_t equals an uninterrupted run's bit for bit.
+   */
+  stateDict(): Record<string, RingWindowState> {
+    const out: Record<string, RingWindowState> = {};
+    for (const s of this.slots) {
+      out[s.p.name] = s.window.stateDict();
+      if (s.channelWindow) out[`${s.p.name}#ch`] = s.channelWindow.stateDict();
+    }
+    return out;
+  }
+
+  /** Restores stateDict() output; `where` (e.g. the checkpoint path) prefixes errors. */
+  loadStateDict(sd: Record<string, RingWindowState>, where = 'SmdProbe.loadStateDict'): void {
+    for (const s of this.slots) {
+      const keys: [string, RingWindow | null][] = [
+        [s.p.name, s.window],
+        [`${s.p.name}#ch`, s.channelWindow],
+      ];
+      for (const [key, w] of keys) {
+        if (w === null) continue;
+        const saved = sd[key];
+        if (saved === undefined) throw new Error(`${where}: no L window for '${key}'`);
+        w.loadStateDict(saved, `${where}: L window of '${key}'`);
+      }
+    }
   }
 
   /** Forgets the L windows (e.g. after loading a checkpoint). */

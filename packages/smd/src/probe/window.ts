@@ -4,6 +4,18 @@
  * (1 for a whole tensor, one per output channel in per-channel mode) in one ring buffer.
  */
 
+/** Whole state of a RingWindow as JSON (float64 values survive JSON exactly). */
+export interface RingWindowState {
+  capacity: number;
+  width: number;
+  /** [capacity, width] ring, row `head` is the oldest once full */
+  ring: number[];
+  sums: number[];
+  head: number;
+  filled: number;
+  sinceExact: number;
+}
+
 /** Ring buffer of the last `capacity` pushes of `width` values; mean per series in float64. */
 export class RingWindow {
   readonly capacity: number;
@@ -81,6 +93,47 @@ export class RingWindow {
     this.head = 0;
     this.filled = 0;
     this.sinceExact = 0;
+  }
+
+  /** Snapshot of the whole state (for a checkpoint: a restored window continues bit for bit). */
+  stateDict(): RingWindowState {
+    return {
+      capacity: this.capacity,
+      width: this.width,
+      ring: Array.from(this.ring),
+      sums: Array.from(this.sums),
+      head: this.head,
+      filled: this.filled,
+      sinceExact: this.sinceExact,
+    };
+  }
+
+  /** Restores a snapshot of a window of the same capacity and width; `where` prefixes errors. */
+  loadStateDict(s: RingWindowState, where = 'RingWindow.loadStateDict'): void {
+    if (s.capacity !== this.capacity || s.width !== this.width) {
+      throw new Error(
+        `${where}: saved window is ${s.capacity}×${s.width}, this one ${this.capacity}×${this.width}`,
+      );
+    }
+    const n = this.capacity * this.width;
+    const int = (x: unknown, max: number): boolean =>
+      Number.isInteger(x) && (x as number) >= 0 && (x as number) <= max;
+    if (
+      !Array.isArray(s.ring) ||
+      s.ring.length !== n ||
+      !Array.isArray(s.sums) ||
+      s.sums.length !== this.width ||
+      !int(s.head, this.capacity - 1) ||
+      !int(s.filled, this.capacity) ||
+      !int(s.sinceExact, this.capacity)
+    ) {
+      throw new Error(`${where}: saved window state is malformed`);
+    }
+    this.ring.set(s.ring);
+    this.sums.set(s.sums);
+    this.head = s.head;
+    this.filled = s.filled;
+    this.sinceExact = s.sinceExact;
   }
 
   private recompute(): void {

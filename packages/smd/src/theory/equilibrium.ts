@@ -1,7 +1,7 @@
 import { checkHyper, checkL, type SgdHyper, type SgdHyperL } from './types.js';
 
 /**
- * Theorem 3 (smd-theory.md §3): equilibrium angular update Δ* = √(2λη/(1+α)) in radians
+ * Theorem 3 (docs/smd-theory.md §3): equilibrium angular update Δ* = √(2λη/(1+α)) in radians
  * (the paper's leading-order value; α = 0 for SGD).
  */
 export function deltaStarPaper(p: SgdHyper): number {

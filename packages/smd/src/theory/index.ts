@@ -1,4 +1,4 @@
-/** SMD theory (smd-theory.md): closed forms, rates, assumptions, mean-field recurrence, Kosson et al. */
+/** SMD theory (docs/smd-theory.md): closed forms, rates, assumptions, mean-field recurrence, Kosson et al. */
 export * from './types.js';
 export * from './equilibrium.js';
 export * from './rates.js';

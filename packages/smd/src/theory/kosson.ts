@@ -1,5 +1,5 @@
 /**
- * Equilibrium angular updates for other optimizers, smd-theory.md §7 — NOT from the SMD paper.
+ * Equilibrium angular updates for other optimizers, docs/smd-theory.md §7 — NOT from the SMD paper.
  * `kosson.*` are the formulas of Kosson, Messmer, Jaggi, "Rotational Equilibrium" (ICML 2024);
  * each exported one is checked against `simulateScaleInvariant` in kosson.test.ts (isotropic
  * gradient noise on a scale-invariant w). Kosson's Lion formula

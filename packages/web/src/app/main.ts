@@ -1,20 +1,14 @@
 /**
  * Entry of the web bundle (dist/app.js). Static report: the page embeds its runs as JSON in
- * <script id="smd-data">. Dashboard (smd serve): hash routes #/ (run list), #/run/<id> (live
- * run page, polling api/runs/<id>/since) and #/compare/<a>,<b>.
+ * <script id="smd-data">. Dashboard (smd serve): hash routes #/ (run list: sortable, filterable,
+ * pick runs to compare), #/run/<id> (live run page, polling api/runs/<id>/since) and
+ * #/compare/<a>,<b>,… (several runs on one page).
  */
 import { applyDelta, type RunData, type RunDelta } from '../model/run-data.js';
+import type { RunListEntry } from '../model/run-list.js';
 import { h } from './dom.js';
+import { RunList } from './run-list-view.js';
 import { RunView } from './run-view.js';
-
-/** A run row of GET api/runs. */
-interface RunListEntry {
-  id: string;
-  name: string;
-  createdAt: string;
-  status: string;
-  lastStep: number | null;
-}
 
 const POLL_MS = 1000;
 
@@ -37,44 +31,12 @@ function banner(root: HTMLElement, text: string | null): void {
 
 let stopPolling: (() => void) | null = null;
 
+/** The run list keeps its sort, filter and selection across refreshes and visits. */
+const runList = new RunList();
+
 async function showList(main: HTMLElement): Promise<void> {
   const { runs } = await getJson<{ runs: RunListEntry[] }>('api/runs');
-  const rows = runs.map((r) =>
-    h(
-      'tr',
-      { 'data-run': r.id },
-      h('td', {}, h('a', { href: `#/run/${encodeURIComponent(r.id)}` }, r.name)),
-      h('td', {}, r.id),
-      h('td', { class: `status s-${r.status}` }, r.status),
-      h('td', {}, r.lastStep === null ? '–' : String(r.lastStep)),
-      h('td', {}, r.createdAt),
-    ),
-  );
-  main.replaceChildren(
-    h(
-      'p',
-      { class: 'explore-link' },
-      h('a', { href: 'explore/' }, 'Explorer'),
-      ': drag the theory, train a network live in the page, drop your checkpoints.',
-    ),
-    h('h2', {}, 'Runs'),
-    rows.length
-      ? h(
-          'table',
-          { class: 'run-list' },
-          h(
-            'thead',
-            {},
-            h(
-              'tr',
-              {},
-              ...['name', 'id', 'status', 'last step', 'created'].map((t) => h('th', {}, t)),
-            ),
-          ),
-          h('tbody', {}, ...rows),
-        )
-      : h('p', {}, 'No runs in this folder yet.'),
-  );
+  runList.show(main, runs);
   document.body.dataset.ready = '1';
 }
 

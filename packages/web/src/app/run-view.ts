@@ -18,7 +18,7 @@ const VERDICT_TEXT: Record<string, string> = {
 };
 
 function runHeader(run: RunData): HTMLElement {
-  const hy = run.hyper;
+  const c = run.config;
   const facts = h('dl', { class: 'facts' });
   const add = (k: string, v: string): void => {
     facts.append(h('dt', {}, k), h('dd', {}, v));
@@ -27,11 +27,33 @@ function runHeader(run: RunData): HTMLElement {
   add('status', `${run.status} · step ${run.cursor}`);
   add(
     'optimizer',
-    `${hy.optimizer}${hy.momentum > 0 ? ` α=${hy.momentum}` : ''}, η=${num(hy.lr)}, λ=${num(hy.wd)}`,
+    `${c.optimizer}${c.momentum > 0 ? ` α=${c.momentum}` : ''}, λ=${num(c.weightDecay)}${c.nesterov ? ', Nesterov' : ''}`,
   );
+  add('schedule', `η₀=${num(c.lr)}, ${c.schedule}; now η=${num(run.lr)}`);
   add('probe', `every ${run.every} step(s), window ${run.windowSteps} steps`);
-  for (const [k, v] of Object.entries(run.facts)) if (k !== 'optimizer') add(k, v);
+  const a = run.analysis;
+  add(
+    'analysis',
+    a.mode === 'offline'
+      ? 'offline: L_t from centred windows, segmented at lr changes'
+      : 'live: L_t from trailing windows; alert band widened by the measured lag',
+  );
+  for (const [k, v] of Object.entries(run.facts)) {
+    if (!['optimizer', 'schedule', 'lr', 'momentum', 'weightDecay', 'wd'].includes(k)) add(k, v);
+  }
   return h('section', { class: 'run-head' }, h('h2', {}, run.name), facts);
+}
+
+const pct = (x: number | null): string =>
+  x === null || !Number.isFinite(x) ? '–' : `${(x * 100).toFixed(1)}%`;
+
+/** One line: how well Δ* and the per-layer recurrence explain the layers (last window). */
+function verdictLine(run: RunData): HTMLElement {
+  const v = run.analysis.verdicts;
+  const text = v.predictable
+    ? `Last window: RMS Δ vs Δ* off by ${pct(v.medianStarError)} median / ${pct(v.worstStarError)} worst layer; vs the per-layer mean-field Δ by ${pct(v.medianPredictedError)} / ${pct(v.worstPredictedError)}. The recurrence explains ${pct(v.explainedSpread)} of the layers' spread around Δ*.`
+    : `The optimizer (${run.config.optimizer}) is not SGD/SGDM with coupled decay: no SMD prediction.`;
+  return h('p', { class: 'verdicts', 'data-explained': String(v.explainedSpread) }, text);
 }
 
 function layerTable(run: RunData): HTMLElement {
@@ -40,33 +62,35 @@ function layerTable(run: RunData): HTMLElement {
     {},
     ...[
       'layer',
-      'windowed Δ',
+      'RMS Δ',
       'Δ*',
-      'Δ/Δ*',
-      'predicted Δ',
+      'mean-field Δ',
+      'err vs Δ*',
+      'err vs mean-field',
       '‖w‖',
       'w*',
       '‖w‖/w*',
-      'radial cos',
+      '|radial cos|',
       'verdict',
       'checks',
     ].map((t) => h('th', {}, t)),
   );
-  const rows = run.table.map((r) => {
+  const rows = run.analysis.table.map((r) => {
     const checks = r.assumptions
       .map(
         (a) =>
           `${a.id === 'lower-bound-l' ? 'l' : a.id === 'smoothness' ? 'smooth' : a.id} ${a.holds === null ? '?' : a.holds ? '✓' : '✗'}`,
       )
       .join(' ');
-    const tr = h(
+    return h(
       'tr',
       { 'data-param': r.param, 'data-verdict': r.verdict, title: r.summary },
       h('td', { class: 'param' }, r.param),
-      h('td', {}, num(r.deltaWindow)),
+      h('td', {}, num(r.deltaRms)),
       h('td', {}, num(r.deltaStar)),
-      h('td', {}, num(r.deltaRatio)),
       h('td', {}, num(r.deltaPredicted)),
+      h('td', {}, pct(r.starError)),
+      h('td', { class: 'err-mf' }, pct(r.predictedError)),
       h('td', {}, num(r.norm)),
       h('td', {}, num(r.wStar)),
       h('td', {}, num(r.normRatio)),
@@ -74,13 +98,12 @@ function layerTable(run: RunData): HTMLElement {
       h('td', { class: `verdict v-${r.verdict}` }, VERDICT_TEXT[r.verdict] ?? r.verdict),
       h('td', { class: 'checks' }, checks || '–'),
     );
-    return tr;
   });
   return h('table', { class: 'layers' }, h('thead', {}, head), h('tbody', {}, ...rows));
 }
 
 function assumptionList(run: RunData): HTMLElement {
-  const items = run.assumptions.map((a) =>
+  const items = run.analysis.assumptions.map((a) =>
     h(
       'li',
       { class: a.holds === false ? 'bad' : 'ok', 'data-check': a.id },
@@ -93,11 +116,11 @@ function assumptionList(run: RunData): HTMLElement {
 function alertBox(runs: RunData[]): HTMLElement {
   const box = h('section', { class: 'alerts', id: 'alerts' });
   for (const run of runs) {
-    for (const a of run.alerts) {
+    for (const a of run.analysis.alerts) {
       box.append(
         h(
           'div',
-          { class: 'alert', 'data-param': a.param },
+          { class: `alert a-${a.kind}`, 'data-param': a.param, 'data-kind': a.kind },
           h('strong', {}, a.message),
           h('div', { class: 'cause' }, `Likely cause: ${a.cause}`),
         ),
@@ -203,6 +226,7 @@ export class RunView {
         { class: 'run-col', 'data-run': r.id },
         runHeader(r),
         h('h3', {}, 'Layers'),
+        verdictLine(r),
         layerTable(r),
         h('h3', {}, 'Assumptions (Theorems 1–3)'),
         assumptionList(r),

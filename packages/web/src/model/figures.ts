@@ -82,12 +82,11 @@ export function runMarkers(run: RunData): { x: number; label: string }[] {
   return out;
 }
 
-/** Whether `layer` counts as scale-invariant: as declared, else by its table verdict. */
+/** Whether `layer` counts as scale-invariant (the analysis: as declared, else by its radial cosine). */
 export function isScaleInvariant(run: RunData, layer: string): boolean {
-  const declared = run.params.find((p) => p.name === layer)?.scaleInvariant;
-  if (declared !== undefined && declared !== null) return declared;
-  const row = run.table.find((r) => r.param === layer);
-  return row ? row.verdict !== 'not_scale_invariant' : true;
+  const row = run.analysis.table.find((r) => r.param === layer);
+  if (row) return row.scaleInvariant;
+  return run.params.find((p) => p.name === layer)?.scaleInvariant ?? true;
 }
 
 /** The default layer of a run: its first scale-invariant probed tensor, else the first one. */
@@ -101,17 +100,19 @@ export function scaleInvariantLayers(run: RunData): string[] {
   return out.length ? out : run.layers;
 }
 
-function hyperLine(run: RunData): string {
-  const h = run.hyper;
-  const opt = h.momentum > 0 ? `SGDM α = ${h.momentum}` : h.optimizer.toUpperCase();
+/** "name — SGDM α = 0.9, η = 0.01 (multistep:4:0.1), λ = 0.0005": the schedule, not only the last η. */
+export function hyperLine(run: RunData): string {
+  const c = run.config;
+  const opt = c.momentum > 0 ? `SGDM α = ${c.momentum}` : c.optimizer.toUpperCase();
   const n = (v: number | null): string => (v === null ? '?' : String(+v.toPrecision(6)));
-  return `${run.name} — ${opt}, η = ${n(h.lr)}, λ = ${n(h.wd)}`;
+  const sched = c.schedule === 'constant' ? '' : ` (${c.schedule} from ${n(c.lr)})`;
+  return `${run.name} — ${opt}, η = ${n(run.lr)}${sched}, λ = ${n(c.weightDecay)}`;
 }
 
 /** (a) One layer: ‖g̃‖² (h̃ for SGDM) raw and windowed; ‖w_t‖ vs w*_t; Δ_t vs Δ* (dashed). */
 export function layerFigure(run: RunData, layer: string): FigureModel {
   const s = run.series;
-  const sgdm = run.hyper.momentum > 0;
+  const sgdm = run.config.momentum > 0;
   const gMetric = sgdm && s[probeKey(layer, 'h_tilde')] ? 'h_tilde' : 'unit_grad_sq_norm';
   const gName = gMetric === 'h_tilde' ? 'h̃_t' : '‖g̃_t‖²';
   return {
@@ -124,7 +125,11 @@ export function layerFigure(run: RunData, layer: string): FigureModel {
     panels: [
       panel('grad', `${gName} (log)`, true, [
         line(s[probeKey(layer, gMetric)], `${gName} per step`, 'raw'),
-        line(s[probeKey(layer, 'L_window')], `L_t (windowed ${gName})`, 'windowed'),
+        line(
+          run.theory[theoryKey(layer, 'L_mf')] ?? s[probeKey(layer, 'L_window')],
+          `L_t (windowed ${gName})`,
+          'windowed',
+        ),
       ]),
       panel('norm', '‖w_t‖', false, [
         line(s[probeKey(layer, 'norm')], '‖w_t‖ measured', 'measured'),
@@ -133,7 +138,7 @@ export function layerFigure(run: RunData, layer: string): FigureModel {
       ]),
       panel('delta', 'Δ_t (rad, log)', true, [
         line(s[probeKey(layer, 'delta_rad')], 'Δ_t per step', 'raw'),
-        line(s[probeKey(layer, 'delta_window')], 'Δ_t windowed', 'windowed'),
+        line(s[probeKey(layer, 'delta_window')], 'Δ_t windowed RMS', 'windowed'),
         line(
           s[probeKey(layer, 'delta_star')] ?? run.theory[theoryKey('*', 'delta_star_curve')],
           'Δ* = arccos(1 − λη/(1+α))',

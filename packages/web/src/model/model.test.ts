@@ -1,17 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { deltaStarExact } from '@smd/smd';
+import { parseRunConfig } from '@smd/smd';
 import { allLayersFigure, layerFigure, reportFigures } from './figures.js';
-import { layerAlert, summarizeLayer } from './layer-summary.js';
-import {
-  deltaStarPerStep,
-  lastLrChange,
-  lrPerStep,
-  predictLayer,
-  predictRunDelta,
-} from './predictions.js';
-import { applyDelta, type LayerRow, type RunData, type RunHyper } from './run-data.js';
-import { appendSeries, downsample, dropFlat, trailingMean } from './series.js';
+import { applyDelta, type RunAnalysisView, type RunData } from './run-data.js';
+import { filterRuns, runListEntry, sortRuns, type RunListEntry } from './run-list.js';
+import { appendSeries, downsample, dropFlat } from './series.js';
 
 test('downsample keeps spikes, endpoints and the cap; flat stretches collapse', () => {
   const n = 100_000;
@@ -31,93 +24,31 @@ test('downsample keeps spikes, endpoints and the cap; flat stretches collapse', 
   assert.deepEqual(s, { x: [0, 1, 2, 3], y: [5, 6, 7, 8] });
 });
 
-test('trailingMean averages the last w finite values', () => {
-  const m = trailingMean([1, 2, 3, NaN, 5, 6], 3);
-  assert.deepEqual(Array.from(m), [1, 1.5, 2, 2.5, 4, 5.5]);
+const config = parseRunConfig({
+  optimizer: 'sgd',
+  lr: 0.1,
+  momentum: 0.9,
+  weightDecay: 5e-4,
+  schedule: 'multistep:1:0.1',
 });
 
-test('predictions: run-wide Δ starts at Δ* and drops to ≈ Δ*_old/k after η ÷ 10', () => {
-  const lr = lrPerStep(20_000, [0, 10_000], [0.1, 0.01], NaN);
-  assert.equal(lr[9_999], 0.1);
-  assert.equal(lr[10_000], 0.01);
-  const h = { wd: 5e-4, momentum: 0.9, rescaleAtDrops: false };
-  const d = predictRunDelta(lr, h)!;
-  const dsOld = deltaStarExact({ lr: 0.1, wd: 5e-4, momentum: 0.9 });
-  assert.ok(Math.abs(d[0] / dsOld - 1) < 1e-6);
-  assert.ok(Math.abs(d[10_000] / (dsOld / 10) - 1) < 0.05, String(d[10_000]));
-  assert.ok(
-    d[19_999] > d[10_001] && d[19_999] < deltaStarExact({ lr: 0.01, wd: 5e-4, momentum: 0.9 }),
-  );
-  assert.equal(
-    deltaStarPerStep(lr, h)[15_000],
-    deltaStarExact({ lr: 0.01, wd: 5e-4, momentum: 0.9 }),
-  );
-  assert.deepEqual(lastLrChange(lr), { step: 10_000, factor: 10 });
-  // With the rescaling trick Δ sits at the new Δ* right after the drop (within a few %).
-  const r = predictRunDelta(lr, { ...h, rescaleAtDrops: true })!;
-  assert.ok(Math.abs(r[10_500] / deltaStarExact({ lr: 0.01, wd: 5e-4, momentum: 0.9 }) - 1) < 0.05);
-  const p = predictLayer(lr, h, [0], [3], [0, 5000], [1, 0.5])!;
-  assert.equal(p.norm[0], 3);
-  assert.equal(predictLayer(lr, { ...h, wd: 0 }, [0], [3], [0], [1]), null);
-});
-
-const hyper: RunHyper = { lr: 0.01, wd: 5e-4, momentum: 0.9, optimizer: 'sgd', predictable: true };
-
-test('summarizeLayer uses compareSmd; layerAlert names the likely cause', () => {
-  const ds = deltaStarExact({ lr: 0.01, wd: 5e-4, momentum: 0.9 });
-  const n = 400;
-  const arr = (v: number): number[] => new Array(n).fill(v);
-  const row = summarizeLayer(
-    { name: 'a', shape: [4], scaleInvariant: true, reason: 'bn' },
-    'a',
-    {
-      delta: arr(ds * 1.01),
-      norm: arr(2),
-      radialCos: arr(0),
-      lWindow: arr(1),
-      unitGrad: arr(1).map((v, i) => v + (i % 2 ? 0.1 : -0.1)),
-      deltaStar: arr(ds),
-      wStar: arr(2),
-    },
-    ds,
-    {
-      hyper,
-      windowSamples: 200,
-      windowSteps: 200,
-      stepsSinceLrChange: 100_000,
-      lrDropFactor: undefined,
-    },
-  );
-  assert.equal(row.verdict, 'equilibrium', row.summary);
-  assert.ok(Math.abs(row.deltaRatio - 1.01) < 1e-9);
-  assert.deepEqual(
-    row.assumptions.map((x) => [x.id, x.holds]),
-    [
-      ['lower-bound-l', true],
-      ['smoothness', true],
-    ],
-  );
-  assert.equal(layerAlert(row, 5, hyper), null);
-  const off: LayerRow = {
-    ...row,
-    deltaWindow: ds * 0.5,
-    stepsSinceLrChange: 100,
-    relaxationSteps: 5000,
-  };
-  const a = layerAlert(off, 7, hyper)!;
-  assert.equal(a.step, 7);
-  assert.match(a.message, /50% below the prediction/);
-  assert.match(a.cause, /still relaxing after the lr change 100 steps ago/);
-  const high = layerAlert(
-    { ...row, deltaWindow: ds * 1.5, stepsSinceLrChange: 1e5, relaxationSteps: 10 },
-    7,
-    hyper,
-  )!;
-  assert.match(high.cause, /L_t jumped/);
-  const radial = layerAlert({ ...row, scaleInvariant: null, radialCos: 0.4 }, 7, hyper)!;
-  assert.match(radial.cause, /not scale-invariant/);
-  assert.equal(layerAlert({ ...row, scaleInvariant: false, radialCos: 0.4 }, 7, hyper), null);
-});
+const analysis: RunAnalysisView = {
+  mode: 'live',
+  table: [],
+  verdicts: {
+    predictable: true,
+    tau: 500,
+    medianDeltaRatio: 0.8,
+    medianPredictedError: 0.01,
+    worstPredictedError: 0.02,
+    medianStarError: 0.2,
+    worstStarError: 0.3,
+    explainedSpread: 0.99,
+    worstWindow: null,
+  },
+  assumptions: [],
+  alerts: [],
+};
 
 function tinyRun(): RunData {
   const xy = (y: number[]): { x: number[]; y: number[] } => ({ x: y.map((_, i) => i), y });
@@ -128,7 +59,8 @@ function tinyRun(): RunData {
     status: 'running',
     backend: 'ts',
     facts: {},
-    hyper,
+    config,
+    lr: 0.01,
     cursor: 2,
     every: 1,
     windowSteps: 200,
@@ -146,9 +78,7 @@ function tinyRun(): RunData {
     },
     theory: { 't/*/delta_mf': xy([1e-3, 1e-3, 1e-3]) },
     events: [{ step: 1, seq: 0, kind: 'lr_drop', message: 'lr 0.1 -> 0.010000000000000002' }],
-    table: [],
-    assumptions: [],
-    alerts: [],
+    analysis,
   };
 }
 
@@ -157,17 +87,21 @@ test('figures pick the right series, theory lines and markers; deltas append', (
   const a = layerFigure(run, 'a');
   assert.deepEqual(
     a.panels.map((p) => p.lines.map((l) => l.name)),
-    [['h̃_t per step'], [], ['Δ_t per step', 'Δ_t windowed']],
+    [['h̃_t per step'], [], ['Δ_t per step', 'Δ_t windowed RMS']],
   );
   assert.deepEqual(a.markers, [{ x: 1, label: 'lr 0.1 -> 0.01' }]);
   // Plain SGD: the first panel is ‖g̃_t‖² (h̃ only for SGDM).
-  const sgd = { ...run, hyper: { ...hyper, momentum: 0 } };
+  const sgd = { ...run, config: { ...config, momentum: 0 } };
   sgd.series = { ...run.series, 'p/a/unit_grad_sq_norm': { x: [0, 1], y: [1, 2] } };
   assert.deepEqual(
     layerFigure(sgd, 'a').panels[0].lines.map((l) => l.name),
     ['‖g̃_t‖² per step'],
   );
-  assert.match(layerFigure(sgd, 'a').subtitle[0], /^tiny — SGD, η = 0\.01, λ = 0\.0005$/);
+  // The header states the schedule, not only the current η.
+  assert.match(
+    layerFigure(sgd, 'a').subtitle[0],
+    /^tiny — SGD, η = 0\.01 \(multistep:1:0\.1 from 0\.1\), λ = 0\.0005$/,
+  );
   const b = allLayersFigure(run);
   assert.deepEqual(
     b.panels[0].lines.map((l) => [l.name, l.role]),
@@ -186,16 +120,59 @@ test('figures pick the right series, theory lines and markers; deltas append', (
     cursor: 3,
     rewound: false,
     status: 'finished',
-    hyper,
+    lr: 0.01,
     layers: ['a', 'fc'],
     series: { 's/loss': { x: [2, 3], y: [9, 0.5] } },
     theory: {},
     events: [],
-    table: [],
-    assumptions: [],
-    alerts: [],
+    analysis: { ...analysis, mode: 'offline' },
   });
+  assert.equal(run.analysis.mode, 'offline');
   assert.deepEqual(run.series['s/loss'], { x: [0, 1, 2, 3], y: [3, 2, 1, 0.5] });
   assert.equal(run.cursor, 3);
   assert.equal(run.status, 'finished');
+});
+
+test('run list: a row per run from its analysis; sort (missing last) and filter (text, column:value)', () => {
+  const run = tinyRun();
+  run.series['s/test_acc'] = { x: [0, 2], y: [0.5, 0.9] };
+  const a = runListEntry(run, 2);
+  assert.deepEqual(
+    [a.optimizer, a.lr, a.schedule, a.weightDecay, a.momentum, a.finalLoss, a.testAcc],
+    ['sgd', 0.1, 'multistep:1:0.1', 5e-4, 0.9, 1, 0.9],
+  );
+  assert.deepEqual(
+    [a.medianDeltaRatio, a.medianPredictedError, a.explainedSpread],
+    [0.8, 0.01, 0.99],
+  );
+  const rows: RunListEntry[] = [
+    a,
+    { ...a, id: 'r2', name: 'adam run', optimizer: 'adamw', testAcc: 0.95, status: 'finished' },
+    { ...a, id: 'r3', name: 'broken', testAcc: null, createdAt: '2026-01-02T00:00:00Z' },
+  ];
+  assert.deepEqual(
+    sortRuns(rows, 'testAcc', true).map((r) => r.id),
+    ['r2', 'r1', 'r3'],
+  );
+  assert.deepEqual(
+    sortRuns(rows, 'testAcc', false).map((r) => r.id),
+    ['r1', 'r2', 'r3'],
+  );
+  assert.deepEqual(
+    sortRuns(rows, 'createdAt', true).map((r) => r.id),
+    ['r3', 'r1', 'r2'],
+  );
+  assert.deepEqual(
+    filterRuns(rows, 'ADAM').map((r) => r.id),
+    ['r2'],
+  );
+  assert.deepEqual(
+    filterRuns(rows, 'status:running').map((r) => r.id),
+    ['r1', 'r3'],
+  );
+  assert.deepEqual(
+    filterRuns(rows, 'multistep tiny').map((r) => r.id),
+    ['r1'],
+  );
+  assert.deepEqual(filterRuns(rows, '').length, 3);
 });

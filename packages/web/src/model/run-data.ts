@@ -1,60 +1,30 @@
 /**
  * RunData: one run as the report and the dashboard see it (JSON). The Node side (smd report,
- * smd serve) builds it from the metric store; the browser only draws it. Measured series are
- * appended by live polls (RunDelta); theory series, the layer table and alerts are replaced.
+ * smd serve, smd train's summary) builds it from the metric store and @smd/smd's analyzeRun; the
+ * browser only draws it. Measured series are appended by live polls (RunDelta); theory series
+ * and the analysis (table, verdicts, alerts) are replaced.
  */
-import type { AssumptionCheck, CompareVerdict } from '@smd/smd';
+import type {
+  AnalysisMode,
+  AssumptionCheck,
+  LayerAnalysis,
+  RunAlert,
+  RunConfig,
+  RunVerdicts,
+} from '@smd/smd';
 import type { EventRow, ParamInfo, RunStatus } from '@smd/runs/browser/index';
 import { appendSeries, MAX_POINTS, type XY } from './series.js';
 
-/** Optimizer facts read from the manifest and the lr scalar. */
-export interface RunHyper {
-  /** η at the last logged step (or the base lr), null if unknown. */
-  lr: number | null;
-  /** λ (coupled), null if unknown. */
-  wd: number | null;
-  /** α (0 = SGD). */
-  momentum: number;
-  /** Optimizer name as configured ('sgd' when unknown). */
-  optimizer: string;
-  /** False when the update is not SGD/SGDM with coupled decay (predictions do not apply). */
-  predictable: boolean;
-}
-
-/** One row of the per-layer table. */
-export interface LayerRow {
-  param: string;
-  scaleInvariant: boolean | null;
-  reason: string;
-  /** Trailing-window means at the last step. */
-  deltaWindow: number;
-  deltaStar: number;
-  deltaRatio: number;
-  norm: number;
-  wStar: number;
-  normRatio: number;
-  radialCos: number;
-  L: number;
-  verdict: CompareVerdict | 'no_data';
-  conditions: string[];
-  summary: string;
-  stepsSinceLrChange: number;
-  relaxationSteps: number;
-  /** Mean-field predicted Δ at the last step (the band's centre), NaN if none. */
-  deltaPredicted: number;
-  /** Per-layer assumption checks ('lower-bound-l', 'smoothness'). */
+/** The analysis as it travels in JSON (NaN becomes null). */
+export interface RunAnalysisView {
+  /** 'offline' (centred L_t) once the run has ended, 'live' (trailing, widened band) while it trains */
+  mode: AnalysisMode;
+  /** per-layer table over the last window (@smd/smd analyzeRun) */
+  table: LayerAnalysis[];
+  verdicts: RunVerdicts;
+  /** run-level assumption checks at the current η */
   assumptions: AssumptionCheck[];
-}
-
-/** A layer whose windowed Δ left the predicted band. */
-export interface RunAlert {
-  param: string;
-  step: number;
-  /** Windowed Δ / predicted Δ. */
-  ratio: number;
-  message: string;
-  /** The likely cause in one sentence. */
-  cause: string;
+  alerts: RunAlert[];
 }
 
 /** Everything a report or a dashboard page shows for one run. */
@@ -66,7 +36,10 @@ export interface RunData {
   backend: string;
   /** A few config facts for the header (key → text). */
   facts: Record<string, string>;
-  hyper: RunHyper;
+  /** the typed run config (parseRunConfig) */
+  config: RunConfig;
+  /** η at the last logged step, null before the first */
+  lr: number | null;
   /** Last complete step included (-1: none). */
   cursor: number;
   /** Probe sampling stride in steps. */
@@ -81,10 +54,7 @@ export interface RunData {
   /** Predicted series by key. Replaced by deltas. */
   theory: Record<string, XY>;
   events: EventRow[];
-  table: LayerRow[];
-  /** Run-level assumption checks at the current η. */
-  assumptions: AssumptionCheck[];
-  alerts: RunAlert[];
+  analysis: RunAnalysisView;
 }
 
 /** What a live poll returns: rows after `from`, and fresh theory/table/alerts. */
@@ -95,22 +65,20 @@ export interface RunDelta {
   /** The writer truncated below `from` (resume): reload the whole run. */
   rewound: boolean;
   status: RunStatus;
-  hyper: RunHyper;
+  lr: number | null;
   layers: string[];
   series: Record<string, XY>;
   /** Null when unchanged since `from` (no new rows). */
   theory: Record<string, XY> | null;
   events: EventRow[];
-  table: LayerRow[];
-  assumptions: AssumptionCheck[];
-  alerts: RunAlert[];
+  analysis: RunAnalysisView;
 }
 
-/** Derived (windowed) series names next to the probe metrics. */
-export type DerivedMetric = 'delta_window' | 'norm_window';
+/** Derived series next to the probe metrics: the windowed RMS of Δ_t (centred offline, trailing live). */
+export type DerivedMetric = 'delta_window';
 
 /** Theory series names. */
-export type TheoryMetric = 'delta_mf' | 'norm_mf' | 'delta_star_curve';
+export type TheoryMetric = 'delta_mf' | 'norm_mf' | 'L_mf' | 'delta_star_curve';
 
 /** Key of a probe or derived series of one tensor: `p/<param>/<metric>`. */
 export function probeKey(param: string, metric: string): string {
@@ -135,11 +103,9 @@ export function applyDelta(run: RunData, d: RunDelta, cap = MAX_POINTS): void {
   }
   if (d.theory !== null) run.theory = d.theory;
   run.events.push(...d.events);
-  run.table = d.table;
-  run.assumptions = d.assumptions;
-  run.alerts = d.alerts;
+  run.analysis = d.analysis;
   run.layers = d.layers;
-  run.hyper = d.hyper;
+  run.lr = d.lr;
   run.status = d.status;
   run.cursor = d.cursor;
 }

@@ -1,6 +1,6 @@
 /**
  * Plain-array series as they travel in JSON (report embedding, dashboard polling), min/max
- * down-sampling that keeps spikes, and trailing-window means. Browser-safe.
+ * down-sampling that keeps spikes. Browser-safe.
  */
 
 /** A series: `y[i]` at `x[i]` (x = optimizer step, ascending). JSON-friendly. */
@@ -80,56 +80,4 @@ export function appendSeries(into: XY, more: XY, cap = MAX_POINTS): XY {
     }
   }
   return into.x.length > cap * 1.5 ? downsample(into.x, into.y, cap) : into;
-}
-
-/**
- * Trailing mean over the last `window` samples at every index (fewer at the start), skipping
- * non-finite values; float64 running sum, re-summed every 4096 steps against drift.
- */
-export function trailingMean(values: ArrayLike<number>, window: number): Float64Array {
-  const n = values.length;
-  const out = new Float64Array(n);
-  const w = Math.max(1, Math.floor(window));
-  let sum = 0;
-  let count = 0;
-  for (let i = 0; i < n; i++) {
-    const v = values[i];
-    if (Number.isFinite(v)) {
-      sum += v;
-      count++;
-    }
-    if (i >= w) {
-      const old = values[i - w];
-      if (Number.isFinite(old)) {
-        sum -= old;
-        count--;
-      }
-    }
-    if (i % 4096 === 4095) {
-      sum = 0;
-      for (let j = Math.max(0, i - w + 1); j <= i; j++)
-        if (Number.isFinite(values[j])) sum += values[j];
-    }
-    out[i] = count > 0 ? sum / count : NaN;
-  }
-  return out;
-}
-
-/** Last finite value of a series, or NaN. */
-export function lastFinite(y: ArrayLike<number>): number {
-  for (let i = y.length - 1; i >= 0; i--) if (Number.isFinite(y[i])) return y[i];
-  return NaN;
-}
-
-/** Mean of the finite values among the last `count` entries, or NaN. */
-export function tailMean(y: ArrayLike<number>, count: number): number {
-  let s = 0;
-  let k = 0;
-  for (let i = Math.max(0, y.length - count); i < y.length; i++) {
-    if (Number.isFinite(y[i])) {
-      s += y[i];
-      k++;
-    }
-  }
-  return k > 0 ? s / k : NaN;
 }
