@@ -97,7 +97,7 @@ test('smd report writes one offline HTML plus SVG/PNG figures; bad input is one 
 test('a 100k-step run is down-sampled to a small, fast report', async () => {
   const run = createRun(root, {
     name: 'long',
-    config: { optimizer: { lr: 0.1, momentum: 0.9, weightDecay: 1e-4 } },
+    config: { optimizer: { name: 'sgd', lr: 0.1, momentum: 0.9, weightDecay: 1e-4 } },
     seed: 1,
     backend: 'ts',
     fallbacks: [],
