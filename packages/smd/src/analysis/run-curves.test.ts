@@ -18,4 +18,5 @@ test('run-wide Δ starts at Δ* and drops to ≈ Δ*_old/k after η ÷ 10; the r
   const r = runDeltaCurve(lr, 5e-4, 0.9, true)!;
   assert.ok(Math.abs(r[10_500] / dsNew - 1) < 0.05, String(r[10_500] / dsNew));
   assert.equal(runDeltaCurve(lr, 0, 0.9, false), null);
+  assert.equal(runDeltaCurve(new Float64Array(10).fill(1e30), 5e-4, 0.9, false), null);
 });

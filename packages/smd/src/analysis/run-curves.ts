@@ -32,8 +32,10 @@ export function runDeltaCurve(
   rescaleAtDrops: boolean,
 ): Float64Array | null {
   const eta0 = lr.find((v) => v > 0);
-  if (!(weightDecay > 0) || eta0 === undefined) return null;
+  if (!(weightDecay > 0) || eta0 === undefined || !Number.isFinite(eta0)) return null;
   const fp = meanFieldFixedPoint({ lr: eta0, wd: weightDecay, momentum, L: 1 });
+  // A diverging run's η (e.g. 1e30) has no finite equilibrium to start from.
+  if (!(fp.a > 0 && Number.isFinite(fp.a) && Number.isFinite(fp.b))) return null;
   return meanFieldTrajectory({
     steps: lr.length,
     lr,
