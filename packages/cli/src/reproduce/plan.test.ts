@@ -81,8 +81,8 @@ test('the plan: fig3 reuses fig4 seed 0, settings and lengths as documented, qui
   );
   assert.notEqual(configKey({ ...c, seed: 1 }), plan[0].key);
   // an older spelling of a field is the same field
-  const { wd, ...rest } = c;
-  assert.equal(configKey({ ...rest, weightDecay: wd }), plan[0].key);
+  const { weightDecay, ...rest } = c;
+  assert.equal(configKey({ ...rest, wd: weightDecay }), plan[0].key);
 });
 
 test('plan progress: runs done/total, current run, share of images and ETA from the measured rate', () => {
