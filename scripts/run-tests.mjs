@@ -1,4 +1,5 @@
-// Runs every compiled test file (packages/*/dist/**/*.test.js and test/**/*.test.js) with node's
+// Runs every compiled test file (packages/*/dist/**/*.test.js and test/**/*.test.js) and the
+// repository scripts' tests (scripts/*.test.mjs) with node's
 // test runner; extra arguments are passed through (e.g. a file filter). SMD_SLOW=1 adds slow suites.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync, existsSync } from 'node:fs';
@@ -19,6 +20,8 @@ const filter = process.argv.slice(2);
 let files = [];
 for (const pkg of readdirSync('packages')) collect(join('packages', pkg, 'dist'), files);
 collect(join('test', 'dist'), files);
+for (const name of readdirSync('scripts'))
+  if (name.endsWith('.test.mjs')) files.push(join('scripts', name));
 if (filter.length) files = files.filter((f) => filter.some((s) => f.includes(s)));
 files.sort();
 if (files.length === 0) {
