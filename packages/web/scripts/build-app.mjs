@@ -1,5 +1,6 @@
 // Bundles the web app (src/app/main.ts + uPlot) into dist/app.js and dist/app.css, and the
-// explorer (src/explore/explore-main.ts) into dist/explore.js and dist/explore.css, with esbuild.
+// explorer (src/explore/explore-main.ts, with the training worker src/explore/live-worker.ts
+// inlined) into dist/explore.js and dist/explore.css, with esbuild.
 // Run by `npm run build -w @smd/web` (the root build calls it after tsc -b). Writes through a
 // temp file + rename, so a concurrent reader never sees half a bundle.
 import { build } from 'esbuild';
@@ -14,7 +15,7 @@ mkdirSync(dist, { recursive: true });
 const tag = `${process.pid}-${Date.now()}`;
 
 /** Bundles one entry (iife, minified, browser) and returns its text. */
-async function bundle(entry) {
+async function bundle(entry, define = {}) {
   const r = await build({
     entryPoints: [join(pkg, entry)],
     bundle: true,
@@ -26,12 +27,17 @@ async function bundle(entry) {
     legalComments: 'none',
     write: false,
     logLevel: 'warning',
+    define,
   });
   return r.outputFiles[0].text;
 }
 
 const js = await bundle('src/app/main.ts');
-const exploreJs = await bundle('src/explore/explore-main.ts');
+// The training worker is inlined into the explorer as a string and started from a blob: URL.
+const workerJs = await bundle('src/explore/live-worker.ts');
+const exploreJs = await bundle('src/explore/explore-main.ts', {
+  __SMD_LIVE_WORKER__: JSON.stringify(workerJs),
+});
 const require = createRequire(import.meta.url);
 const uplotCss = readFileSync(join(dirname(require.resolve('uplot')), 'uPlot.min.css'), 'utf8');
 const css = `${uplotCss}\n${readFileSync(join(pkg, 'src/app/style.css'), 'utf8')}`;

@@ -4,28 +4,43 @@
  */
 import { existsSync, mkdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { LIVE_IMAGES } from '@smd/web/explore/live-data';
 import { UsageError, type CliIo } from '../usage-error.js';
 import { parseFlags } from '../parse-flags.js';
+import { DEFAULT_DATA_DIR } from '../data/index.js';
+import { shippedFashionMnist } from './explore-data.js';
 import { explorePage } from './explore-page.js';
 
 /** The `smd explore --help` text. */
-export const EXPLORE_HELP = `Usage: smd explore --out DIR
+export const EXPLORE_HELP = `Usage: smd explore --out DIR [--data DIR]
 
 Writes the explorer as a static site: DIR/index.html, one self-contained file (script, style
 and data inlined) that works from file:// or any static host; nothing it shows leaves the page.
   Theory     optimizer, η, λ, α, a schedule editor (warmup, multistep, cosine) and steps per
              epoch → predicted Δ_t and ‖w_t‖, the phase table, time constants, "reaches
              equilibrium before the next drop?" and the rescaling trick, updating as you drag.
+  Train live a small BatchNorm convnet trained in a Web Worker on ${LIVE_IMAGES} Fashion-MNIST images
+             shipped in the page, per-layer Δ_t against Δ* and the mean-field prediction;
+             η ÷ 10 (with or without rescaling), change λ, pause, reset.
+  Your files safetensors checkpoints dropped onto the page: ‖w‖ and Δ_t per weight tensor.
+
+Flags:
+  --out DIR    folder to write index.html into (created if missing)
+  --data DIR   Fashion-MNIST IDX files to take the shipped images from
+               (default ${DEFAULT_DATA_DIR}, Debian's dataset-fashion-mnist)
+  -h, --help   this text
+
+Fashion-MNIST is © Zalando SE, MIT License; the page says so.
 `;
 
 /** Runs `smd explore`. */
 export async function runExplore(argv: string[], io: CliIo): Promise<number> {
   const parsed = parseFlags(
     argv,
-    { out: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    { out: { type: 'string' }, data: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
     'explore',
   );
-  const v = parsed.values as { out?: string; help?: boolean };
+  const v = parsed.values as { out?: string; data?: string; help?: boolean };
   if (v.help) {
     io.out(EXPLORE_HELP);
     return 0;
@@ -41,7 +56,10 @@ export async function runExplore(argv: string[], io: CliIo): Promise<number> {
   const dir = resolve(io.cwd, v.out);
   if (existsSync(dir) && !statSync(dir).isDirectory())
     throw new UsageError(`smd explore: --out ${v.out} exists and is not a folder`);
-  const html = explorePage();
+  const data = shippedFashionMnist(
+    v.data === undefined ? DEFAULT_DATA_DIR : resolve(io.cwd, v.data),
+  );
+  const html = explorePage(data);
   mkdirSync(dir, { recursive: true });
   const file = join(dir, 'index.html');
   const tmp = `${file}.${process.pid}.tmp`;

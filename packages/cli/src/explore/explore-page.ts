@@ -3,7 +3,8 @@
  * subset inlined), so it opens from file:// and from any static host. `smd explore --out` writes
  * it; `smd serve` serves it at /explore/.
  */
-import { htmlPage } from '@smd/web/page/html-shell';
+import type { ShippedDataJson } from '@smd/web/explore/live-data';
+import { htmlPage, jsonForScript } from '@smd/web/page/html-shell';
 import { readWebAsset } from '../report/assets.js';
 
 /**
@@ -13,9 +14,10 @@ import { readWebAsset } from '../report/assets.js';
 export const EXPLORE_CSP =
   "default-src 'none'; script-src 'unsafe-inline' blob:; worker-src blob:; style-src 'unsafe-inline'; img-src data: blob:; connect-src 'none'";
 
-/** Builds the explorer page. */
-export function explorePage(): string {
+/** Builds the explorer page; without `data` the live-training tab says it has no images. */
+export function explorePage(data: ShippedDataJson | null): string {
   return htmlPage({
+    dataJson: data ? jsonForScript({ fashionMnist: data }) : undefined,
     title: 'smd explore — Spherical Motion Dynamics in the browser',
     subtitle: 'explore: theory, live training, your checkpoints (nothing leaves this page)',
     css: { inline: readWebAsset('explore.css') },

@@ -17,6 +17,18 @@ import { htmlPage } from '@smd/web/page/html-shell';
 import { readWebAsset } from '../report/assets.js';
 import { RunCache } from '../report/run-cache.js';
 import { explorePage } from '../explore/explore-page.js';
+import { shippedFashionMnist } from '../explore/explore-data.js';
+import { DatasetError } from '../data/load-idx-dataset.js';
+
+/** The explorer with the Fashion-MNIST subset; without it (dataset not installed) when missing. */
+function exploreWithData(): string {
+  try {
+    return explorePage(shippedFashionMnist());
+  } catch (e) {
+    if (e instanceof DatasetError) return explorePage(null);
+    throw e;
+  }
+}
 
 /** Options of {@link startDashboard}. */
 export interface DashboardOptions {
@@ -225,7 +237,7 @@ export async function startDashboard(o: DashboardOptions): Promise<Dashboard> {
         return void res.end();
       }
       if (path === '/explore/' || path === '/explore/index.html')
-        return send(res, 200, 'text/html; charset=utf-8', (explore ??= explorePage()), head);
+        return send(res, 200, 'text/html; charset=utf-8', (explore ??= exploreWithData()), head);
       if (!path.startsWith('/api/')) throw new HttpError(404, `not found: ${path.slice(0, 100)}`);
       send(
         res,

@@ -288,3 +288,34 @@ test('per-step L and wd arrays, and input errors', () => {
     /baseLr must be a number > 0/,
   );
 });
+
+test('explicit rescales: the listed drop only; all drops listed equals rescaleAtDrops', () => {
+  const lr = new Float64Array(3000).fill(0.1);
+  lr.fill(0.01, 1000);
+  lr.fill(0.001, 2000);
+  const base = { steps: 3000, lr, wd: 5e-4, momentum: 0.9, L: 1, initialNormSq: 2 };
+  const auto = meanFieldTrajectory({ ...base, rescaleAtDrops: true });
+  const listed = meanFieldTrajectory({
+    ...base,
+    rescales: [
+      { step: 1000, k: 10 },
+      { step: 2000, k: 10 },
+    ],
+  });
+  assert.deepEqual(listed.deltaRad, auto.deltaRad);
+  assert.deepEqual(listed.rescales, auto.rescales);
+  // Only the second drop rescaled: identical to no rescaling until step 2000, then not.
+  const none = meanFieldTrajectory(base);
+  const second = meanFieldTrajectory({ ...base, rescales: [{ step: 2000, k: 10 }] });
+  assert.deepEqual(second.deltaRad.subarray(0, 2000), none.deltaRad.subarray(0, 2000));
+  assert.equal(second.rescales.length, 1);
+  assert.ok(Math.abs(second.normSq[2000] / none.normSq[2000] - Math.pow(10, -0.5)) < 1e-12);
+  assert.throws(
+    () => meanFieldTrajectory({ ...base, rescaleAtDrops: true, rescales: [] }),
+    /not both/,
+  );
+  assert.throws(
+    () => meanFieldTrajectory({ ...base, rescales: [{ step: -1, k: 10 }] }),
+    /not valid/,
+  );
+});

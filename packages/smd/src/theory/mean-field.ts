@@ -59,6 +59,11 @@ export interface MeanFieldOptions {
    */
   rescaleAtDrops?: boolean;
   /**
+   * Explicit rescalings instead of `rescaleAtDrops`: before step `step`, w × k^{-1/4} (e.g. the
+   * drops a live run rescaled at, when it did not rescale at every drop).
+   */
+  rescales?: readonly { step: number; k: number }[];
+  /**
    * What happens to the momentum buffer v at a rescaling (default 'keep'): see MomentumRescale.
    */
   momentumRescale?: MomentumRescale;
@@ -119,7 +124,17 @@ export function meanFieldTrajectory(o: MeanFieldOptions): MeanFieldTrajectory {
 
   const mr = o.momentumRescale ?? 'keep';
   const rescaleAt = new Map<number, number>();
-  if (o.rescaleAtDrops) {
+  if (o.rescales) {
+    if (o.rescaleAtDrops)
+      throw new Error('meanFieldTrajectory: give rescaleAtDrops or rescales, not both');
+    for (const r of o.rescales) {
+      if (!(Number.isInteger(r.step) && r.step >= 0 && r.k > 0))
+        throw new Error(
+          `meanFieldTrajectory: rescale at step ${r.step} by k = ${r.k} is not valid`,
+        );
+      if (r.step < n) rescaleAt.set(r.step, r.k);
+    }
+  } else if (o.rescaleAtDrops) {
     if (o.schedule) {
       for (const d of scheduleDrops(o.schedule, n)) if (d.ratio > 1) rescaleAt.set(d.step, d.ratio);
     } else {

@@ -1,27 +1,57 @@
 /**
  * Entry of the explorer bundle (dist/explore.js): `smd explore --out DIR` writes it inline into
  * one index.html that works from file://, and `smd serve` serves it at /explore/. Tabs are hash
- * routes: #theory?<state>, #train, #files.
+ * routes: #theory?<state>, #train, #files. The training worker's script is inlined at build time
+ * (__SMD_LIVE_WORKER__) and started from a blob: URL; the Fashion-MNIST subset comes from the
+ * page's JSON block.
  */
 import { h } from '../app/dom.js';
+import { FilesView } from './files-view.js';
+import { unpackLiveData, type ShippedDataJson } from './live-data.js';
+import type { LiveData } from './live-protocol.js';
+import { LiveView } from './live-view.js';
 import { TheoryView } from './theory-view.js';
 
-type TabId = 'theory';
-const TABS: [TabId, string][] = [['theory', 'Theory']];
+declare const __SMD_LIVE_WORKER__: string;
+
+type TabId = 'theory' | 'train' | 'files';
+const TABS: [TabId, string][] = [
+  ['theory', 'Theory'],
+  ['train', 'Train live'],
+  ['files', 'Your files'],
+];
 
 function parseHash(): { tab: TabId; query: string } {
   const raw = location.hash.replace(/^#\/?/, '');
   const q = raw.indexOf('?');
   const name = q < 0 ? raw : raw.slice(0, q);
-  const tab = (TABS.find(([id]) => id === name)?.[0] ?? 'theory') as TabId;
+  const tab = TABS.find(([id]) => id === name)?.[0] ?? 'theory';
   return { tab, query: q < 0 ? '' : raw.slice(q + 1) };
+}
+
+/** The page's embedded data block (smd explore writes it), or null. */
+function embedded(): { fashionMnist?: ShippedDataJson } | null {
+  const el = document.getElementById('smd-data');
+  return el?.textContent
+    ? (JSON.parse(el.textContent) as { fashionMnist?: ShippedDataJson })
+    : null;
 }
 
 function start(): void {
   const main = document.getElementById('app')!;
   const nav = h('nav', { class: 'tabs' });
   const body = h('div', { class: 'tab-body' });
-  main.append(nav, body);
+  const shipped = embedded()?.fashionMnist ?? null;
+  main.append(
+    nav,
+    body,
+    h(
+      'footer',
+      { class: 'about' },
+      'smd explore — MIT License. Everything runs in this page; nothing is sent anywhere. ',
+      shipped ? `Training data: ${shipped.count} images of ${shipped.notice}` : '',
+    ),
+  );
   const { tab, query } = parseHash();
   const views = new Map<TabId, HTMLElement>();
   const show = (id: TabId): void => {
@@ -29,17 +59,39 @@ function start(): void {
     nav.querySelectorAll('a').forEach((a) => a.classList.toggle('on', a.dataset.tab === id));
     document.body.dataset.tab = id;
   };
-  for (const [id, label] of TABS) {
-    const a = h('a', { href: `#${id}`, 'data-tab': id }, label);
-    nav.append(a);
-  }
+  for (const [id, label] of TABS) nav.append(h('a', { href: `#${id}`, 'data-tab': id }, label));
   const theory = new TheoryView(body, tab === 'theory' ? query : '', (q) => {
-    history.replaceState(null, '', `#theory${q ? `?${q}` : ''}`);
+    if (parseHash().tab === 'theory') history.replaceState(null, '', `#theory${q ? `?${q}` : ''}`);
   });
   views.set('theory', theory.el);
+  let data: LiveData | null = null;
+  let workerUrl = '';
+  const live = new LiveView(
+    body,
+    () => data,
+    () =>
+      (workerUrl ||= URL.createObjectURL(
+        new Blob([__SMD_LIVE_WORKER__], { type: 'text/javascript' }),
+      )),
+  );
+  views.set('train', live.el);
+  views.set('files', new FilesView(body).el);
   window.addEventListener('hashchange', () => show(parseHash().tab));
   show(tab);
-  document.body.dataset.ready = '1';
+  const ready = (): void => {
+    document.body.dataset.ready = '1';
+  };
+  if (shipped)
+    unpackLiveData(shipped)
+      .then((d) => {
+        data = d;
+        live.el.dataset.data = String(d.count);
+      })
+      .catch((e: Error) => {
+        live.el.dataset.data = `error: ${e.message}`;
+      })
+      .finally(ready);
+  else ready();
 }
 
 start();
