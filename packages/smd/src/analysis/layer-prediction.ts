@@ -51,12 +51,15 @@ export interface PredictionContext {
   lr: Float64Array;
   /** start steps of the lr segments (windows of L_t do not cross them) */
   segments: readonly number[];
-  weightDecay: number;
+  /** λ, or λ per step 0..steps−1 (a live run can change it) */
+  weightDecay: number | Float64Array;
   momentum: number;
   windowSteps: number;
   estimate: LEstimate;
   /** the rescaling trick was applied at each lr drop */
   rescaleAtDrops: boolean;
+  /** or: exactly these rescalings were applied (w × k^{-1/4} before `step`) */
+  rescales?: readonly { step: number; k: number }[];
 }
 
 /** The series whose windowed mean is L_t: h̃ for SGDM (when measured), ‖g̃‖² otherwise (§1). */
@@ -72,7 +75,10 @@ export function lDriver(layer: LayerSeries, momentum: number): Series {
  */
 export function predictLayer(layer: LayerSeries, ctx: PredictionContext): LayerPrediction | null {
   const steps = ctx.lr.length;
-  if (!(ctx.weightDecay > 0) || steps === 0) return null;
+  const wd = ctx.weightDecay;
+  if (!(typeof wd === 'number' ? wd > 0 : wd.length >= steps && wd.every((x) => x > 0)))
+    return null;
+  if (steps === 0) return null;
   let i0 = 0;
   while (i0 < layer.norm.values.length && !(layer.norm.values[i0] > 0)) i0++;
   if (i0 >= layer.norm.values.length) return null;
@@ -91,11 +97,17 @@ export function predictLayer(layer: LayerSeries, ctx: PredictionContext): LayerP
   const tr = meanFieldTrajectory({
     steps: steps - start,
     lr: ctx.lr.subarray(start),
-    wd: ctx.weightDecay,
+    wd: typeof wd === 'number' ? wd : wd.subarray(start, steps),
     momentum: ctx.momentum,
     L: L.subarray(start),
     initialNormSq: w0 * w0,
-    rescaleAtDrops: ctx.rescaleAtDrops,
+    ...(ctx.rescales
+      ? {
+          rescales: ctx.rescales
+            .filter((r) => r.step >= start)
+            .map((r) => ({ step: r.step - start, k: r.k })),
+        }
+      : { rescaleAtDrops: ctx.rescaleAtDrops }),
   });
   const delta = new Float64Array(steps).fill(NaN);
   const norm = new Float64Array(steps).fill(NaN);

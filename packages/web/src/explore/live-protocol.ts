@@ -48,8 +48,10 @@ export interface LayerChunk {
   delta: number[];
   /** ‖w_t‖. */
   norm: number[];
-  /** Windowed L_t estimate (mean of ‖g̃‖² or h̃ over the last 200 steps). */
-  L: number[];
+  /** ‖g̃_t‖² (drives L_t under SGD). */
+  unitGradSq: number[];
+  /** h̃_t (drives L_t under SGDM). */
+  hTilde: number[];
 }
 
 /** Something that happened at a step (drawn as a marker, listed in the log). */

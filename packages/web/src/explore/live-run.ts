@@ -1,10 +1,18 @@
 /**
  * The page's copy of a live training run: per-step η, λ, loss, batch accuracy and, per
- * scale-invariant layer, Δ_t, ‖w_t‖ and the windowed L_t as the worker reports them; events
- * (drops, rescalings, λ changes); and the per-layer analysis drawn from it (RMS of Δ over the last
- * window against Δ* and against the mean-field prediction driven by the layer's own L_t). Pure.
+ * scale-invariant layer, Δ_t, ‖w_t‖, ‖g̃_t‖² and h̃_t as the worker reports them; events (drops,
+ * rescalings, λ changes); and the per-layer analysis drawn from it: the run-analysis model's
+ * per-layer mean-field prediction (@smd/smd analysis predictLayer, trailing L_t as for any live
+ * run) and the RMS of Δ over the last window against it and against Δ*. Pure.
  */
-import { deltaStarExact, meanFieldTrajectory } from '@smd/smd/theory/index';
+import {
+  lrSegmentStarts,
+  PAPER_WINDOW_STEPS,
+  predictLayer,
+  type LayerPrediction,
+  type Series,
+} from '@smd/smd/analysis/index';
+import { deltaStarExact } from '@smd/smd/theory/index';
 import type { FromWorker, LiveEvent } from './live-protocol.js';
 
 /** Longest run kept in the page (older steps are not dropped: training stops growing it). */
@@ -18,7 +26,8 @@ export interface LiveLayer {
   name: string;
   delta: number[];
   norm: number[];
-  L: number[];
+  unitGradSq: number[];
+  hTilde: number[];
 }
 
 /** What the page holds about a run. */
@@ -43,7 +52,7 @@ export function newLiveRun(layers: string[], momentum: number): LiveRun {
     momentum,
     loss: [],
     acc: [],
-    layers: layers.map((name) => ({ name, delta: [], norm: [], L: [] })),
+    layers: layers.map((name) => ({ name, delta: [], norm: [], unitGradSq: [], hTilde: [] })),
     events: [],
     imagesPerSec: 0,
   };
@@ -61,7 +70,8 @@ export function appendProgress(run: LiveRun, m: Extract<FromWorker, { type: 'pro
     if (!l) continue;
     l.delta.push(...c.delta);
     l.norm.push(...c.norm);
-    l.L.push(...c.L);
+    l.unitGradSq.push(...c.unitGradSq);
+    l.hTilde.push(...c.hTilde);
   }
   run.steps += m.lr.length;
   if (m.lr.length > 0) run.imagesPerSec = m.imagesPerSec;
@@ -93,41 +103,46 @@ export interface LiveLayerRow {
   normPredicted: number;
 }
 
-/** Predicted curves of one layer, one value per step. */
-export interface LayerPrediction {
-  delta: Float64Array;
-  norm: Float64Array;
-}
-
 /**
- * The per-layer mean-field predictions of a run (smd-theory.md §4): each layer's recurrence
- * starts at its first measured ‖w‖², is driven by the run's η_t and λ_t and by the layer's own
- * windowed L_t (sampled every step), and applies the rescalings the run did. Null for a layer
- * without data or while λ = 0 somewhere (no equilibrium).
+ * The per-layer mean-field predictions of a run, from the run-analysis model (predictLayer):
+ * each layer's recurrence starts at its first measured ‖w‖², is driven by the run's η_t and λ_t
+ * and by the layer's own trailing-window L_t (h̃ under SGDM, ‖g̃‖² under SGD; windows do not
+ * cross lr changes), and applies exactly the rescalings the run did.
  */
 export function livePredictions(run: LiveRun): (LayerPrediction | null)[] {
   const n = run.steps;
   const lr = Float64Array.from(run.lr);
-  const wd = Float64Array.from(run.wd);
-  const rescales = run.events
-    .filter((e) => e.kind === 'rescale')
-    .map((e) => ({ step: e.step, k: e.k ?? 1 }));
-  return run.layers.map((l) => {
-    if (n === 0 || l.norm.length !== n || l.L.length !== n || !(l.norm[0] > 0)) return null;
-    if (!wd.every((x) => x > 0) || !l.L.every((x) => x > 0)) return null;
-    const tr = meanFieldTrajectory({
-      steps: n,
-      lr,
-      wd,
-      momentum: run.momentum,
-      L: Float64Array.from(l.L),
-      initialNormSq: l.norm[0] * l.norm[0],
-      rescales,
-    });
-    const norm = new Float64Array(n);
-    for (let t = 0; t < n; t++) norm[t] = Math.sqrt(tr.normSq[t]);
-    return { delta: tr.deltaRad, norm };
-  });
+  const steps = Array.from({ length: n }, (_, i) => i);
+  const series = (values: number[]): Series => ({ steps, values });
+  const ctx = {
+    lr,
+    segments: lrSegmentStarts(lr),
+    weightDecay: Float64Array.from(run.wd),
+    momentum: run.momentum,
+    windowSteps: PAPER_WINDOW_STEPS,
+    estimate: 'trailing' as const,
+    rescaleAtDrops: false,
+    rescales: run.events
+      .filter((e) => e.kind === 'rescale')
+      .map((e) => ({ step: e.step, k: e.k ?? 1 })),
+  };
+  return run.layers.map((l) =>
+    l.norm.length === n && l.delta.length === n && l.unitGradSq.length === n
+      ? predictLayer(
+          {
+            param: l.name,
+            scaleInvariant: true,
+            reason: 'conv weight followed by BatchNorm',
+            delta: series(l.delta),
+            norm: series(l.norm),
+            radialCos: { steps: [], values: [] },
+            unitGradSq: series(l.unitGradSq),
+            hTilde: l.hTilde.length === n ? series(l.hTilde) : null,
+          },
+          ctx,
+        )
+      : null,
+  );
 }
 
 /** The table rows: measured RMS Δ against Δ* and the prediction. */

@@ -1,7 +1,7 @@
 /**
  * The explorer's training worker: trains LIVE_NET on the shipped Fashion-MNIST subset with the
  * engine's TypeScript backend, probes every scale-invariant weight after each step (SmdProbe:
- * Δ_t, ‖w_t‖, windowed L_t) and posts chunks of ~100 ms to the page, handling pause, lr drops
+ * Δ_t, ‖w_t‖, ‖g̃_t‖², h̃_t) and posts chunks of ~100 ms to the page, handling pause, lr drops
  * (with or without the rescaling trick), λ changes and reset between chunks. Bundled as its own
  * script and started from a blob: URL, so it runs from file:// too.
  */
@@ -107,7 +107,13 @@ function chunk(s: Session): void {
   const wd: number[] = [];
   const loss: number[] = [];
   const acc: number[] = [];
-  const layers: LayerChunk[] = s.layers.map((name) => ({ name, delta: [], norm: [], L: [] }));
+  const layers: LayerChunk[] = s.layers.map((name) => ({
+    name,
+    delta: [],
+    norm: [],
+    unitGradSq: [],
+    hTilde: [],
+  }));
   const index = new Map(s.layers.map((n, i) => [n, i]));
   let images = 0;
   do {
@@ -126,7 +132,8 @@ function chunk(s: Session): void {
       if (i === undefined) continue;
       if (x.metric === 'delta_rad') layers[i].delta.push(x.value);
       else if (x.metric === 'norm') layers[i].norm.push(x.value);
-      else if (x.metric === 'L_window') layers[i].L.push(x.value);
+      else if (x.metric === 'unit_grad_sq_norm') layers[i].unitGradSq.push(x.value);
+      else if (x.metric === 'h_tilde') layers[i].hTilde.push(x.value);
     }
     images += b.size;
     s.step++;
