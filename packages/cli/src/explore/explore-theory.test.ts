@@ -25,6 +25,9 @@ before(async () => {
   assert.equal(res.code, 0, res.stderr);
   url = pathToFileURL(join(dir, 'site', 'index.html')).href;
   s = await openBrowser('file://');
+  // A loaded 2-core machine can take tens of seconds to parse the 2 MB page.
+  s.page.setDefaultTimeout(180_000);
+  s.page.setDefaultNavigationTimeout(180_000);
 });
 after(async () => {
   await s?.close();
@@ -162,6 +165,8 @@ test('smd serve serves the explorer at /explore/', async () => {
   const root = mkdtempSync(join(tmpdir(), 'smd-explore-serve-'));
   const dash = await startDashboard({ root, host: '127.0.0.1', port: 0 });
   const b = await openBrowser(dash.url);
+  b.page.setDefaultTimeout(180_000);
+  b.page.setDefaultNavigationTimeout(180_000);
   try {
     const r = await fetch(`${dash.url}explore`, { redirect: 'manual' });
     assert.equal(r.status, 301);
