@@ -110,7 +110,7 @@ test('a huge lr diverges: non-zero exit naming step and cause, earlier rows kept
   assert.equal(r.code, 3, r.stderr);
   assert.match(
     r.stderr,
-    /smd train: diverged at step (\d+): (loss is (NaN|Infinity)|weights of \S+ became NaN\/Inf)/,
+    /smd train: diverged at step (\d+): (loss is (NaN|Infinity)|weights of \S+ became NaN\/Inf|gradient of \S+ is NaN\/Inf)/,
   );
   const step = Number(/diverged at step (\d+)/.exec(r.stderr)![1]);
   const dir = onlyRun(join(cwd, 'runs'));
