@@ -23,9 +23,7 @@ const ARGS = [
 
 test('--plot out.svg writes a two-panel SVG with the series, dashed Δ* levels and drop markers', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'smd-plot-'));
-  const t0 = performance.now();
   const r = await runCli([...ARGS, '--plot', 'out.svg', '--format', 'json'], { cwd: dir });
-  const ms = performance.now() - t0;
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stderr, 'smd predict: wrote out.svg\n');
   JSON.parse(r.stdout); // stdout stays pure JSON
@@ -50,7 +48,6 @@ test('--plot out.svg writes a two-panel SVG with the series, dashed Δ* levels a
   // Down-sampled: the two series together have at most ~4000 vertices, not 900k.
   const vertices = (svg.match(/L-?\d/g) ?? []).length;
   assert.ok(vertices > 500 && vertices < 6000, String(vertices));
-  assert.ok(ms < 10_000, `took ${ms} ms`);
 });
 
 test('--plot out.png writes a PNG of a readable size; --rescale shows in the title', async () => {
