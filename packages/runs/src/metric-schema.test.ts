@@ -55,7 +55,10 @@ test('the TS store and the Python writer create identical schemas from metric-st
 
 test('the schema file expands to DDL with the metric and event lists and no placeholder left', () => {
   assert.doesNotMatch(METRIC_SCHEMA_SQL, /\{\{/);
-  assert.match(METRIC_SCHEMA_SQL, /CHECK \(name IN \('norm', 'delta_rad', .*'w_star'\)\)/);
+  assert.match(
+    METRIC_SCHEMA_SQL,
+    /CHECK \(name IN \('norm', 'delta_rad', .*'w_star', 'checkpoint_angle_rad'\)\)/,
+  );
   assert.match(METRIC_SCHEMA_SQL, /CHECK \(kind IN \('divergence', .*'note'\)\)/);
   assert.equal(METRIC_SCHEMA.version, 1);
   assert.equal(METRIC_SCHEMA.wholeTensorChannel, -1);
