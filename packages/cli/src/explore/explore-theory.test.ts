@@ -57,6 +57,18 @@ async function predictJson(args: string[]): Promise<{
   return JSON.parse(r.stdout);
 }
 
+/**
+ * Waits until the page URL holds every part. Polled from Node: the page's CSP forbids the string
+ * evaluation that a string predicate to waitForFunction needs.
+ */
+async function urlHas(page: { url(): string }, parts: string[]): Promise<void> {
+  const end = Date.now() + 60_000;
+  while (!parts.every((p) => page.url().includes(p))) {
+    if (Date.now() > end) throw new Error(`URL ${page.url()} never held ${parts.join(', ')}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 test('theory view: the paper ImageNet setting gives smd predict’s Δ* and end-of-phase ratios', async () => {
   const { page, consoleErrors, outsideRequests } = s;
   await page.setViewportSize({ width: 1280, height: 900 });
@@ -100,7 +112,7 @@ test('theory view reacts to inputs, keeps its state in the URL, and rejects bad 
   await page.waitForSelector('#theory[data-state="done"]', { timeout: 60_000 });
   // Rescaling trick on: every phase reaches equilibrium.
   await page.check('#f-rescale');
-  await page.waitForFunction('location.hash.includes("rescale=1")');
+  await urlHas(page, ['rescale=1']);
   await page.waitForSelector('#theory[data-state="done"]', { timeout: 60_000 });
   assert.deepEqual(
     (await phases(page)).map((p) => p.reaches),
@@ -108,7 +120,7 @@ test('theory view reacts to inputs, keeps its state in the URL, and rejects bad 
   );
   // λ = 5e-4 with a slider-like burst of inputs: Δ* follows √ of λη at once.
   await page.fill('#f-wd', '0.0004');
-  await page.waitForFunction('location.hash.includes("wd=0.0004")');
+  await urlHas(page, ['wd=0.0004']);
   await page.waitForSelector('#theory[data-state="done"]', { timeout: 60_000 });
   const d = Number(await page.getAttribute('#delta-star', 'data-value'));
   assert.ok(Math.abs(d / (2 * 0.0032444) - 1) < 1e-3, String(d)); // 4× λ → 2× Δ*
@@ -123,9 +135,7 @@ test('theory view reacts to inputs, keeps its state in the URL, and rejects bad 
   // Cosine schedule with warmup: no drops, Δ_t lags the moving Δ* at the end.
   await page.selectOption('#f-decay', 'cosine');
   await page.fill('#f-warmup', '5');
-  await page.waitForFunction(
-    'location.hash.includes("decay=cosine") && location.hash.includes("warmup=5")',
-  );
+  await urlHas(page, ['decay=cosine', 'warmup=5']);
   await page.waitForSelector('#theory[data-state="done"]', { timeout: 60_000 });
   assert.match((await page.textContent('#drop-list')) ?? '', /no learning-rate drop/);
   assert.match((await page.textContent('#theory-command')) ?? '', /--schedule warmup:5:0:cosine/);
