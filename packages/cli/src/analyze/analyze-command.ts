@@ -10,6 +10,7 @@ import { resolve } from 'node:path';
 import { parseFlags } from '../parse-flags.js';
 import { UsageError, type CliIo } from '../usage-error.js';
 import { AnalyzeRunWriter } from './analyze-run.js';
+import { loadRunData } from '../report/run-cache.js';
 import { formatAnalysis } from './analyze-table.js';
 import { collectCheckpoints, loadCheckpoint } from './collect.js';
 import { watchCheckpoints } from './watch.js';
@@ -135,7 +136,7 @@ export async function runAnalyze(argv: string[], io: CliIo, signal?: AbortSignal
     io.err('smd analyze: no checkpoint was analyzed\n');
     return o.watch ? 0 : 2;
   }
-  io.out(formatAnalysis(writer.analyses));
+  io.out(formatAnalysis(writer.analyses, loadRunData(dir).analysis));
   io.out(
     `run ${dir}: ${writer.analyses.length} checkpoints; smd report ${dir} / smd serve ${o.out}\n`,
   );

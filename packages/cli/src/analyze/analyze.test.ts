@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openRun } from '@smd/runs';
 import { parseRunConfig, predictable } from '@smd/smd';
+import { loadRunData } from '../report/run-cache.js';
 import { runCli } from '../run-cli.js';
 import { runAnalyze } from './analyze-command.js';
 
@@ -74,6 +75,18 @@ test('smd analyze DIR writes a run folder with the exact Δ_t; smd report shows 
   } finally {
     run.close();
   }
+  // the printed verdicts are the run-analysis model's, on the folder just written
+  const model = loadRunData(dir).analysis;
+  const conv2 = model.table.find((row) => row.param === 'conv2.weight')!;
+  assert.ok(conv2.scaleInvariant && conv2.verdict !== 'no_data', conv2.verdict);
+  assert.match(r.stdout, new RegExp(`^conv2\\.weight +yes .* ${conv2.verdict}$`, 'm'));
+  assert.match(
+    r.stdout,
+    new RegExp(
+      `^${model.table.filter((x) => x.scaleInvariant).length} scale-invariant tensors; median Δ/Δ\\* ${model.verdicts.medianDeltaRatio.toPrecision(3)} \\(analyzeRun, offline\\)$`,
+      'm',
+    ),
+  );
   const html = join(tmp, 'report.html');
   const rep = await runCli(['report', dir, '--out', html]);
   assert.equal(rep.code, 0, rep.stderr);
