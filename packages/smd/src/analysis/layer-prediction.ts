@@ -9,6 +9,7 @@ import {
   atSteps,
   earlyBlockSteps,
   lPerStep,
+  momentumDelivered,
   PrefixSums,
   type LEstimate,
   type Series,
@@ -84,13 +85,15 @@ export function predictLayer(layer: LayerSeries, ctx: PredictionContext): LayerP
   if (i0 >= layer.norm.values.length) return null;
   const start = layer.norm.steps[i0];
   if (!(start >= 0 && start < steps)) return null;
+  const driver = lDriver(layer, ctx.momentum);
   const L = lPerStep(
-    lDriver(layer, ctx.momentum),
+    driver,
     steps,
     ctx.windowSteps,
     ctx.segments,
     ctx.estimate,
     earlyBlockSteps(ctx.windowSteps, ctx.momentum),
+    momentumDelivered(driver, ctx.momentum),
   );
   if (L === null) return null;
   const w0 = layer.norm.values[i0];

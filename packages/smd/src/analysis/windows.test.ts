@@ -1,6 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { earlyBlockSteps, lPerStep, lrPerStep, lrSegmentStarts, PrefixSums } from './windows.js';
+import {
+  earlyBlockSteps,
+  lPerStep,
+  lrPerStep,
+  lrSegmentStarts,
+  momentumDelivered,
+  PrefixSums,
+} from './windows.js';
 import { LayerWindows } from './layer-prediction.js';
 
 const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
@@ -39,6 +46,36 @@ test('lPerStep: block windows segmented at the lr change do not straddle it', ()
   const tr = lPerStep(s, 200, 40, [0], 'trailing')!;
   assert.equal(tr[119], (30 * 1 + 10 * 4) / 40);
   assert.equal(tr[149], 4);
+});
+
+test('lPerStep: the grid block that holds the end of a segment early phase leaves those steps out', () => {
+  // Segment from 110, W = 40, early blocks of 10 cover 110..149; then the grid block [120, 159]
+  // drives only 150..159, from those steps alone (the early steps had their own blocks).
+  const s = { steps: range(200), values: range(200).map((t) => (t < 150 ? 1 : 3)) };
+  const L = lPerStep(s, 200, 40, [0, 110], 'block', 10)!;
+  assert.equal(L[149], 1);
+  assert.equal(L[150], 3);
+  assert.equal(L[159], 3);
+  assert.equal(L[160], 3);
+});
+
+test('momentumDelivered: a spike in the last step of a block is delivered mostly in the next', () => {
+  const a = 0.9;
+  const x = { steps: range(400), values: range(400).map((t) => (t === 79 ? 1 : 0)) };
+  const u = momentumDelivered(x, a);
+  // Energy is conserved (the geometric tail after step 399 is 0.81^321 ≈ 0).
+  assert.ok(Math.abs(Array.from(u.values).reduce((p, v) => p + v, 0) - 1) < 1e-12);
+  assert.ok(Math.abs(u.values[79] - (1 - a * a)) < 1e-15);
+  // Grid block [40, 79] keeps 19% of it, block [80, 119] gets the other 81% (the raw block
+  // means would give all of it to [40, 79]); the segment's first W steps use the raw samples.
+  const L = lPerStep(x, 400, 40, [0], 'block', 40, u)!;
+  assert.ok(Math.abs(L[40] * 40 - (1 - a * a)) < 1e-12);
+  assert.ok(Math.abs(L[80] * 40 - a * a * (1 - (a * a) ** 40)) < 1e-12);
+  assert.equal(L[0], 0);
+  // SGD (α = 0) and sampled probes (not every step) are left as they are.
+  assert.equal(momentumDelivered(x, 0), x);
+  const sampled = { steps: [0, 5, 10], values: [1, 2, 3] };
+  assert.equal(momentumDelivered(sampled, a), sampled);
 });
 
 test('lPerStep: sampled every 5th step, gaps hold the last estimate; null without samples', () => {
