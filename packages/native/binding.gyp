@@ -14,7 +14,8 @@
         "src/cc/elementwise.cc",
         "src/cc/linear.cc",
         "src/cc/pool.cc",
-        "src/cc/loss-optim.cc"
+        "src/cc/loss-optim.cc",
+        "src/cc/file-read.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "/usr/include/oneapi/dnnl"],
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],

@@ -21,6 +21,8 @@ export interface NativeAddon {
   status(): { threads: number; isa: string; onednn: string };
   setThreads(n: number): void;
   clearCache(): void;
+  /** the whole file, in memory backed by huge pages (file-read.cc); throws with the path on error */
+  readFileHuge(path: string): ArrayBuffer;
   // conv geometry: N,C,H,W, OC,KH,KW, OH,OW, sh,sw, ph,pw, dh,dw, groups
   conv2dForward(y: F32, x: F32, w: F32, bias: F32OrNull, ...geom: number[]): void;
   conv2dBackwardData(dx: F32, dy: F32, w: F32, accumulate: number, ...geom: number[]): void;

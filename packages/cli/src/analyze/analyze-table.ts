@@ -4,7 +4,7 @@
  * model (analyzeRun over the folder just written, the same call `smd report` makes), then the
  * model's run-level line and alerts.
  */
-import type { RunAnalysis } from '@smd/smd';
+import type { RunAnalysisView } from '@smd/web/model/run-data';
 import type { CheckpointAnalysis } from '@smd/runs';
 
 const fmt = (x: number, digits = 4): string => (Number.isFinite(x) ? x.toPrecision(digits) : '—');
@@ -12,7 +12,7 @@ const fmt = (x: number, digits = 4): string => (Number.isFinite(x) ? x.toPrecisi
 /** Table of the last checkpoint (scale-invariant tensors first), then the model's verdicts. */
 export function formatAnalysis(
   analyses: readonly CheckpointAnalysis[],
-  model: RunAnalysis | null,
+  model: RunAnalysisView | null,
 ): string {
   const a = analyses.at(-1);
   if (!a) return '';

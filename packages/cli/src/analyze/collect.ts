@@ -4,7 +4,8 @@
  * optimizer.pt), or a folder holding either kind. Reading turns a formats error into a one-line
  * UsageError (exit 2) naming the file.
  */
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { readFileFast } from '@smd/native';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { InputError, readTrainingCheckpoint, type TrainingCheckpoint } from '@smd/formats';
 import { labelStep } from '@smd/runs';
@@ -91,10 +92,7 @@ export function collectCheckpoints(paths: string[], cwd: string): CheckpointSour
 /** Read a checkpoint's files and parse them; format errors become UsageErrors (exit 2). */
 export function loadCheckpoint(src: CheckpointSource): TrainingCheckpoint {
   const files = new Map<string, Uint8Array>();
-  for (const [name, p] of src.files) {
-    const buf = readFileSync(p);
-    files.set(name, new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength));
-  }
+  for (const [name, p] of src.files) files.set(name, readFileFast(p));
   try {
     return readTrainingCheckpoint(files, src.label);
   } catch (e) {

@@ -148,6 +148,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   registerLinear(env, exports);
   registerPool(env, exports);
   registerLossOptim(env, exports);
+  registerFileRead(env, exports);
   return exports;
 }
 

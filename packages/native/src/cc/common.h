@@ -64,6 +64,7 @@ void registerElementwise(Napi::Env env, Napi::Object exports);
 void registerLinear(Napi::Env env, Napi::Object exports);
 void registerPool(Napi::Env env, Napi::Object exports);
 void registerLossOptim(Napi::Env env, Napi::Object exports);
+void registerFileRead(Napi::Env env, Napi::Object exports);
 /** Drops cached oneDNN primitives and scratch (tests use it to check a cold path). */
 void clearConvCache();
 
