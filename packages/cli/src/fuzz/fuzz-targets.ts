@@ -2,7 +2,8 @@
  * The parsers of user bytes that smd ships, each as a FuzzTarget fed through the same entry
  * point a user's file takes: IDX (+ gzip) and CIFAR-10 binary through the data-set loader, safetensors through the
  * checkpoint loader, YAML/JSON configs through `smd train`'s argument parser, and a run folder's
- * manifest.json and metrics.sqlite through `smd export`. Seeds are real files: Debian's
+ * manifest.json and metrics.sqlite through `smd export`, a Hugging Face Trainer folder's
+ * trainer_state.json through the checkpoint-folder reader. Seeds are real files: Debian's
  * Fashion-MNIST labels and a tiny run that `smd train` writes in `prepareFuzzTargets`.
  */
 import {
@@ -24,6 +25,7 @@ import {
   isTorchTensor,
   parseSafetensors,
   readTorchCheckpoint,
+  readTrainingCheckpoint,
   torchTensorFloats,
   unpickle,
   writeCifar10,
@@ -316,5 +318,40 @@ export function fuzzTargets(ws: FuzzWorkspace): FuzzTarget[] {
       loadCifar10Dataset(cifarDir, 'train');
     },
   };
-  return [idx, safetensors, config, manifest, metrics, torch, pickle, cifar];
+  // A Hugging Face Trainer folder: the fixture's weights with a fuzzed trainer_state.json.
+  const hfDir = join(torchDir, 'runs', 'adamw', 'checkpoint-30');
+  const hfWeights = new Uint8Array(readFileSync(join(hfDir, 'pytorch_model.bin')));
+  const num = fc.oneof(fc.double(), fc.integer(), fc.constantFrom(1e308, -0, 2 ** 63, NaN));
+  const json = fc.oneof(num, fc.string({ maxLength: 8 }), fc.boolean(), fc.constant(null));
+  const trainerState: FuzzTarget = {
+    name: 'HF trainer_state.json (checkpoint folder reader)',
+    seeds: () => [new Uint8Array(readFileSync(join(hfDir, 'trainer_state.json')))],
+    structured: fc
+      .record({
+        global_step: json,
+        epoch: json,
+        log_history: fc.oneof(
+          json,
+          fc.array(
+            fc.oneof(
+              json,
+              fc.record({ step: json, learning_rate: json, loss: json }, { requiredKeys: [] }),
+            ),
+            { maxLength: 30 },
+          ),
+        ),
+      })
+      .map((o) => enc.encode(JSON.stringify(o))),
+    run(bytes) {
+      const files = new Map([
+        ['pytorch_model.bin', hfWeights],
+        ['trainer_state.json', bytes],
+      ]);
+      const ck = readTrainingCheckpoint(files, 'checkpoint-30');
+      for (const row of ck.log) {
+        if (!Number.isFinite(row.step)) throw new Error(`non-finite log step ${row.step}`);
+      }
+    },
+  };
+  return [idx, safetensors, config, manifest, metrics, torch, pickle, cifar, trainerState];
 }
