@@ -219,9 +219,21 @@ const verdicts = perWindow.map((p) => {
   );
 });
 const ref0 = refs[0];
-const section = `## Dynamics vs PyTorch (bench/reference-run)
+// One section per normalization: BatchNorm keeps the historical title.
+const norm = ref0.setting.norm ?? 'batch';
+const normFlag =
+  {
+    batch: 'BatchNorm',
+    group: 'GroupNorm(min(32, C)) (--norm group)',
+    layer: 'GroupNorm(1, C) (--norm layer)',
+  }[norm] ?? norm;
+for (const r of [...refs.map((x) => x.setting), ...runs.map((x) => x.manifest.config)]) {
+  if ((r.norm ?? 'batch') !== norm) fail(`mixed normalizations: ${r.norm ?? 'batch'} vs ${norm}`);
+}
+const title = `## Dynamics vs PyTorch${norm === 'batch' ? '' : ` — ${norm} norm`} (bench/reference-run)`;
+const section = `${title}
 
-Default \`smd train\` job — 16/32/64 ResNet, SGD momentum 0.9, η 0.1, λ 5e-4 on all parameters,
+\`smd train\` job — 16/32/64 ResNet with ${normFlag}, SGD momentum 0.9, η 0.1, λ 5e-4 on all parameters,
 batch 128 (drop_last), Fashion-MNIST, ${ref0.setting.epochs} epochs = ${ref0.setting.steps} steps, constant lr — against
 \`bench/reference-run/reference.py\` (${ref0.framework}, same setting, torch default init, different
 random streams). Per conv layer: mean Δ_t over the last W steps ÷ Δ* (Δ* = ${ref0.delta_star.toFixed(6)}),
@@ -243,7 +255,7 @@ console.log(section);
 if (opts.write) {
   const resultsPath = join(repo, 'bench', 'RESULTS.md');
   let text = existsSync(resultsPath) ? readFileSync(resultsPath, 'utf8') : '# Benchmark results\n';
-  const start = text.indexOf('## Dynamics vs PyTorch');
+  const start = text.indexOf(title);
   if (start >= 0) {
     const next = text.indexOf('\n## ', start + 5);
     const old = text.slice(start, next >= 0 ? next + 1 : text.length);
