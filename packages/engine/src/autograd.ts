@@ -1,9 +1,10 @@
 /**
- * Eager autograd tape. Each differentiable op calls `record` with its output, inputs and a
- * backward closure; `runBackward` walks the graph without recursion in reverse creation order
+ * Eager autograd tape. Each differentiable op calls `record` with its typed op record
+ * (op-record.ts), output, inputs and a backward closure; `runBackward` walks the graph without recursion in reverse creation order
  * (a valid, deterministic topological order) and accumulates gradients. Backward closures run
  * under `noGrad` (no higher-order gradients).
  */
+import type { OpKind, OpRecord } from './op-record.js';
 import type { Tensor } from './tensor.js';
 
 /**
@@ -21,8 +22,8 @@ export type BackwardFn = (
 
 /** One recorded operation. */
 export interface GradFn {
-  /** op name, for debugging */
-  readonly name: string;
+  /** what the op is, with its attributes (the input order is fixed per kind) */
+  readonly op: OpRecord;
   /** creation sequence number (monotonic) */
   readonly seq: number;
   /** inputs; emptied once backward has run through this node (frees saved tensors) */
@@ -46,10 +47,9 @@ const freed: BackwardFn = () => {
  * Ops whose recorded output always owns fresh storage (never a view of an input or of a tensor
  * the user holds), so that storage may be recycled once backward has passed it.
  */
-const FRESH_OUTPUT_OPS: ReadonlySet<string> = new Set([
+const FRESH_OUTPUT_OPS: ReadonlySet<OpKind> = new Set([
   'conv2d',
   'batchNorm2d',
-  'batchNorm2dEval',
   'groupNorm',
   'relu',
   'add',
@@ -63,15 +63,8 @@ const FRESH_OUTPUT_OPS: ReadonlySet<string> = new Set([
  * fresh output storage. Returns `t`.
  */
 export function releaseAfterBackward(t: Tensor): Tensor {
-  let fn = t.gradFn;
-  if (fn === null || !FRESH_OUTPUT_OPS.has(fn.name)) return t;
-  // A fused op records its composition through intermediates sharing the output's storage
-  // (ops/batch-norm-act.ts): release after the earliest of those nodes, which runs last.
-  for (let i = 0; i < 8; i++) {
-    const src = fn.inputs[0] as Tensor | undefined;
-    if (src === undefined || src.data !== t.data || src.gradFn === null) break;
-    fn = src.gradFn;
-  }
+  const fn = t.gradFn;
+  if (fn === null || !FRESH_OUTPUT_OPS.has(fn.op.kind)) return t;
   if (fn.backward !== freed) fn.releaseOutput = t.data;
   return t;
 }
@@ -111,7 +104,7 @@ export function enableGrad<T>(fn: () => T): T {
  * Returns `out` for chaining.
  */
 export function record(
-  name: string,
+  op: OpRecord,
   out: Tensor,
   inputs: readonly Tensor[],
   backward: BackwardFn,
@@ -121,7 +114,7 @@ export function record(
   for (const t of inputs) if (t.requiresGrad) any = true;
   if (!any) return out;
   out.requiresGrad = true;
-  out.gradFn = { name, seq: seqCounter++, inputs, backward };
+  out.gradFn = { op, seq: seqCounter++, inputs, backward };
   return out;
 }
 
@@ -199,7 +192,7 @@ export function runBackward(root: Tensor, seed: Tensor): void {
         const gi = gin[i];
         if (!needs[i] || gi === null || gi === undefined) continue;
         if (gi.size !== x.size) {
-          throw new Error(`autograd: ${fn.name} returned a gradient of the wrong size`);
+          throw new Error(`autograd: ${fn.op.kind} returned a gradient of the wrong size`);
         }
         if (gi === partial[i]) continue; // accumulated in place by the closure
         // Backward results are fresh buffers or alias g (which dies here), so each buffer may be

@@ -1,9 +1,24 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CrossEntropyLoss, Tensor, noGrad, type Module } from '@smd/engine';
+import {
+  adaptiveAvgPool2d,
+  BatchNorm2d,
+  Conv2d,
+  crossEntropy,
+  CrossEntropyLoss,
+  flatten,
+  Linear,
+  Module,
+  noGrad,
+  Rng,
+  SGD,
+  Tensor,
+  weightNorm,
+} from '@smd/engine';
+import { detectScaleInvariance } from '@smd/smd';
 import { parseTrainArgs } from './train-options.js';
 import { setupTraining } from './setup.js';
-import { applyRescale, bnAfter } from './rescale.js';
+import { applyRescale } from './rescale.js';
 
 function logits(model: Module, x: Tensor, train: boolean): Float64Array {
   model.train(train);
@@ -79,16 +94,72 @@ test('the rescaling trick leaves the network function unchanged (train and eval 
   assert.ok(Math.abs(w.data[0] - w0) > 0.1 * Math.abs(w0));
 });
 
-test('bnAfter maps conv weights of the built-in models to the BatchNorm they feed', () => {
+test('the detector names, per conv weight, the BatchNorm whose statistics absorb it', () => {
   const req = parseTrainArgs(
     ['--data', 'synthetic', '--synthetic-size', '32', '--batch-size', '8', '--widths', '4,8,8'],
     '/',
   );
   if (req.kind !== 'new') return assert.fail('expected a config');
   const parts = setupTraining(req.config, '/');
-  const mods = new Map(parts.model.namedModules());
-  assert.equal(bnAfter('conv1.weight', mods), 'bn1');
-  assert.equal(bnAfter('layer1.0.conv2.weight', mods), 'layer1.0.bn2');
-  assert.equal(bnAfter('layer2.0.downsample.0.weight', mods), 'layer2.0.downsample.1');
-  assert.equal(bnAfter('fc.weight', mods), null);
+  const norms = new Map(parts.detection.map((r) => [r.param, r.norms] as const));
+  const bn = (module: string) => [{ module, kind: 'BatchNorm2d', degree: 1, shifted: false }];
+  assert.deepEqual(norms.get('conv1.weight'), bn('bn1'));
+  assert.deepEqual(norms.get('layer1.0.conv2.weight'), bn('layer1.0.bn2'));
+  assert.deepEqual(norms.get('layer2.0.downsample.0.weight'), bn('layer2.0.downsample.1'));
+  assert.deepEqual(norms.get('fc.weight'), []);
+  assert.deepEqual(norms.get('bn1.weight'), []);
+});
+
+/** conv → conv → BN → head under names no pattern would guess; conv2 carries weight norm. */
+class Oddly extends Module {
+  readonly first: Conv2d;
+  readonly second: Conv2d;
+  readonly zz: BatchNorm2d;
+  readonly head: Linear;
+  constructor() {
+    super();
+    const rng = new Rng(21);
+    this.first = this.registerModule('first', new Conv2d(1, 4, 3, { bias: false, rng }));
+    this.second = this.registerModule('second', new Conv2d(4, 4, 3, { bias: false, rng }));
+    weightNorm(this.second);
+    this.zz = this.registerModule('zz', new BatchNorm2d(4));
+    this.head = this.registerModule('head', new Linear(4, 3, { rng }));
+  }
+  forward(x: Tensor): Tensor {
+    const h = this.zz.forwardAct(this.second.forward(this.first.forward(x)));
+    return this.head.forward(flatten(adaptiveAvgPool2d(h, 1), 1));
+  }
+}
+
+test('rescaling finds the BatchNorm from the tape, not from names (degrees add up)', () => {
+  const model = new Oddly();
+  const det = detectScaleInvariance(model, Tensor.randn([4, 1, 8, 8], new Rng(22)));
+  const norms = new Map(det.map((r) => [r.param, r.norms] as const));
+  const zz = { module: 'zz', kind: 'BatchNorm2d', degree: 1, shifted: false };
+  assert.deepEqual(norms.get('first.weight'), [zz]);
+  assert.deepEqual(norms.get('second.weight_g'), [zz]);
+  assert.deepEqual(norms.get('second.weight_v'), [
+    { module: 'second', kind: 'Conv2d', degree: 1, shifted: false },
+  ]);
+  const opt = new SGD(model.namedParameters(), { lr: 0.1, momentum: 0.9 });
+  const rng = new Rng(23);
+  for (let i = 0; i < 3; i++) {
+    opt.zeroGrad();
+    crossEntropy(
+      model.forward(Tensor.randn([4, 1, 8, 8], rng)),
+      new Int32Array([0, 1, 2, 0]),
+    ).backward();
+    opt.step();
+  }
+  const x = Tensor.randn([4, 1, 8, 8], rng);
+  const mean = model.zz.getBuffer('running_mean')!;
+  const m0 = mean.data[0];
+  const beforeEval = logits(model, x, false);
+  const names = applyRescale(model, opt, det, 16);
+  assert.deepEqual(names.sort(), ['first.weight', 'second.weight_g', 'second.weight_v']);
+  // first and weight_g each scale zz's input by 16^(-1/4) = 1/2: the mean by 1/4 in all
+  assert.ok(Math.abs(mean.data[0] - m0 / 4) <= 1e-6 * Math.abs(m0), `${mean.data[0]} vs ${m0}`);
+  const afterEval = logits(model, x, false);
+  for (let i = 0; i < beforeEval.length; i++)
+    assert.ok(Math.abs(afterEval[i] - beforeEval[i]) < 1e-4, `logit ${i}`);
 });

@@ -1,8 +1,13 @@
 /** Fused batch norm + optional residual add + optional ReLU (one kernel pass when training). */
 import { allocData } from '../dtype.js';
 import { fmtShape, shapesEqual } from '../shape.js';
-import { Tensor } from '../tensor.js';
-import { batchNorm2d, updateRunningStats, type BatchNormOptions } from './batch-norm.js';
+import type { Tensor } from '../tensor.js';
+import {
+  batchNorm2d,
+  batchNormRecord,
+  updateRunningStats,
+  type BatchNormOptions,
+} from './batch-norm.js';
 import { add, relu as reluOp } from './elementwise.js';
 import { acquireReluMask, recordFusedNorm } from './fused-norm.js';
 import { empty, gradOutput, gradTarget, kern, normInput } from './util.js';
@@ -78,50 +83,40 @@ export function batchNormAct2d(x: Tensor, opts: BatchNormActOptions = {}): Tenso
     reluMask,
   });
   updateRunningStats(opts, mean, varB, m, opts.momentum ?? 0.1);
-  const bnInputs: Tensor[] = [X];
-  if (gamma) bnInputs.push(gamma);
-  if (beta) bnInputs.push(beta);
-  return recordFusedNorm(
-    'batchNorm2d',
-    y,
-    bnInputs,
-    R,
-    useRelu,
-    mask,
-    (g0, partialBn, partialR) => {
-      const g = g0.toLayout(X.layout);
-      const needX = X.requiresGrad;
-      const dxOut = gradOutput(needX ? partialBn?.[0] : null, X.shape, X.dtype, X.layout);
-      const dx = dxOut.t;
-      const pIdx = (t: Tensor | null): number => (t ? bnInputs.indexOf(t) : -1);
-      const dg = gamma?.requiresGrad ? gradTarget(partialBn?.[pIdx(gamma)], [c], X.dtype) : null;
-      const db = beta?.requiresGrad ? gradTarget(partialBn?.[pIdx(beta)], [c], X.dtype) : null;
-      // X and R may be one tensor: dx and dr are then separate buffers that autograd adds.
-      const drOut = R?.requiresGrad ? gradOutput(partialR, X.shape, X.dtype, X.layout) : null;
-      const dr = drOut ? drOut.t : null;
-      kk.batchNormActBackward({
-        dx: dx.data,
-        dgamma: dg ? dg.data : null,
-        dbeta: db ? db.data : null,
-        dresidual: dr ? dr.data : null,
-        overwriteDx: dxOut.overwrite,
-        overwriteDresidual: drOut ? drOut.overwrite : false,
-        y: useRelu && !reluMask ? y.data : null,
-        reluMask,
-        dy: g.data,
-        x: X.data,
-        mean,
-        invStd,
-        gamma: gd,
-        m,
-        c,
-        order,
-        hw,
-      });
-      const norm: (Tensor | null)[] = [needX ? dx : null];
-      if (gamma) norm.push(dg);
-      if (beta) norm.push(db);
-      return { norm, residual: dr };
-    },
-  );
+  const inputs: Tensor[] = [X];
+  if (gamma) inputs.push(gamma);
+  if (beta) inputs.push(beta);
+  const op = batchNormRecord(opts, true, { residual: R !== null, relu: useRelu });
+  return recordFusedNorm(op, y, inputs, R, mask, (g0, partialN, partialR) => {
+    const g = g0.toLayout(X.layout);
+    const dxOut = gradOutput(X.requiresGrad ? partialN[0] : null, X.shape, X.dtype, X.layout);
+    const pIdx = (t: Tensor): number => inputs.indexOf(t);
+    const dg = gamma?.requiresGrad ? gradTarget(partialN[pIdx(gamma)], [c], X.dtype) : null;
+    const db = beta?.requiresGrad ? gradTarget(partialN[pIdx(beta)], [c], X.dtype) : null;
+    // X and R may be one tensor: dx and dr are then separate buffers that autograd adds.
+    const drOut = R?.requiresGrad ? gradOutput(partialR, X.shape, X.dtype, X.layout) : null;
+    kk.batchNormActBackward({
+      dx: dxOut.t.data,
+      dgamma: dg ? dg.data : null,
+      dbeta: db ? db.data : null,
+      dresidual: drOut ? drOut.t.data : null,
+      overwriteDx: dxOut.overwrite,
+      overwriteDresidual: drOut ? drOut.overwrite : false,
+      y: useRelu && !reluMask ? y.data : null,
+      reluMask,
+      dy: g.data,
+      x: X.data,
+      mean,
+      invStd,
+      gamma: gd,
+      m,
+      c,
+      order,
+      hw,
+    });
+    const norm: (Tensor | null)[] = [X.requiresGrad ? dxOut.t : null];
+    if (gamma) norm.push(dg);
+    if (beta) norm.push(db);
+    return { norm, residual: drOut ? drOut.t : null };
+  });
 }

@@ -1,6 +1,7 @@
 /** Batch normalization (PyTorch F.batch_norm semantics) for [N,C] and [N,C,H,W] inputs. */
 import { noGrad, record } from '../autograd.js';
 import { allocData } from '../dtype.js';
+import type { BatchNormRecord } from '../op-record.js';
 import { fmtShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { empty, kern, normInput, zeros } from './util.js';
@@ -24,6 +25,24 @@ export interface BatchNormOptions {
   momentum?: number;
   /** default 1e-5 */
   eps?: number;
+}
+
+/** The tape record of a batch norm call (epilogue: the fused residual add and ReLU, if any). */
+export function batchNormRecord(
+  opts: BatchNormOptions,
+  training: boolean,
+  epilogue: BatchNormRecord['epilogue'] = { residual: false, relu: false },
+): BatchNormRecord {
+  const mean = opts.runningMean ?? null;
+  const variance = opts.runningVar ?? null;
+  return {
+    kind: 'batchNorm2d',
+    training,
+    hasWeight: !!opts.weight,
+    hasBias: !!opts.bias,
+    running: mean && variance ? { mean, var: variance } : null,
+    epilogue,
+  };
 }
 
 /**
@@ -85,7 +104,7 @@ export function batchNorm2d(x: Tensor, opts: BatchNormOptions = {}): Tensor {
       hw,
     });
     updateRunningStats(opts, mean, varB, m, momentum);
-    return record('batchNorm2d', y, inputs, (g0, needs) => {
+    return record(batchNormRecord(opts, true), y, inputs, (g0, needs) => {
       const g = g0.toLayout(X.layout);
       const dx = needs[0] ? zeros(X.shape, X.dtype, X.layout) : null;
       const dg = gi >= 0 && needs[gi] ? zeros([c], X.dtype) : null;
@@ -145,7 +164,7 @@ export function batchNorm2d(x: Tensor, opts: BatchNormOptions = {}): Tensor {
     order,
     hw,
   });
-  return record('batchNorm2dEval', y, inputs, (g0, needs) => {
+  return record(batchNormRecord(opts, false), y, inputs, (g0, needs) => {
     return noGrad(() => {
       const bshape = X.ndim === 4 ? [1, c, 1, 1] : [1, c];
       const invStd = allocData(X.dtype, c);

@@ -93,7 +93,7 @@ export function conv2d(
   const b = bias ? bias.data : null;
   kk.conv2dForward({ y: y.data, x: X.data, weight: W.data, bias: b, geom, ...orders });
   const inputs: Tensor[] = bias ? [X, W, bias] : [X, W];
-  return record('conv2d', y, inputs, (g0, needs, partial) => {
+  return record({ kind: 'conv2d', hasBias: inputs.length > 2 }, y, inputs, (g0, needs, partial) => {
     const g = g0.toLayout(yLayout);
     let dx: Tensor | null = null;
     let dw: Tensor | null = null;

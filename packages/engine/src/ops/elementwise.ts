@@ -75,10 +75,11 @@ function unaryOp(op: UnaryOp, x: Tensor): Tensor {
 export function add(a: Tensor | number, b: Tensor | number): Tensor {
   if (typeof a === 'number' && typeof b === 'number') return Tensor.scalar(a + b);
   if (typeof a === 'number') return add(b, a);
-  if (typeof b === 'number') return record('add', scalarOp('add', a, b), [a], (g) => [g]);
+  if (typeof b === 'number')
+    return record({ kind: 'addScalar', c: b }, scalarOp('add', a, b), [a], (g) => [g]);
   const ta = a;
   const tb = b;
-  return record('add', binaryOp('add', ta, tb), [ta, tb], (g, needs) => [
+  return record({ kind: 'add' }, binaryOp('add', ta, tb), [ta, tb], (g, needs) => [
     needs[0] ? sumTo(g, ta.shape) : null,
     needs[1] ? sumTo(g, tb.shape) : null,
   ]);
@@ -89,11 +90,11 @@ export function sub(a: Tensor | number, b: Tensor | number): Tensor {
   if (typeof a === 'number' && typeof b === 'number') return Tensor.scalar(a - b);
   if (typeof b === 'number') return add(a, -b);
   if (typeof a === 'number') {
-    return record('rsub', scalarOp('rsub', b, a), [b], (g) => [neg(g)]);
+    return record({ kind: 'rsub', s: a }, scalarOp('rsub', b, a), [b], (g) => [neg(g)]);
   }
   const ta = a;
   const tb = b;
-  return record('sub', binaryOp('sub', ta, tb), [ta, tb], (g, needs) => [
+  return record({ kind: 'sub' }, binaryOp('sub', ta, tb), [ta, tb], (g, needs) => [
     needs[0] ? sumTo(g, ta.shape) : null,
     needs[1] ? sumTo(neg(g), tb.shape) : null,
   ]);
@@ -105,11 +106,13 @@ export function mul(a: Tensor | number, b: Tensor | number): Tensor {
   if (typeof a === 'number') return mul(b, a);
   if (typeof b === 'number') {
     const s = b;
-    return record('mulScalar', scalarOp('mul', a, s), [a], (g) => [scalarOp('mul', g, s)]);
+    return record({ kind: 'mulScalar', s }, scalarOp('mul', a, s), [a], (g) => [
+      scalarOp('mul', g, s),
+    ]);
   }
   const ta = a;
   const tb = b;
-  return record('mul', binaryOp('mul', ta, tb), [ta, tb], (g, needs) => [
+  return record({ kind: 'mul' }, binaryOp('mul', ta, tb), [ta, tb], (g, needs) => [
     needs[0] ? sumTo(binaryOp('mul', g, tb), ta.shape) : null,
     needs[1] ? sumTo(binaryOp('mul', g, ta), tb.shape) : null,
   ]);
@@ -123,12 +126,14 @@ export function div(a: Tensor | number, b: Tensor | number): Tensor {
     const s = a;
     const tb = b;
     // d(s/b)/db = -s/b²
-    return record('rdiv', scalarOp('rdiv', tb, s), [tb], (g) => [mul(div(g, mul(tb, tb)), -s)]);
+    return record({ kind: 'rdiv', s }, scalarOp('rdiv', tb, s), [tb], (g) => [
+      mul(div(g, mul(tb, tb)), -s),
+    ]);
   }
   const ta = a;
   const tb = b;
   const out = binaryOp('div', ta, tb);
-  return record('div', out, [ta, tb], (g, needs) => [
+  return record({ kind: 'div' }, out, [ta, tb], (g, needs) => [
     needs[0] ? sumTo(binaryOp('div', g, tb), ta.shape) : null,
     needs[1] ? sumTo(neg(binaryOp('div', binaryOp('mul', g, out), tb)), tb.shape) : null,
   ]);
@@ -136,29 +141,29 @@ export function div(a: Tensor | number, b: Tensor | number): Tensor {
 
 /** -x. */
 export function neg(x: Tensor): Tensor {
-  return record('neg', unaryOp('neg', x), [x], (g) => [unaryOp('neg', g)]);
+  return record({ kind: 'neg' }, unaryOp('neg', x), [x], (g) => [unaryOp('neg', g)]);
 }
 
 /** e^x. */
 export function exp(x: Tensor): Tensor {
   const out = unaryOp('exp', x);
-  return record('exp', out, [x], (g) => [binaryOp('mul', g, out)]);
+  return record({ kind: 'exp' }, out, [x], (g) => [binaryOp('mul', g, out)]);
 }
 
 /** Natural logarithm. */
 export function log(x: Tensor): Tensor {
-  return record('log', unaryOp('log', x), [x], (g) => [binaryOp('div', g, x)]);
+  return record({ kind: 'log' }, unaryOp('log', x), [x], (g) => [binaryOp('div', g, x)]);
 }
 
 /** Square root. */
 export function sqrt(x: Tensor): Tensor {
   const out = unaryOp('sqrt', x);
-  return record('sqrt', out, [x], (g) => [scalarOp('mul', binaryOp('div', g, out), 0.5)]);
+  return record({ kind: 'sqrt' }, out, [x], (g) => [scalarOp('mul', binaryOp('div', g, out), 0.5)]);
 }
 
 /** x^p for a number exponent p. */
 export function pow(x: Tensor, p: number): Tensor {
-  return record('pow', scalarOp('pow', x, p), [x], (g) => [
+  return record({ kind: 'pow', p }, scalarOp('pow', x, p), [x], (g) => [
     binaryOp('mul', g, scalarOp('mul', scalarOp('pow', x, p - 1), p)),
   ]);
 }
@@ -166,7 +171,7 @@ export function pow(x: Tensor, p: number): Tensor {
 /** max(x, 0). */
 export function relu(x: Tensor): Tensor {
   const out = unaryOp('relu', x);
-  return record('relu', out, [x], (g) => {
+  return record({ kind: 'relu' }, out, [x], (g) => {
     const gg = g.toLayout(out.layout);
     const dx = new Tensor(acquireZeroed(x.dtype, numel(x.shape)), x.shape, { layout: x.layout });
     kern(x).reluBackward({ dx: dx.data, dy: gg.data, y: out.data, n: x.size });

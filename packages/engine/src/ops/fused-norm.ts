@@ -1,11 +1,13 @@
 /**
  * What the fused normalization ops (batchNormAct2d, groupNormAct2d) share: the pooled 1-bit ReLU
- * mask, and recording the composition norm → add → relu for one kernel that did all the work.
+ * mask, and recording y = relu?(norm(x) + residual?) as ONE tape node whose typed record
+ * (op-record.ts FusedNormRecord) describes the composition for graph walkers.
  */
 import { isGradEnabled, record } from '../autograd.js';
 import { acquireBuffer, releaseBuffer } from '../buffer-pool.js';
 import type { ChannelOrder } from '../kernels.js';
-import { Tensor } from '../tensor.js';
+import type { FusedNormRecord } from '../op-record.js';
+import type { Tensor } from '../tensor.js';
 
 /**
  * The ReLU bit mask of a fused forward (⌈size/32⌉ words in a pooled float32 buffer), for blocked
@@ -31,54 +33,31 @@ export interface FusedNormGrads {
 }
 
 /**
- * Records y = relu?(norm(X, params) + R) as the nodes `name` → add → relu (what graph walkers
- * such as the SMD structural detector read) while one fused kernel does the work: the relu and
- * add nodes pass the incoming gradient through unchanged (the kernel applies the ReLU mask), and
- * the first node that runs backward with every needed partial gradient at hand (add, when there
- * is a residual, else the norm node) calls `backward` once for all inputs. The intermediate
- * tensors are never returned; they share y's storage (their values are not meaningful).
+ * Records `y` as one node of kind `op.kind` with inputs [...normInputs, residual?] (the order
+ * op-record.ts fixes). `backward` gets the incoming gradient and the partial gradients already
+ * accumulated for the norm's inputs and for the residual (its kernel may accumulate into them in
+ * place; the residual's is withheld when it is also x, so one buffer is never written twice).
  * `mask` (if any) goes back to the pool after the backward.
  */
 export function recordFusedNorm(
-  name: string,
+  op: FusedNormRecord,
   y: Tensor,
   normInputs: readonly Tensor[],
   residual: Tensor | null,
-  relu: boolean,
   mask: { store: Float32Array } | null,
   backward: (
     g: Tensor,
-    partialNorm: readonly (Tensor | null)[] | null,
+    partialNorm: readonly (Tensor | null)[],
     partialR: Tensor | null,
   ) => FusedNormGrads,
 ): Tensor {
-  let stash: (Tensor | null)[] | null = null;
-  const run = (
-    g: Tensor,
-    pn: readonly (Tensor | null)[] | null,
-    pr: Tensor | null,
-  ): Tensor | null => {
+  const inputs = residual ? [...normInputs, residual] : normInputs;
+  const ri = normInputs.length;
+  return record(op, y, inputs, (g, needs, partial) => {
+    const pn = partial.slice(0, ri).map((p, i) => (needs[i] ? p : null));
+    const pr = residual && residual !== normInputs[0] ? partial[ri] : null;
     const r = backward(g, pn, pr);
     if (mask) releaseBuffer(mask.store);
-    stash = r.norm;
-    return r.residual;
-  };
-  const phantom = (): Tensor => new Tensor(y.data, y.shape, { layout: y.layout });
-  const normOut = residual || relu ? phantom() : y;
-  record(name, normOut, normInputs, (g, _needs, partial) => {
-    if (stash === null) run(g, partial, null);
-    const out = stash!;
-    stash = null;
-    return out;
+    return residual ? [...r.norm, r.residual] : r.norm;
   });
-  let sumOut = normOut;
-  if (residual) {
-    sumOut = relu ? phantom() : y;
-    record('add', sumOut, [normOut, residual], (g, _needs, partial) => [
-      g,
-      run(g, null, partial[1]),
-    ]);
-  }
-  if (relu) record('relu', y, [sumOut], (g) => [g]);
-  return y;
 }

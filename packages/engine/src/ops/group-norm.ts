@@ -3,6 +3,7 @@
  * layer norm over trailing axes (composed from other ops, no hand-written backward).
  */
 import { allocData } from '../dtype.js';
+import type { GroupNormRecord } from '../op-record.js';
 import { fmtShape, shapesEqual } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { add, div, mul, sqrt, sub } from './elementwise.js';
@@ -10,14 +11,6 @@ import { acquireReluMask, recordFusedNorm } from './fused-norm.js';
 import { mean } from './reduce.js';
 import { reshape } from './shape-ops.js';
 import { empty, gradOutput, gradTarget, kern, normInput } from './util.js';
-
-/** Group count of each recorded groupNorm node (graph walkers read it; see groupNormGroups). */
-const groupsOfNode = new WeakMap<Tensor, number>();
-
-/** The number of groups of a tensor recorded by a groupNorm node, or null for other tensors. */
-export function groupNormGroups(node: Tensor): number | null {
-  return groupsOfNode.get(node) ?? null;
-}
 
 /** Options of groupNormAct2d. */
 export interface GroupNormActOptions {
@@ -37,7 +30,7 @@ export interface GroupNormActOptions {
  * y = relu?(groupNorm(x) + residual) for x [N, C, H, W]: per image, each of `numGroups` groups of
  * C/G channels is normalized over its channels and pixels (biased variance, float64 statistics),
  * then the per-channel affine. A blocked input stays blocked, any other layout goes channels-last.
- * Recorded as groupNorm → add → relu (see fused-norm.ts).
+ * Recorded as one groupNorm node (op-record.ts GroupNormRecord; see fused-norm.ts).
  */
 export function groupNormAct2d(
   x: Tensor,
@@ -96,12 +89,19 @@ export function groupNormAct2d(
   const inputs: Tensor[] = [X];
   if (gamma) inputs.push(gamma);
   if (beta) inputs.push(beta);
-  recordFusedNorm('groupNorm', y, inputs, R, useRelu, mask, (g0, partialN, partialR) => {
+  const op: GroupNormRecord = {
+    kind: 'groupNorm',
+    groups: numGroups,
+    hasWeight: gamma !== null,
+    hasBias: beta !== null,
+    epilogue: { residual: R !== null, relu: useRelu },
+  };
+  return recordFusedNorm(op, y, inputs, R, mask, (g0, partialN, partialR) => {
     const g = g0.toLayout(X.layout);
-    const dxOut = gradOutput(X.requiresGrad ? partialN?.[0] : null, X.shape, X.dtype, X.layout);
+    const dxOut = gradOutput(X.requiresGrad ? partialN[0] : null, X.shape, X.dtype, X.layout);
     const pIdx = (t: Tensor): number => inputs.indexOf(t);
-    const dg = gamma?.requiresGrad ? gradTarget(partialN?.[pIdx(gamma)], [c], X.dtype) : null;
-    const db = beta?.requiresGrad ? gradTarget(partialN?.[pIdx(beta)], [c], X.dtype) : null;
+    const dg = gamma?.requiresGrad ? gradTarget(partialN[pIdx(gamma)], [c], X.dtype) : null;
+    const db = beta?.requiresGrad ? gradTarget(partialN[pIdx(beta)], [c], X.dtype) : null;
     // X and R may be one tensor: dx and dr are then separate buffers that autograd adds.
     const drOut = R?.requiresGrad ? gradOutput(partialR, X.shape, X.dtype, X.layout) : null;
     kk.groupNormBackward({
@@ -125,11 +125,6 @@ export function groupNormAct2d(
     if (beta) norm.push(db);
     return { norm, residual: drOut ? drOut.t : null };
   });
-  // The groupNorm node is y's or the first one below its add / relu nodes.
-  let node: Tensor = y;
-  while (node.gradFn && node.gradFn.name !== 'groupNorm') node = node.gradFn.inputs[0];
-  if (node.gradFn) groupsOfNode.set(node, numGroups);
-  return y;
 }
 
 /**

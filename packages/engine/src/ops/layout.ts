@@ -25,7 +25,7 @@ export function toLayout(x: Tensor, layout: Layout): Tensor {
   }
   const out = new Tensor(data, x.shape, { layout });
   const from = x.layout;
-  return record('toLayout', out, [x], (g) => [toLayout(g, from)]);
+  return record({ kind: 'toLayout' }, out, [x], (g) => [toLayout(g, from)]);
 }
 
 /** Row-major copy of `x` (identity on values; differentiable). */

@@ -38,7 +38,7 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
     bBatchStride: bStride,
     accumulate: false,
   });
-  return record('matmul', out, [A, Bt], (g0, needs) => {
+  return record({ kind: 'matmul' }, out, [A, Bt], (g0, needs) => {
     const g = g0.contiguous();
     let da: Tensor | null = null;
     let db: Tensor | null = null;
@@ -148,7 +148,7 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
     });
     inputs.push(bias);
   }
-  return record('linear', out, inputs, (g0, needs) => {
+  return record({ kind: 'linear', hasBias: inputs.length > 2 }, out, inputs, (g0, needs) => {
     const g = g0.contiguous();
     let dx: Tensor | null = null;
     let dw: Tensor | null = null;

@@ -37,7 +37,7 @@ export function maxPool2d(x: Tensor, opts: Pool2dOptions): Tensor {
   const argmax = new Int32Array(y.size);
   const kk = kern(X);
   kk.maxPool2dForward({ y: y.data, argmax, x: X.data, geom });
-  return record('maxPool2d', y, [X], (g) => {
+  return record({ kind: 'maxPool2d' }, y, [X], (g) => {
     const dx = zeros(X.shape, X.dtype, 'channelsLast');
     kk.maxPool2dBackward({ dx: dx.data, dy: g.toChannelsLast().data, argmax, geom });
     return [dx];
@@ -51,7 +51,7 @@ export function avgPool2d(x: Tensor, opts: Pool2dOptions): Tensor {
   const y = empty([geom.n, geom.c, geom.outH, geom.outW], X.dtype, 'channelsLast');
   const kk = kern(X);
   kk.avgPool2dForward({ y: y.data, x: X.data, geom });
-  return record('avgPool2d', y, [X], (g) => {
+  return record({ kind: 'avgPool2d' }, y, [X], (g) => {
     const dx = zeros(X.shape, X.dtype, 'channelsLast');
     kk.avgPool2dBackward({ dx: dx.data, dy: g.toChannelsLast().data, geom });
     return [dx];
@@ -72,7 +72,7 @@ export function adaptiveAvgPool2d(x: Tensor, outputSize: number | [number, numbe
   const y = empty([n, c, outH, outW], X.dtype, yLayout);
   const kk = kern(X);
   kk.adaptiveAvgPool2dForward({ out: y.data, x: X.data, n, c, h, w, outH, outW, order });
-  return record('adaptiveAvgPool2d', y, [X], (g) => {
+  return record({ kind: 'adaptiveAvgPool2d' }, y, [X], (g) => {
     const dx = zeros(X.shape, X.dtype, X.layout);
     kk.adaptiveAvgPool2dBackward({
       out: dx.data,

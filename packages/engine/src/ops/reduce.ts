@@ -66,7 +66,10 @@ export function sum(x: Tensor, axes?: number | readonly number[], keepdim = fals
   const data = reduceStorage(x, red);
   const layout = keepdim && x.layout === 'channelsLast' ? 'channelsLast' : 'contiguous';
   const out = new Tensor(data, outShape, { layout });
-  return record('sum', out, [x], (g) => [expand(reshape(g.contiguous(), keptShape), x.shape)]);
+  const axesSorted = [...red].sort((a, b) => a - b);
+  return record({ kind: 'sum', axes: axesSorted, keepdim }, out, [x], (g) => [
+    expand(reshape(g.contiguous(), keptShape), x.shape),
+  ]);
 }
 
 /** Mean over `axes` (all when omitted). */
@@ -96,7 +99,7 @@ export function expand(x: Tensor, shape: readonly number[]): Tensor {
   }
   const data = gatherInto(shape, 'contiguous', x.data, broadcastStrides(x, shape));
   const out = new Tensor(data, shape);
-  return record('expand', out, [x], (g) => [sumTo(g, x.shape)]);
+  return record({ kind: 'expand' }, out, [x], (g) => [sumTo(g, x.shape)]);
 }
 
 /** Sum `g` down to `shape` (the adjoint of broadcasting). Differentiable. */

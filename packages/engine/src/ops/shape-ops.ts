@@ -22,7 +22,7 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   const target = inferShape(shape, x.size, x.shape);
   const src = x.contiguous();
   const out = new Tensor(src.data, target);
-  return record('reshape', out, [src], (g) => [reshape(g, src.shape)]);
+  return record({ kind: 'reshape' }, out, [src], (g) => [reshape(g, src.shape)]);
 }
 
 /** Alias of reshape (storage is always shareable after `.contiguous()`). */
@@ -81,7 +81,7 @@ export function permute(x: Tensor, perm: readonly number[]): Tensor {
   );
   const inv = new Array<number>(p.length);
   for (let i = 0; i < p.length; i++) inv[p[i]] = i;
-  return record('permute', out, [x], (g) => [permute(g, inv)]);
+  return record({ kind: 'permute', perm: p }, out, [x], (g) => [permute(g, inv)]);
 }
 
 /** Swap two axes. */

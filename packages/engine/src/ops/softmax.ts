@@ -21,7 +21,7 @@ export function logSoftmax(x: Tensor, dim = -1): Tensor {
   const y = empty(X.shape, X.dtype);
   const kk = kern(X);
   kk.logSoftmaxForward({ y: y.data, x: X.data, rows, cols });
-  return record('logSoftmax', y, [X], (g) => {
+  return record({ kind: 'logSoftmax' }, y, [X], (g) => {
     const dx = zeros(X.shape, X.dtype);
     kk.logSoftmaxBackward({ dx: dx.data, dy: g.contiguous().data, y: y.data, rows, cols });
     return [dx];
@@ -74,7 +74,7 @@ export function crossEntropy(
   for (let r = 0; r < rows; r++) total += losses[r];
   const scale = reduction === 'mean' ? 1 / rows : 1;
   const out = Tensor.scalar(total * scale, { dtype: X.dtype });
-  return record('crossEntropy', out, [X], (g) => {
+  return record({ kind: 'crossEntropy' }, out, [X], (g) => {
     const dx = zeros(X.shape, X.dtype);
     kk.crossEntropyBackward({
       dlogits: dx.data,

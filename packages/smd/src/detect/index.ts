@@ -4,6 +4,7 @@ export {
   walkScale,
   type WalkResult,
   type Absorption,
+  type InputRole,
   type WalkOptions,
 } from './graph-walk.js';
 export {
@@ -11,6 +12,8 @@ export {
   detectScaleInvariance,
   moduleKinds,
   type ScaleInvarianceResult,
+  type NormUse,
+  type DetectOptions,
   type RuntimeCheck,
 } from './structural.js';
 export { RadialCosTracker, confirmScaleInvariance, type RuntimeCheckOptions } from './runtime.js';

@@ -43,6 +43,7 @@ test('a structurally invariant tensor with a large radial cosine is flagged', ()
     perChannel: true,
     structural: true,
     runtime: 'unmeasured',
+    norms: [{ module: 'bn', kind: 'BatchNorm2d', degree: 1, shifted: false }],
   };
   const t = new RadialCosTracker(4);
   for (const c of [0.02, -0.03, 0.01, 0.04, 0.03]) t.pushValue('conv.weight', c);

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { enableGrad } from '@smd/engine/autograd';
 import { Tensor } from '@smd/engine/tensor';
 import { Rng } from '@smd/engine/rng';
 import { resnet } from '@smd/engine/nn/resnet';
@@ -97,6 +98,8 @@ test('GroupNorm: whole-tensor invariant only; one group per channel is per-chann
   assert.ok(r.scaleInvariant, r.reason);
   assert.equal(r.perChannel, false);
   assert.equal(r.reason, 'conv output feeds only GroupNorm features.4');
+  // the fused group norm is one node; its record's affine inputs name the module
+  assert.deepEqual(r.norms, [{ module: 'features.4', kind: 'GroupNorm', degree: 1, shifted: false }]);
   assert.equal(
     gn.get('features.4.weight')!.reason,
     'GroupNorm affine parameter (GroupNorm features.4)',
@@ -188,8 +191,16 @@ class Odd extends Module {
 test('conv with bias before BN is invariant; exp breaks; affine-free BN named', () => {
   const m = new Odd();
   const rs = byName(detectScaleInvariance(m, batch()));
+  // the affine-free BN is named by its running statistics (its op record holds them)
+  assert.equal(rs.get('conv.weight')!.reason, 'conv output feeds only BatchNorm2d bn');
+  assert.deepEqual(rs.get('conv.weight')!.norms, [
+    { module: 'bn', kind: 'BatchNorm2d', degree: 1, shifted: true },
+  ]);
+  // without buffers (a bare graph), nothing names it
+  const out = enableGrad(() => m.forward(batch()));
+  const bare = byName(detectFromGraph(m.namedParameters(), out, moduleKinds(m)));
   assert.equal(
-    rs.get('conv.weight')!.reason,
+    bare.get('conv.weight')!.reason,
     'conv output feeds only BatchNorm (no affine parameters)',
   );
   assert.ok(rs.get('conv.weight')!.perChannel);
