@@ -14,7 +14,7 @@
 //   hook (fused pass, incl. the optimizer's two copies) 1.9–2.0 ns/element = 0.52–0.56%
 //   under load average 7 on the 2 cores, worst runs: 8.8 / 10.6 / 3.8 ns/element (2.4 / 2.95 / 1.1%)
 // Budget: 3% of a 250 ms step = 7.5 ms for 0.70M elements (10.8 ns/element).
-import { SmdProbe, appendSamples } from '@smd/smd/probe/smd-probe';
+import { SmdProbe, appendSamples } from '@smd/smd';
 
 function referenceShapes(widths = [32, 64, 128]) {
   const shapes = [['conv1.weight', [widths[0], 1, 3, 3]], ...bn('bn1', widths[0])];

@@ -2,7 +2,7 @@
 // Run after a build:   node bench/theory-recurrence.mjs [steps]
 // or from sources:     node --conditions=source --import tsx bench/theory-recurrence.mjs [steps]
 import { meanFieldTrajectory } from '@smd/smd';
-import { parseSchedule } from '@smd/engine/schedule/index';
+import { parseSchedule } from '@smd/engine/schedule';
 
 const steps = Number(process.argv[2] ?? 1_000_000);
 const schedule = parseSchedule('multistep:30,60,80:0.1', Math.ceil(steps / 90));

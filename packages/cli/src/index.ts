@@ -4,7 +4,7 @@ export { runCli, SMD_HELP, type RunCliOptions } from './run-cli.js';
 export { UsageError, type CliResult, type CliIo } from './usage-error.js';
 export { runPredict, formatPrediction, writePredictFigure } from './predict/predict-command.js';
 export { parsePredictArgs, PREDICT_HELP, type PredictOptions } from './predict/predict-options.js';
-export { computePrediction, type Prediction, type PhaseReport } from '@smd/smd/predict/index';
+export { computePrediction, type Prediction, type PhaseReport } from '@smd/smd/predict';
 export { renderFigure, renderFigureSvg, svgToPng } from './figure/render.js';
 export { lineFigureSpec, type LineFigure } from './figure/line-figure.js';
 export { downsampleMinMax } from './figure/downsample.js';

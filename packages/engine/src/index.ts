@@ -1,11 +1,12 @@
 /** @smd/engine: tensors, autograd, ops, Kernels and the reference TS backend, nn, optim, schedules, RNG. */
 export const ENGINE_PACKAGE = '@smd/engine';
-export { Tensor, type Layout, type TensorOptions } from './tensor.js';
+export { Tensor, permuteData, type Layout, type TensorOptions } from './tensor.js';
 export type { DType, Data } from './dtype.js';
 export { allocData } from './dtype.js';
 export { numel, broadcastShapes, contiguousStrides, channelsLastStrides } from './shape.js';
 export { CHANNEL_BLOCK, relayoutCopy, storageOffset } from './storage-order.js';
-export { noGrad, enableGrad, isGradEnabled } from './autograd.js';
+export { noGrad, enableGrad, isGradEnabled, type GradFn } from './autograd.js';
+export type { OpRecord, OpKind, BatchNormRecord, RunningStats } from './op-record.js';
 export type * from './kernels.js';
 export {
   getBackend,

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { writeIdx } from '@smd/formats';
-import { computeNormalization } from '@smd/engine/data/index';
+import { computeNormalization } from '@smd/engine';
 import { DEFAULT_DATA_DIR, DatasetError, loadIdxDataset, readIdxFile } from './load-idx-dataset.js';
 
 const HAVE_REAL = existsSync(join(DEFAULT_DATA_DIR, 'train-labels-idx1-ubyte.gz'));

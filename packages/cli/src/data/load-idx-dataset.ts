@@ -6,7 +6,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { isGzip, parseIdx, IdxFormatError, type IdxArray } from '@smd/formats';
-import { ImageDataset, FASHION_MNIST_CLASSES } from '@smd/engine/data/index';
+import { ImageDataset, FASHION_MNIST_CLASSES } from '@smd/engine';
 import { UsageError } from '../usage-error.js';
 
 /** Where Debian's dataset-fashion-mnist installs the four gzipped IDX files. */

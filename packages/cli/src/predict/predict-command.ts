@@ -5,7 +5,7 @@ import { renderFigure } from '../figure/render.js';
 import { UsageError, type CliIo } from '../usage-error.js';
 import { formatPredictCsv, formatPredictJson } from './predict-data.js';
 import { predictFigure } from './predict-figure.js';
-import { computePrediction, type Prediction } from '@smd/smd/predict/index';
+import { computePrediction, type Prediction } from '@smd/smd/predict';
 import { PREDICT_HELP, parsePredictArgs, type PredictOptions } from './predict-options.js';
 import { formatPredictTable } from './predict-table.js';
 

@@ -1,6 +1,6 @@
 /** Machine-readable (`--format json` and `--format csv`) outputs of `smd predict`. */
 import { csvField } from '../format/numbers.js';
-import type { PhaseOutcome, PhaseReport, Prediction } from '@smd/smd/predict/index';
+import type { PhaseOutcome, PhaseReport, Prediction } from '@smd/smd/predict';
 import { definitions, summarizeAssumptions } from './predict-text.js';
 
 function withoutAndWith(

@@ -6,7 +6,7 @@
 import { downsampleMinMax } from '../figure/downsample.js';
 import type { FigureLevel, FigureLine, LineFigure } from '../figure/line-figure.js';
 import { epochs, sig } from '../format/numbers.js';
-import type { Prediction } from '@smd/smd/predict/index';
+import type { Prediction } from '@smd/smd/predict';
 
 /** Most points drawn per series. */
 export const MAX_FIGURE_POINTS = 2000;

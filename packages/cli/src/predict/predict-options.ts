@@ -12,8 +12,8 @@ import {
 } from '../field-values.js';
 import { UsageError } from '../usage-error.js';
 import { parseFlags } from '../parse-flags.js';
-import { parseSchedule, type Schedule } from '@smd/engine/schedule/index';
-import type { PredictionInput } from '@smd/smd/predict/index';
+import { parseSchedule, type Schedule } from '@smd/engine/schedule';
+import type { PredictionInput } from '@smd/smd/predict';
 
 const COMMAND = 'smd predict';
 

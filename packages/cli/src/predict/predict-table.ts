@@ -1,6 +1,6 @@
 /** Human-readable (`--format table`) output of `smd predict`. */
 import { epochs, int, pct, sig, textTable } from '../format/numbers.js';
-import type { Prediction } from '@smd/smd/predict/index';
+import type { Prediction } from '@smd/smd/predict';
 import { definitions, shortVerdict, summarizeAssumptions, verdict } from './predict-text.js';
 
 function header(p: Prediction): string {

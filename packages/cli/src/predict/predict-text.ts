@@ -2,9 +2,9 @@
  * Shared wording of `smd predict` outputs: the definitions printed in the legend (table) and
  * carried in JSON, the verdict phrase of a phase, and assumption checks grouped over phases.
  */
-import type { AssumptionCheck, AssumptionId } from '@smd/smd/theory/index';
+import type { AssumptionCheck, AssumptionId } from '@smd/smd';
 import { epochs, int, pct, sig } from '../format/numbers.js';
-import { MAX_SEARCH_STEPS, type PhaseOutcome, type Prediction } from '@smd/smd/predict/index';
+import { MAX_SEARCH_STEPS, type PhaseOutcome, type Prediction } from '@smd/smd/predict';
 
 /** Plain-language definitions of the reported quantities. */
 export function definitions(tolerance: number): Record<string, string> {

@@ -6,7 +6,7 @@
  * (coupled decay) under a multistep schedule, measured by the real SmdProbe, with loss,
  * lr, test accuracy and images/s scalars and lr_drop / rescale events.
  */
-import { Rng } from '@smd/engine/rng';
+import { Rng } from '@smd/engine';
 import { createRun, type Run } from '@smd/runs';
 import { appendSamples, SmdProbe, type ProbedParam } from '@smd/smd';
 

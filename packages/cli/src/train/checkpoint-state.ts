@@ -13,7 +13,7 @@ import {
   type OptimizerStateDict,
   type ParamState,
 } from '@smd/engine';
-import { permuteData } from '@smd/engine/tensor';
+import { permuteData } from '@smd/engine';
 import type { CheckpointData, LoadedCheckpoint } from '@smd/runs';
 import type { SafetensorsWritable } from '@smd/formats';
 import type { RingWindowState } from '@smd/smd';

@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { nativeStatus } from '@smd/native';
 import { createRun, describeMachine, type Json, type Run } from '@smd/runs';
-import { resumeRun } from '@smd/runs/resume';
+import { resumeRun } from '@smd/runs';
 import { UsageError, type CliIo } from '../usage-error.js';
 import { selectBackend } from './backend-select.js';
 import { restoreCheckpoint } from './checkpoint-state.js';

@@ -2,7 +2,7 @@
  * Row and series types of the run metric store, shared by the Node store and the browser
  * dashboard. Browser-safe: no Node imports.
  */
-import type { ProbeMetric as SmdProbeMetric } from '@smd/smd/probe/metric';
+import type { ProbeMetric as SmdProbeMetric } from '@smd/smd';
 
 /** Every per-tensor SMD measurement a probe may emit (docs/smd-theory.md §5). Closed set. */
 export const PROBE_METRICS = [

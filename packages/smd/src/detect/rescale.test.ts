@@ -1,12 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Tensor } from '@smd/engine/tensor';
-import { Rng } from '@smd/engine/rng';
-import { resnet } from '@smd/engine/nn/resnet';
-import { convStack } from '@smd/engine/nn/conv-stack';
-import type { Module } from '@smd/engine/nn/module';
-import { SGD } from '@smd/engine/optim/sgd';
-import { crossEntropy } from '@smd/engine/ops/softmax';
+import { Tensor } from '@smd/engine';
+import { Rng } from '@smd/engine';
+import { resnet } from '@smd/engine';
+import { convStack } from '@smd/engine';
+import type { Module } from '@smd/engine';
+import { SGD } from '@smd/engine';
+import { crossEntropy } from '@smd/engine';
 import { detectScaleInvariance } from './structural.js';
 import { rescaleScaleInvariant, rescaleWeights } from './rescale.js';
 

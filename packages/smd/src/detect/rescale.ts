@@ -7,7 +7,7 @@
 import { rescaleFactor } from '../theory/equilibrium.js';
 import type { MomentumRescale } from '../theory/mean-field.js';
 import type { FloatArray } from '../probe/sums.js';
-import { SGD } from '@smd/engine/optim/sgd';
+import { SGD } from '@smd/engine';
 import type { AnyOptimizer } from '../probe/engine-adapter.js';
 import type { ScaleInvarianceResult } from './structural.js';
 

@@ -1,18 +1,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { enableGrad } from '@smd/engine/autograd';
-import { Tensor } from '@smd/engine/tensor';
-import { Rng } from '@smd/engine/rng';
-import { resnet } from '@smd/engine/nn/resnet';
-import { convStack } from '@smd/engine/nn/conv-stack';
-import { Module } from '@smd/engine/nn/module';
-import { Conv2d } from '@smd/engine/nn/conv2d';
-import { Linear } from '@smd/engine/nn/linear';
-import { BatchNorm2d } from '@smd/engine/nn/batch-norm';
-import { LayerNorm } from '@smd/engine/nn/norm';
-import { add, exp, relu } from '@smd/engine/ops/elementwise';
-import { flatten } from '@smd/engine/ops/shape-ops';
-import { adaptiveAvgPool2d } from '@smd/engine/ops/pool';
+import { enableGrad } from '@smd/engine';
+import { Tensor } from '@smd/engine';
+import { Rng } from '@smd/engine';
+import { resnet } from '@smd/engine';
+import { convStack } from '@smd/engine';
+import { Module } from '@smd/engine';
+import { Conv2d } from '@smd/engine';
+import { Linear } from '@smd/engine';
+import { BatchNorm2d } from '@smd/engine';
+import { LayerNorm } from '@smd/engine';
+import { add, exp, relu } from '@smd/engine';
+import { flatten } from '@smd/engine';
+import { adaptiveAvgPool2d } from '@smd/engine';
 import {
   detectFromGraph,
   detectScaleInvariance,

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { meanFieldTrajectory } from '@smd/smd/theory/index';
-import { parseSchedule, lrSeries } from '@smd/engine/schedule/index';
+import { meanFieldTrajectory } from '@smd/smd';
+import { parseSchedule, lrSeries } from '@smd/engine/schedule';
 import { runPhased } from './phase-trajectory.js';
 
 test('runPhased equals one meanFieldTrajectory call, with and without rescaling at drops', () => {

@@ -7,12 +7,7 @@
  * before the phase ends and stays inside it until the phase's last step, where Δ*_t is the exact
  * equilibrium of the step's own η (docs/smd-theory.md §4: arccos(1 − λη/(1+α))).
  */
-import {
-  piecewisePhases,
-  scheduleDrops,
-  lrSeries,
-  type Schedule,
-} from '@smd/engine/schedule/index';
+import { piecewisePhases, scheduleDrops, lrSeries, type Schedule } from '@smd/engine/schedule';
 import {
   deltaStarExact,
   deltaStarPaper,

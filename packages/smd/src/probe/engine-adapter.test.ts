@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Tensor } from '@smd/engine/tensor';
-import { SGD } from '@smd/engine/optim/sgd';
-import { Adam } from '@smd/engine/optim/adam';
+import { Tensor } from '@smd/engine';
+import { SGD } from '@smd/engine';
+import { Adam } from '@smd/engine';
 import { attachSmdProbe, groupHyper, probeForOptimizer, probeStep } from './engine-adapter.js';
 import { probeTensor } from './tensor-stats.js';
 import type { ProbeSample } from './metric.js';

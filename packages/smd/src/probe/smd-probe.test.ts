@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { sgdUpdate } from '@smd/engine/optim/update-rules';
+import { sgdUpdate } from '@smd/engine';
 import { SmdProbe, type ProbedParam } from './smd-probe.js';
 import { probeTensor } from './tensor-stats.js';
 import type { ParamHyper } from './predict.js';

@@ -1,4 +1,4 @@
-import { Rng } from '@smd/engine/rng';
+import { Rng } from '@smd/engine';
 import type { MomentumRescale, PerStep } from '../theory/mean-field.js';
 
 /** Optimizers of the synthetic simulator (closed set). 'sgdm' is torch heavy-ball SGD (§2). */

@@ -7,7 +7,8 @@
  * simulation and exact argument give √(2ηλ), the formula √(π/2) times more), so it is not
  * exported; `lionDeltaStarGaussian` (derived here, see its JSDoc) is exported instead.
  */
-import { equilibriumRotation, lionSignCorrelationSum } from '@smd/engine/optim/rotational-rules';
+// the light entry point: the browser explorer bundles this file without the rest of the engine
+import { equilibriumRotation, lionSignCorrelationSum } from '@smd/engine/rotational-rules';
 
 /** Kosson et al. (§7), SGDM with coupled decay: Δ* = √(2ηλ/(1+α)) (same as SMD Theorem 3). */
 function sgdmDeltaStar(p: { lr: number; wd: number; momentum: number }): number {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseSchedule } from '@smd/engine/schedule/index';
+import { parseSchedule } from '@smd/engine/schedule';
 import { deltaStarExact, weightNormStarSq } from './equilibrium.js';
 import {
   cubicRoots,

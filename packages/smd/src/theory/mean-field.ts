@@ -1,4 +1,4 @@
-import { lrFactor, scheduleDrops, type Schedule } from '@smd/engine/schedule/index';
+import { lrFactor, scheduleDrops, type Schedule } from '@smd/engine/schedule';
 import { checkL, type MeanFieldState } from './types.js';
 
 /** A per-step quantity: a constant, one value per step (length ≥ steps), or a function of t. */

@@ -4,7 +4,7 @@
  * FigureModel for the uPlot chart. Series are min/max down-sampled so a slider move redraws
  * ≤ 1500 points per line whatever the run length. Pure.
  */
-import type { Prediction } from '@smd/smd/predict/index';
+import type { Prediction } from '@smd/smd/predict';
 import type { FigLine, FigureModel } from '../model/figures.js';
 import { downsample } from '../model/series.js';
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { computePrediction } from '@smd/smd/predict/index';
+import { computePrediction } from '@smd/smd/predict';
 import {
   DEFAULT_THEORY,
   decodeTheoryState,

@@ -3,8 +3,8 @@
  * shared), the schedule text it stands for, and the validated PredictionInput that @smd/smd's
  * computePrediction takes (the same function behind `smd predict`). Pure, browser-safe.
  */
-import { parseSchedule } from '@smd/engine/schedule/index';
-import type { PredictionInput } from '@smd/smd/predict/index';
+import { parseSchedule } from '@smd/engine/schedule';
+import type { PredictionInput } from '@smd/smd/predict';
 
 /** Optimizers of the theory view (closed set). */
 export type TheoryOptimizer = 'sgd' | 'sgdm';

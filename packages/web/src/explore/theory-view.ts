@@ -11,7 +11,7 @@ import {
   type PhaseOutcome,
   type Prediction,
   type PredictionInput,
-} from '@smd/smd/predict/index';
+} from '@smd/smd/predict';
 import { h, num } from '../app/dom.js';
 import { FigureView } from '../app/chart.js';
 import { checkControl, numberControl, selectControl, textControl } from './controls.js';
