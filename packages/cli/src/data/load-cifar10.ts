@@ -15,7 +15,7 @@ import {
   parseCifar10,
   type Cifar10Batch,
 } from '@smd/formats';
-import { ImageDataset } from '@smd/engine/data/index';
+import { ImageDataset } from '@smd/engine';
 import { DatasetError, type DatasetSplit } from './load-idx-dataset.js';
 
 const TRAIN_FILE = /^data_batch_(\d+)\.bin$/;

@@ -5,7 +5,7 @@
  * (L_t, loss) over the run's window, as the analysis compares them.
  */
 import { PrefixSums, weightNormStar, type Series } from '@smd/smd';
-import { downsample, type XY } from '@smd/web/model/series';
+import { downsample, type XY } from '@smd/web';
 import type { FigureBand, FigureLine, FigurePanel, LineFigure } from '../figure/line-figure.js';
 import type { LoadedRun } from './load-run.js';
 import type { FigureRuns } from './measure.js';

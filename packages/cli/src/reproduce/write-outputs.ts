@@ -7,7 +7,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { escapeHtml, jsonForScript } from '@smd/web/page/html-shell';
+import { escapeHtml, jsonForScript } from '@smd/web';
 import { renderFigureSvg, svgToPng } from '../figure/render.js';
 import type { ClaimResult, NumberTable } from './claim.js';
 import type { Measured } from './measure.js';
