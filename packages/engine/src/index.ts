@@ -6,7 +6,15 @@ export { allocData } from './dtype.js';
 export { numel, broadcastShapes, contiguousStrides, channelsLastStrides } from './shape.js';
 export { CHANNEL_BLOCK, relayoutCopy, storageOffset } from './storage-order.js';
 export { noGrad, enableGrad, isGradEnabled, type GradFn } from './autograd.js';
-export type { OpRecord, OpKind, BatchNormRecord, RunningStats } from './op-record.js';
+export type {
+  OpRecord,
+  OpKind,
+  BatchNormRecord,
+  GroupNormRecord,
+  FusedNormRecord,
+  NormEpilogue,
+  RunningStats,
+} from './op-record.js';
 export type * from './kernels.js';
 export {
   getBackend,
@@ -26,6 +34,8 @@ export type { BatchNormOptions } from './ops/batch-norm.js';
 export type { Pool2dOptions } from './ops/pool.js';
 export type { CrossEntropyOptions } from './ops/softmax.js';
 export { checkConformance, type ConformanceResult } from './backends/conformance.js';
+export { groupNormCasesOf, type GroupNormShape } from './backends/conformance-group-norm.js';
+export { groupNormFixtureErrors, type GroupNormFixture } from './ops/group-norm-fixtures.js';
 export { gradcheck, type GradcheckOptions, type GradcheckResult } from './gradcheck.js';
 export { Rng, type RngState } from './rng.js';
 export * from './data/index.js';

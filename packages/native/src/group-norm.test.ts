@@ -6,9 +6,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { checkConformance, withBackend, type Layout } from '@smd/engine';
-import { groupNormCasesOf, type GroupNormShape } from '@smd/engine/backends/conformance-group-norm';
-import { groupNormFixtureErrors, type GroupNormFixture } from '@smd/engine/ops/group-norm-fixtures';
+import {
+  checkConformance,
+  withBackend,
+  type Layout,
+  groupNormCasesOf,
+  type GroupNormShape,
+  groupNormFixtureErrors,
+  type GroupNormFixture,
+} from '@smd/engine';
 import { nativeBackend, nativeKernels, nativeStatus } from './index.js';
 import { makeRand, randInt } from './test-helpers.js';
 

@@ -9,3 +9,4 @@ export * from './model/run-data.js';
 export * from './model/figures.js';
 export * from './model/run-list.js';
 export * from './page/html-shell.js';
+export * from './explore/live-data.js';

@@ -4,7 +4,7 @@
  */
 import { existsSync, mkdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { LIVE_IMAGES } from '@smd/web/explore/live-data';
+import { LIVE_IMAGES } from '@smd/web';
 import { UsageError, type CliIo } from '../usage-error.js';
 import { parseFlags } from '../parse-flags.js';
 import { DEFAULT_DATA_DIR } from '../data/index.js';

@@ -3,12 +3,7 @@
  * images of Debian's dataset-fashion-mnist (or --data DIR), packed, gzipped and base64-encoded.
  */
 import { gzipSync } from 'node:zlib';
-import {
-  FASHION_MNIST_NOTICE,
-  LIVE_IMAGES,
-  packLiveData,
-  type ShippedDataJson,
-} from '@smd/web/explore/live-data';
+import { FASHION_MNIST_NOTICE, LIVE_IMAGES, packLiveData, type ShippedDataJson } from '@smd/web';
 import { DEFAULT_DATA_DIR, findIdxFiles, readIdxFile } from '../data/index.js';
 import { DatasetError } from '../data/load-idx-dataset.js';
 

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { writeSafetensors } from '@smd/formats';
 import { Rng } from '@smd/engine';
-import { deltaStarExact } from '@smd/smd/theory/index';
+import { deltaStarExact } from '@smd/smd';
 import { runCli } from '../run-cli.js';
 import {
   buildWebBundle,

@@ -3,8 +3,7 @@
  * subset inlined), so it opens from file:// and from any static host. `smd explore --out` writes
  * it; `smd serve` serves it at /explore/.
  */
-import type { ShippedDataJson } from '@smd/web/explore/live-data';
-import { htmlPage, jsonForScript } from '@smd/web/page/html-shell';
+import { type ShippedDataJson, htmlPage, jsonForScript } from '@smd/web';
 import { readWebAsset } from '../report/assets.js';
 
 /**

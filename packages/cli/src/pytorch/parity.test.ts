@@ -32,8 +32,7 @@ import {
   decodeSafetensor,
   type SafetensorsTensor,
 } from '@smd/formats';
-import { openRun } from '@smd/runs';
-import { runPython, SMD_TORCH_DIR } from '@smd/runs/python-torch';
+import { openRun, runPython, SMD_TORCH_DIR } from '@smd/runs';
 import {
   detectScaleInvariance,
   probeForOptimizer,

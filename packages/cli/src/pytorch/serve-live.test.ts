@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PYTHON, SMD_TORCH_DIR, pythonEnv } from '@smd/runs/python-torch';
+import { PYTHON, SMD_TORCH_DIR, pythonEnv } from '@smd/runs';
 import { runCli } from '../run-cli.js';
 import {
   buildWebBundle,

@@ -8,7 +8,7 @@ import { sig } from '../format/numbers.js';
 import { startDashboard } from '../serve/server.js';
 import { TINY, tempDir, train } from '../train/test-helpers.js';
 import { loadRunData } from './run-cache.js';
-import type { RunData } from '@smd/web/model/run-data';
+import type { RunData } from '@smd/web';
 
 const cwd = tempDir('smd-agree-');
 after(() => rmSync(cwd, { recursive: true, force: true }));

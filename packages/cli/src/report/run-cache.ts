@@ -33,8 +33,10 @@ import {
   type RunAnalysisView,
   type RunData,
   type RunDelta,
-} from '@smd/web/model/run-data';
-import { downsample, MAX_POINTS, type XY } from '@smd/web/model/series';
+  downsample,
+  MAX_POINTS,
+  type XY,
+} from '@smd/web';
 import { configFacts } from './config-facts.js';
 
 /** Growable full-resolution series. */

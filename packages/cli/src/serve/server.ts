@@ -11,9 +11,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { listRuns, MANIFEST_FILE } from '@smd/runs';
-import { compactNumbers } from '@smd/web/model/run-data';
-import { runListEntry, type RunListEntry } from '@smd/web/model/run-list';
-import { htmlPage } from '@smd/web/page/html-shell';
+import { compactNumbers, runListEntry, type RunListEntry, htmlPage } from '@smd/web';
 import { readWebAsset } from '../report/assets.js';
 import { RunCache } from '../report/run-cache.js';
 import { explorePage } from '../explore/explore-page.js';

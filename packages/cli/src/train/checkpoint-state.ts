@@ -12,8 +12,8 @@ import {
   type LRSchedulerStateDict,
   type OptimizerStateDict,
   type ParamState,
+  permuteData,
 } from '@smd/engine';
-import { permuteData } from '@smd/engine';
 import type { CheckpointData, LoadedCheckpoint } from '@smd/runs';
 import type { SafetensorsWritable } from '@smd/formats';
 import type { RingWindowState } from '@smd/smd';

@@ -110,6 +110,22 @@ test('the detector names, per conv weight, the BatchNorm whose statistics absorb
   assert.deepEqual(norms.get('bn1.weight'), []);
 });
 
+test('with --norm group and --norm layer the fused GroupNorm record names the norm module', () => {
+  for (const norm of ['group', 'layer']) {
+    const args = ['--data', 'synthetic', '--synthetic-size', '32', '--batch-size', '8'];
+    const req = parseTrainArgs([...args, '--widths', '4,8,8', '--norm', norm], '/');
+    if (req.kind !== 'new') return assert.fail('expected a config');
+    const parts = setupTraining(req.config, '/');
+    const by = new Map(parts.detection.map((r) => [r.param, r] as const));
+    const gn = (module: string) => [{ module, kind: 'GroupNorm', degree: 1, shifted: false }];
+    assert.deepEqual(by.get('conv1.weight')!.norms, gn('bn1'), norm);
+    assert.deepEqual(by.get('layer2.0.downsample.0.weight')!.norms, gn('layer2.0.downsample.1'));
+    // layer norm is one group: a filter's scale is absorbed only together with the others
+    if (norm === 'layer') assert.equal(by.get('layer1.0.conv2.weight')!.perChannel, false);
+    assert.deepEqual(by.get('fc.weight')!.norms, []);
+  }
+});
+
 /** conv → conv → BN → head under names no pattern would guess; conv2 carries weight norm. */
 class Oddly extends Module {
   readonly first: Conv2d;

@@ -3,8 +3,7 @@
 // engine's torch-exact SGDM rule.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Rng } from '@smd/engine';
-import { sgdUpdate } from '@smd/engine';
+import { Rng, sgdUpdate } from '@smd/engine';
 import { SmdProbe, type ParamMeasurement } from '../probe/smd-probe.js';
 import { RingWindow } from '../probe/window.js';
 import { compareSmd } from './compare.js';

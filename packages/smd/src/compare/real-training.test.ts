@@ -4,12 +4,7 @@
 // Measured: Δ/Δ* = 1.002–1.044 and ‖w‖/w* = 0.97–0.99 over the three configurations.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { convStack } from '@smd/engine';
-import { Tensor } from '@smd/engine';
-import { Rng } from '@smd/engine';
-import { crossEntropy } from '@smd/engine';
-import { SGD } from '@smd/engine';
-import { splitDecayParams } from '@smd/engine';
+import { convStack, Tensor, Rng, crossEntropy, SGD, splitDecayParams } from '@smd/engine';
 import { detectScaleInvariance } from '../detect/structural.js';
 import { probeForOptimizer } from '../probe/engine-adapter.js';
 import { SmdTracker } from './tracker.js';

@@ -19,8 +19,7 @@
  * the data or the op's name; `step` switches over every kind, so an unhandled kind is a compile
  * error (exhaustive.test.ts).
  */
-import type { OpKind, OpRecord } from '@smd/engine';
-import type { Tensor } from '@smd/engine';
+import type { OpKind, OpRecord, Tensor } from '@smd/engine';
 
 /** Scaling state of a tensor that depends on the probed parameter. */
 interface ScaleState {

@@ -1,12 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Tensor } from '@smd/engine';
-import { Rng } from '@smd/engine';
-import { resnet } from '@smd/engine';
-import { convStack } from '@smd/engine';
-import type { Module } from '@smd/engine';
-import { SGD } from '@smd/engine';
-import { crossEntropy } from '@smd/engine';
+import { Tensor, Rng, resnet, convStack, type Module, SGD, crossEntropy } from '@smd/engine';
 import { detectScaleInvariance } from './structural.js';
 import { rescaleScaleInvariant, rescaleWeights } from './rescale.js';
 

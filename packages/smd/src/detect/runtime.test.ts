@@ -1,10 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Tensor } from '@smd/engine';
-import { Rng } from '@smd/engine';
-import { convStack } from '@smd/engine';
-import { crossEntropy } from '@smd/engine';
-import { SGD } from '@smd/engine';
+import { Tensor, Rng, convStack, crossEntropy, SGD } from '@smd/engine';
 import { probeForOptimizer, probeStep } from '../probe/engine-adapter.js';
 import { detectScaleInvariance, type ScaleInvarianceResult } from './structural.js';
 import { RadialCosTracker, confirmScaleInvariance } from './runtime.js';

@@ -1,18 +1,22 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { enableGrad } from '@smd/engine';
-import { Tensor } from '@smd/engine';
-import { Rng } from '@smd/engine';
-import { resnet } from '@smd/engine';
-import { convStack } from '@smd/engine';
-import { Module } from '@smd/engine';
-import { Conv2d } from '@smd/engine';
-import { Linear } from '@smd/engine';
-import { BatchNorm2d } from '@smd/engine';
-import { LayerNorm } from '@smd/engine';
-import { add, exp, relu } from '@smd/engine';
-import { flatten } from '@smd/engine';
-import { adaptiveAvgPool2d } from '@smd/engine';
+import {
+  enableGrad,
+  Tensor,
+  Rng,
+  resnet,
+  convStack,
+  Module,
+  Conv2d,
+  Linear,
+  BatchNorm2d,
+  LayerNorm,
+  add,
+  exp,
+  relu,
+  flatten,
+  adaptiveAvgPool2d,
+} from '@smd/engine';
 import {
   detectFromGraph,
   detectScaleInvariance,
@@ -99,7 +103,9 @@ test('GroupNorm: whole-tensor invariant only; one group per channel is per-chann
   assert.equal(r.perChannel, false);
   assert.equal(r.reason, 'conv output feeds only GroupNorm features.4');
   // the fused group norm is one node; its record's affine inputs name the module
-  assert.deepEqual(r.norms, [{ module: 'features.4', kind: 'GroupNorm', degree: 1, shifted: false }]);
+  assert.deepEqual(r.norms, [
+    { module: 'features.4', kind: 'GroupNorm', degree: 1, shifted: false },
+  ]);
   assert.equal(
     gn.get('features.4.weight')!.reason,
     'GroupNorm affine parameter (GroupNorm features.4)',

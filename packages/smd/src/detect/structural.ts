@@ -4,10 +4,7 @@
  * ("conv output feeds only BatchNorm2d bn1", "BN affine parameter", "bias",
  * "classifier: output not normalized").
  */
-import { enableGrad } from '@smd/engine';
-import type { Module } from '@smd/engine';
-import type { Tensor } from '@smd/engine';
-import type { OpKind } from '@smd/engine';
+import { enableGrad, type Module, type Tensor, type OpKind } from '@smd/engine';
 import { collectGraph, walkScale, type Absorption, type WalkOptions } from './graph-walk.js';
 
 /** How runtime evidence (radial cosine) bears on the structural answer. */

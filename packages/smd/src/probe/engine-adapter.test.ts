@@ -1,8 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Tensor } from '@smd/engine';
-import { SGD } from '@smd/engine';
-import { Adam } from '@smd/engine';
+import { Tensor, SGD, Adam } from '@smd/engine';
 import { attachSmdProbe, groupHyper, probeForOptimizer, probeStep } from './engine-adapter.js';
 import { probeTensor } from './tensor-stats.js';
 import type { ProbeSample } from './metric.js';

@@ -7,9 +7,7 @@
  *   - `attachSmdProbe`: the optimizer's onStep hook, one fused pass over the hook's copies
  *     (the optimizer then copies w_t and v_{t−1} on every step while the hook is registered).
  */
-import type { Optimizer, StepRecord } from '@smd/engine';
-import { SGD } from '@smd/engine';
-import { permuteData, type Tensor } from '@smd/engine';
+import { type Optimizer, type StepRecord, SGD, permuteData, type Tensor } from '@smd/engine';
 import type { ProbeSample } from './metric.js';
 import type { ParamHyper } from './predict.js';
 import { SmdProbe, appendSamples, type ProbedParam, type SmdProbeOptions } from './smd-probe.js';

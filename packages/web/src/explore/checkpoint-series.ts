@@ -7,7 +7,7 @@
  * Δ_t = ∠(w_t, w_{t+1}), compared with Δ* = arccos(1 − λη/(1+α)). Sums in float64. Pure.
  */
 import { parseSafetensors, safetensorToFloat64, type SafetensorsFile } from '@smd/formats';
-import { deltaStarExact } from '@smd/smd/theory/index';
+import { deltaStarExact } from '@smd/smd';
 
 /** One dropped file, read. */
 export interface CheckpointInput {

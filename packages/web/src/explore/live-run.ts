@@ -11,8 +11,8 @@ import {
   predictLayer,
   type LayerPrediction,
   type Series,
-} from '@smd/smd/analysis/index';
-import { deltaStarExact } from '@smd/smd/theory/index';
+  deltaStarExact,
+} from '@smd/smd';
 import type { FromWorker, LiveEvent } from './live-protocol.js';
 
 /** Longest run kept in the page (older steps are not dropped: training stops growing it). */

@@ -22,8 +22,10 @@ import {
   detectScaleInvariance,
   rescaleScaleInvariant,
   type ScaleInvarianceResult,
-} from '@smd/smd/detect/index';
-import { probeForOptimizer, probeStep, type SmdProbe } from '@smd/smd/probe/index';
+  probeForOptimizer,
+  probeStep,
+  type SmdProbe,
+} from '@smd/smd';
 import {
   LIVE_NET,
   type FromWorker,

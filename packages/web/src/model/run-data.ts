@@ -12,7 +12,7 @@ import type {
   RunConfig,
   RunVerdicts,
 } from '@smd/smd';
-import type { EventRow, ParamInfo, RunStatus } from '@smd/runs/browser/index';
+import type { EventRow, ParamInfo, RunStatus } from '@smd/runs/browser';
 import { appendSeries, MAX_POINTS, type XY } from './series.js';
 
 /** The analysis as it travels in JSON (NaN becomes null). */

@@ -2,7 +2,7 @@
  * The dashboard's run list (one row per run, as TensorBoard / W&B show it): the row built from a
  * run's RunData, and pure sorting and filtering so the browser and the tests share them.
  */
-import type { RunStatus } from '@smd/runs/browser/index';
+import type { RunStatus } from '@smd/runs/browser';
 import { ACCURACY_NAMES, findScalar, LOSS_NAMES, scalarKey, type RunData } from './run-data.js';
 
 /** One row of GET api/runs. */
