@@ -14,8 +14,8 @@ import {
   type Kernels,
 } from '@smd/engine';
 import { readFileSync } from 'node:fs';
-import { convGeomArgs, loadAddon } from './addon.js';
-import { createNativeKernels } from './native-kernels.js';
+import { loadAddon } from './addon.js';
+import { convImplOf, createNativeKernels } from './addon-calls.js';
 
 export type { NativeAddon } from './addon.js';
 
@@ -125,5 +125,5 @@ export function nativeConvImplementation(
   yOrder: ChannelOrder = 'nhwc',
 ): string | null {
   if (!load.addon) return null;
-  return load.addon.convImpl(kind, ...convGeomArgs(g, xOrder, yOrder));
+  return convImplOf(load.addon, { kind, geom: g, xOrder, yOrder });
 }

@@ -13,58 +13,80 @@ static Napi::TypeError argError(Napi::Env env, const char* name, const std::stri
   return Napi::TypeError::New(env, std::string("smd-native: argument '") + name + "' " + what);
 }
 
-F32 f32(const Napi::CallbackInfo& info, size_t i, const char* name, size_t minLen) {
-  Napi::Env env = info.Env();
-  if (i >= info.Length() || !info[i].IsTypedArray()) {
-    throw argError(env, name, "must be a Float32Array");
-  }
-  Napi::TypedArray ta = info[i].As<Napi::TypedArray>();
-  if (ta.TypedArrayType() != napi_float32_array) throw argError(env, name, "must be a Float32Array");
-  Napi::Float32Array fa = info[i].As<Napi::Float32Array>();
+/** The argument's value, or a TypeError naming it when absent. */
+static Napi::Value argAt(const Napi::CallbackInfo& info, Arg a) {
+  if (a.at >= info.Length()) throw argError(info.Env(), a.name, "is missing");
+  return info[a.at];
+}
+
+static bool isTyped(const Napi::Value& v, napi_typedarray_type t) {
+  return v.IsTypedArray() && v.As<Napi::TypedArray>().TypedArrayType() == t;
+}
+
+F32 f32(const Napi::CallbackInfo& info, Arg a, size_t minLen) {
+  Napi::Value v = argAt(info, a);
+  if (!isTyped(v, napi_float32_array)) throw argError(info.Env(), a.name, "must be a Float32Array");
+  Napi::Float32Array fa = v.As<Napi::Float32Array>();
   if (fa.ElementLength() < minLen) {
-    throw argError(env, name,
+    throw argError(info.Env(), a.name,
                    "has " + std::to_string(fa.ElementLength()) + " elements, expected at least " +
                        std::to_string(minLen));
   }
   return F32{fa.Data(), fa.ElementLength()};
 }
 
-F32 f32Opt(const Napi::CallbackInfo& info, size_t i, const char* name, size_t minLen) {
-  if (i >= info.Length() || info[i].IsNull() || info[i].IsUndefined()) return F32{};
-  return f32(info, i, name, minLen);
+F32 f32Opt(const Napi::CallbackInfo& info, Arg a, size_t minLen) {
+  Napi::Value v = argAt(info, a);
+  if (v.IsNull() || v.IsUndefined()) return F32{};
+  return f32(info, a, minLen);
 }
 
-I32 i32Array(const Napi::CallbackInfo& info, size_t i, const char* name, size_t minLen) {
-  Napi::Env env = info.Env();
-  if (i >= info.Length() || !info[i].IsTypedArray() ||
-      info[i].As<Napi::TypedArray>().TypedArrayType() != napi_int32_array) {
-    throw argError(env, name, "must be an Int32Array");
+I32 i32Array(const Napi::CallbackInfo& info, Arg a, size_t minLen) {
+  Napi::Value v = argAt(info, a);
+  if (!isTyped(v, napi_int32_array)) throw argError(info.Env(), a.name, "must be an Int32Array");
+  Napi::Int32Array ia = v.As<Napi::Int32Array>();
+  if (ia.ElementLength() < minLen) throw argError(info.Env(), a.name, "is too short");
+  return I32{ia.Data(), ia.ElementLength()};
+}
+
+uint32_t* u32Opt(const Napi::CallbackInfo& info, Arg a, size_t minLen) {
+  Napi::Value v = argAt(info, a);
+  if (v.IsNull() || v.IsUndefined()) return nullptr;
+  if (!isTyped(v, napi_uint32_array)) throw argError(info.Env(), a.name, "must be a Uint32Array");
+  Napi::Uint32Array ua = v.As<Napi::Uint32Array>();
+  if (ua.ElementLength() < minLen) throw argError(info.Env(), a.name, "is too short");
+  return ua.Data();
+}
+
+int64_t intArg(const Napi::CallbackInfo& info, Arg a) {
+  Napi::Value v = argAt(info, a);
+  if (!v.IsNumber()) throw argError(info.Env(), a.name, "must be a number");
+  return v.As<Napi::Number>().Int64Value();
+}
+
+double numArg(const Napi::CallbackInfo& info, Arg a) {
+  Napi::Value v = argAt(info, a);
+  if (!v.IsNumber()) throw argError(info.Env(), a.name, "must be a number");
+  return v.As<Napi::Number>().DoubleValue();
+}
+
+std::vector<int64_t> intList(const Napi::CallbackInfo& info, Arg a) {
+  Napi::Value v = argAt(info, a);
+  if (!v.IsArray()) throw argError(info.Env(), a.name, "must be an array of integers");
+  Napi::Array arr = v.As<Napi::Array>();
+  std::vector<int64_t> out(arr.Length());
+  for (uint32_t i = 0; i < arr.Length(); i++) {
+    Napi::Value e = arr.Get(i);
+    if (!e.IsNumber()) throw argError(info.Env(), a.name, "must be an array of integers");
+    out[i] = e.As<Napi::Number>().Int64Value();
   }
-  Napi::Int32Array a = info[i].As<Napi::Int32Array>();
-  if (a.ElementLength() < minLen) throw argError(env, name, "is too short");
-  return I32{a.Data(), a.ElementLength()};
+  return out;
 }
 
-uint32_t* u32Opt(const Napi::CallbackInfo& info, size_t i, const char* name, size_t minLen) {
-  if (i >= info.Length() || info[i].IsNull() || info[i].IsUndefined()) return nullptr;
-  Napi::Env env = info.Env();
-  if (!info[i].IsTypedArray() ||
-      info[i].As<Napi::TypedArray>().TypedArrayType() != napi_uint32_array) {
-    throw argError(env, name, "must be a Uint32Array");
-  }
-  Napi::Uint32Array a = info[i].As<Napi::Uint32Array>();
-  if (a.ElementLength() < minLen) throw argError(env, name, "is too short");
-  return a.Data();
-}
-
-int64_t intArg(const Napi::CallbackInfo& info, size_t i, const char* name) {
-  if (i >= info.Length() || !info[i].IsNumber()) throw argError(info.Env(), name, "must be a number");
-  return info[i].As<Napi::Number>().Int64Value();
-}
-
-double numArg(const Napi::CallbackInfo& info, size_t i, const char* name) {
-  if (i >= info.Length() || !info[i].IsNumber()) throw argError(info.Env(), name, "must be a number");
-  return info[i].As<Napi::Number>().DoubleValue();
+std::string strArg(const Napi::CallbackInfo& info, Arg a) {
+  Napi::Value v = argAt(info, a);
+  if (!v.IsString()) throw argError(info.Env(), a.name, "must be a string");
+  return v.As<Napi::String>().Utf8Value();
 }
 
 dnnl::engine& cpuEngine() {
@@ -119,7 +141,8 @@ static Napi::Value Status(const Napi::CallbackInfo& info) {
 
 /** setThreads(n): OpenMP threads for every later kernel (n >= 1). */
 static Napi::Value SetThreads(const Napi::CallbackInfo& info) {
-  int64_t n = intArg(info, 0, "threads");
+  if (info.Length() < 1 || !info[0].IsNumber()) throw argError(info.Env(), "threads", "must be a number");
+  int64_t n = info[0].As<Napi::Number>().Int64Value();
   if (n < 1 || n > 1024) {
     throw Napi::RangeError::New(info.Env(), "smd-native: threads must be in [1, 1024]");
   }
@@ -141,6 +164,8 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("status", Napi::Function::New(env, Status));
   exports.Set("setThreads", Napi::Function::New(env, SetThreads));
   exports.Set("clearCache", Napi::Function::New(env, ClearCache));
+  // the spec this addon was built from: the loader refuses an addon built from another one
+  exports.Set("contractHash", Napi::String::New(env, contract::kHash));
   registerConv(env, exports);
   registerBatchNorm(env, exports);
   registerGroupNorm(env, exports);

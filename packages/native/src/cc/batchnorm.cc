@@ -1,7 +1,7 @@
 // Batch norm over an [M, C] view (M = N*H*W) stored NHWC or nChw16c, forward (train/eval) and
-// backward, with OpenMP over rows. Statistics accumulate in float64 per thread, then reduce. The `*Act`
-// variants fuse an optional residual add and ReLU: y = relu(bn(x) + residual), saving whole
-// passes over the activations (the engine's Kernels has no such kernel yet; see the README).
+// backward, with OpenMP over rows. Statistics accumulate in float64 per thread, then reduce. Training
+// forward and backward fuse an optional residual add and ReLU: y = relu?(bn(x) + residual), saving
+// whole passes over the activations (the plain kernels are the case without either).
 #include <omp.h>
 
 #include <cmath>
@@ -29,11 +29,12 @@ struct View {
   size_t size() const { return size_t(m * c); }
 };
 
-/** The view from m, c and the trailing (order, hw) arguments at `io` (absent: NHWC). */
-View readView(const Napi::CallbackInfo& info, int64_t m, int64_t c, size_t io) {
+/** The view of batch-norm function A's buffers from m, c and its (order, hw) arguments. */
+template <class A>
+View readView(const Napi::CallbackInfo& info, int64_t m, int64_t c) {
   if (m <= 0 || c <= 0) throw Napi::RangeError::New(info.Env(), "smd-native batchNorm: m, c > 0");
-  if (info.Length() > io && intArg(info, io, "order") == 1) {
-    int64_t hw = intArg(info, io + 1, "hw");
+  if (intArg(info, A::order) == 1) {
+    int64_t hw = intArg(info, A::hw);
     if (c % 16 != 0 || hw <= 0 || m % hw != 0) {
       throw Napi::RangeError::New(info.Env(),
                                   "smd-native batchNorm: nChw16c needs c % 16 == 0 and hw | m");
@@ -138,21 +139,21 @@ void affineRows(float* y, const float* x, const float* res, const rows::Affine& 
 }
 
 /**
- * Shared body of training forward: statistics, then the (fused) normalization.
- * Args: y, mean, varBiased, invStd, x, gamma|null, beta|null, [residual|null, relu,] m, c, eps
- * [, order (0 NHWC, 1 nChw16c), hw].
+ * batchNormForwardTrain(y, mean, varBiased, invStd, x, gamma|null, beta|null, residual|null,
+ * relu, m, c, eps, order (0 NHWC, 1 nChw16c), hw, reluMask|null): statistics, then
+ * y = relu?(bn(x) + residual), and the ReLU bit mask when given.
  */
-Napi::Value ForwardTrainImpl(const Napi::CallbackInfo& info, bool act) {
-  size_t i = act ? 9 : 7;
-  int64_t m = intArg(info, i, "m"), c = intArg(info, i + 1, "c");
-  double eps = numArg(info, i + 2, "eps");
-  View v = readView(info, m, c, i + 3);
+Napi::Value ForwardTrain(const Napi::CallbackInfo& info) {
+  using A = contract::BatchNormForwardTrain;
+  int64_t m = intArg(info, A::m), c = intArg(info, A::c);
+  double eps = numArg(info, A::eps);
+  View v = readView<A>(info, m, c);
   size_t mc = v.size();
-  F32 y = f32(info, 0, "y", mc), mean = f32(info, 1, "mean", c), var = f32(info, 2, "varBiased", c),
-      inv = f32(info, 3, "invStd", c), x = f32(info, 4, "x", mc);
-  F32 gamma = f32Opt(info, 5, "gamma", c), beta = f32Opt(info, 6, "beta", c);
-  F32 res = act ? f32Opt(info, 7, "residual", mc) : F32{};
-  bool relu = act && intArg(info, 8, "relu") != 0;
+  F32 y = f32(info, A::y, mc), mean = f32(info, A::mean, c), var = f32(info, A::varBiased, c),
+      inv = f32(info, A::invStd, c), x = f32(info, A::x, mc);
+  F32 gamma = f32Opt(info, A::gamma, c), beta = f32Opt(info, A::beta, c);
+  F32 res = f32Opt(info, A::residual, mc);
+  bool relu = boolArg(info, A::relu);
   // Shifted one-pass statistics: each channel's first value is a shift close to the mean.
   std::vector<float> first(c);
   for (int64_t k = 0; k < c; k++) first[k] = x.data[(k / v.cb) * v.inner * v.cb + k % v.cb];
@@ -170,34 +171,22 @@ Napi::Value ForwardTrainImpl(const Napi::CallbackInfo& info, bool act) {
     double g = gamma.data ? gamma.data[k] : 1.0;
     af.set(k, mu, g * is, beta.data ? beta.data[k] : 0.0);
   }
-  // Optional ReLU bit mask after (order, hw): one 16-bit word per 16-channel row.
-  uint32_t* maskOut = act ? u32Opt(info, i + 5, "reluMask", (mc + 31) / 32) : nullptr;
-  bool rowBits = maskOut && relu && v.cb == 16;
-  affineRows(y.data, x.data, res.data, af, v, relu,
-             rowBits ? reinterpret_cast<uint16_t*>(maskOut) : nullptr);
-  if (maskOut && relu && !rowBits) rows::maskBitsSerial(maskOut, y.data, mc);
-  if (rowBits) rows::clearMaskTail(maskOut, mc);
+  rows::ForwardMask mask(u32Opt(info, A::reluMask, (mc + 31) / 32), relu, v.cb == 16);
+  affineRows(y.data, x.data, res.data, af, v, relu, mask.rowBits());
+  mask.finish(y.data, mc);
   return info.Env().Undefined();
 }
 
-/** batchNormForwardTrain(y, mean, varBiased, invStd, x, gamma|null, beta|null, m, c, eps) */
-Napi::Value ForwardTrain(const Napi::CallbackInfo& info) { return ForwardTrainImpl(info, false); }
-
-/**
- * batchNormForwardTrainAct(y, mean, varBiased, invStd, x, gamma|null, beta|null,
- * residual|null, relu, m, c, eps): y = relu?(bn(x) + residual).
- */
-Napi::Value ForwardTrainAct(const Napi::CallbackInfo& info) { return ForwardTrainImpl(info, true); }
-
 /** batchNormForwardEval(y, x, mean, variance, gamma|null, beta|null, m, c, eps[, order, hw]) */
 Napi::Value ForwardEval(const Napi::CallbackInfo& info) {
-  int64_t m = intArg(info, 6, "m"), c = intArg(info, 7, "c");
-  double eps = numArg(info, 8, "eps");
-  View v = readView(info, m, c, 9);
+  using A = contract::BatchNormForwardEval;
+  int64_t m = intArg(info, A::m), c = intArg(info, A::c);
+  double eps = numArg(info, A::eps);
+  View v = readView<A>(info, m, c);
   size_t mc = v.size();
-  F32 y = f32(info, 0, "y", mc), x = f32(info, 1, "x", mc), mean = f32(info, 2, "mean", c),
-      var = f32(info, 3, "variance", c);
-  F32 gamma = f32Opt(info, 4, "gamma", c), beta = f32Opt(info, 5, "beta", c);
+  F32 y = f32(info, A::y, mc), x = f32(info, A::x, mc), mean = f32(info, A::mean, c),
+      var = f32(info, A::variance, c);
+  F32 gamma = f32Opt(info, A::gamma, c), beta = f32Opt(info, A::beta, c);
   rows::Affine af(c);
   for (int64_t k = 0; k < c; k++) {
     double is = 1.0 / std::sqrt(double(var.data[k]) + eps);
@@ -231,39 +220,27 @@ void backwardRows(float* dxp, float* drp, const float* dyp, const float* xp, con
 }
 
 /**
- * Shared body of the backward. Args: dx, dgamma|null, dbeta|null, [dresidual|null, yOut|null,]
- * dy, x, mean, invStd, gamma|null, m, c[, order, hw]. With `act`, the incoming gradient is
- * masked by yOut > 0 (ReLU) and also accumulated into dresidual.
+ * batchNormBackward(dx, dgamma|null, dbeta|null, dresidual|null, y|null, dy, x, mean, invStd,
+ * gamma|null, m, c, order, hw, overwriteDx, overwriteDresidual, reluMask|null): backward of
+ * y = relu?(bn(x) + residual); the incoming gradient is masked by the ReLU (reluMask, else
+ * y > 0; neither means no ReLU) and also accumulated into dresidual when given.
  */
-Napi::Value BackwardImpl(const Napi::CallbackInfo& info, bool act) {
-  size_t o = act ? 2 : 0;
-  int64_t m = intArg(info, 8 + o, "m"), c = intArg(info, 9 + o, "c");
-  View v = readView(info, m, c, 10 + o);
+Napi::Value Backward(const Napi::CallbackInfo& info) {
+  using A = contract::BatchNormBackward;
+  int64_t m = intArg(info, A::m), c = intArg(info, A::c);
+  View v = readView<A>(info, m, c);
   size_t mc = v.size();
-  F32 dx = f32(info, 0, "dx", mc);
-  F32 dgamma = f32Opt(info, 1, "dgamma", c), dbeta = f32Opt(info, 2, "dbeta", c);
-  F32 dres = act ? f32Opt(info, 3, "dresidual", mc) : F32{};
-  F32 yOut = act ? f32Opt(info, 4, "y", mc) : F32{};
-  F32 dy = f32(info, 3 + o, "dy", mc), x = f32(info, 4 + o, "x", mc),
-      mean = f32(info, 5 + o, "mean", c), inv = f32(info, 6 + o, "invStd", c);
-  F32 gamma = f32Opt(info, 7 + o, "gamma", c);
-  const float* mask = yOut.data;
-  // The forward's ReLU bit mask (after the overwrite flags) replaces y: one word per 16-channel
-  // row; other row widths expand it into a float mask first.
-  uint32_t* maskBits = act ? u32Opt(info, 16, "reluMask", (mc + 31) / 32) : nullptr;
-  std::vector<float> expanded;
-  const uint16_t* bits = nullptr;
-  if (maskBits && v.cb == 16) {
-    bits = reinterpret_cast<const uint16_t*>(maskBits);
-    mask = nullptr;
-  } else if (maskBits) {
-    expanded.resize(mc);
-    rows::expandMaskBits(expanded.data(), maskBits, mc);
-    mask = expanded.data();
-  }
+  F32 dx = f32(info, A::dx, mc);
+  F32 dgamma = f32Opt(info, A::dgamma, c), dbeta = f32Opt(info, A::dbeta, c);
+  F32 dres = f32Opt(info, A::dresidual, mc), yOut = f32Opt(info, A::y, mc);
+  F32 dy = f32(info, A::dy, mc), x = f32(info, A::x, mc), mean = f32(info, A::mean, c),
+      inv = f32(info, A::invStd, c);
+  F32 gamma = f32Opt(info, A::gamma, c);
+  rows::BackwardMask relu(yOut.data, u32Opt(info, A::reluMask, (mc + 31) / 32), v.cb == 16, mc);
   // Σdy and Σdy·(x - mean) (dy masked by the ReLU); Σdy·xhat = invStd·Σdy·(x - mean).
   std::vector<double> sdy(c), sdyx(c);
-  channelSums(dy.data, nullptr, x.data, mean.data, mask, v, sdy.data(), sdyx.data(), bits);
+  channelSums(dy.data, nullptr, x.data, mean.data, relu.mask(), v, sdy.data(), sdyx.data(),
+              relu.bits());
   std::vector<float> a(c), b(c), d(c);
   rows::Affine centre(c);  // only hi/lo used: x - mean in two steps (see Affine)
   for (int64_t k = 0; k < c; k++) {
@@ -281,48 +258,21 @@ Napi::Value BackwardImpl(const Napi::CallbackInfo& info, bool act) {
     d[k] = float(-aa / double(m) * sdy[k]);
     centre.set(k, mu, 0, 0);
   }
-  bool ox = act && info.Length() > 14 && intArg(info, 14, "overwriteDx") != 0;
-  bool orr = act && dres.data && info.Length() > 15 && intArg(info, 15, "overwriteDresidual") != 0;
-  auto run = [&](auto k, auto ovx, auto ovr) {
+  bool ox = boolArg(info, A::overwriteDx);
+  bool orr = dres.data && boolArg(info, A::overwriteDresidual);
+  rows::withRowConstants(v.cb == 16, ox, orr, [&](auto k, auto ovx, auto ovr) {
     backwardRows<decltype(k)::value, decltype(ovx)::value, decltype(ovr)::value>(
-        dx.data, dres.data, dy.data, x.data, mask, bits, centre, a, b, d, v);
-  };
-  using T = std::true_type;
-  using F = std::false_type;
-  using K16 = std::integral_constant<int, 16>;
-  using K0 = std::integral_constant<int, 0>;
-  if (v.cb == 16) {
-    if (ox && orr) run(K16{}, T{}, T{});
-    else if (ox) run(K16{}, T{}, F{});
-    else if (orr) run(K16{}, F{}, T{});
-    else run(K16{}, F{}, F{});
-  } else {
-    if (ox && orr) run(K0{}, T{}, T{});
-    else if (ox) run(K0{}, T{}, F{});
-    else if (orr) run(K0{}, F{}, T{});
-    else run(K0{}, F{}, F{});
-  }
+        dx.data, dres.data, dy.data, x.data, relu.mask(), relu.bits(), centre, a, b, d, v);
+  });
   return info.Env().Undefined();
 }
-
-/** batchNormBackward(dx, dgamma|null, dbeta|null, dy, x, mean, invStd, gamma|null, m, c) */
-Napi::Value Backward(const Napi::CallbackInfo& info) { return BackwardImpl(info, false); }
-
-/**
- * batchNormBackwardAct(dx, dgamma|null, dbeta|null, dresidual|null, y|null, dy, x, mean, invStd,
- * gamma|null, m, c[, order, hw, overwriteDx, overwriteDresidual]): backward of
- * y = relu?(bn(x) + residual); y null means no ReLU.
- */
-Napi::Value BackwardAct(const Napi::CallbackInfo& info) { return BackwardImpl(info, true); }
 
 }  // namespace
 
 void registerBatchNorm(Napi::Env env, Napi::Object exports) {
-  exports.Set("batchNormForwardTrain", Napi::Function::New(env, ForwardTrain));
-  exports.Set("batchNormForwardTrainAct", Napi::Function::New(env, ForwardTrainAct));
-  exports.Set("batchNormForwardEval", Napi::Function::New(env, ForwardEval));
-  exports.Set("batchNormBackward", Napi::Function::New(env, Backward));
-  exports.Set("batchNormBackwardAct", Napi::Function::New(env, BackwardAct));
+  define<contract::BatchNormForwardTrain, ForwardTrain>(env, exports);
+  define<contract::BatchNormForwardEval, ForwardEval>(env, exports);
+  define<contract::BatchNormBackward, Backward>(env, exports);
 }
 
 }  // namespace smd

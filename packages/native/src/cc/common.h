@@ -7,10 +7,14 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 
+#include "contract.h"
 #include "dnnl.hpp"
 
 namespace smd {
+
+using contract::Arg;
 
 /** A Float32Array argument viewed in place (no copy). `data` is null for an optional absent arg. */
 struct F32 {
@@ -24,18 +28,45 @@ struct I32 {
   size_t length = 0;
 };
 
-/** Float32Array at `i`; throws a TypeError naming `name` when it is not one or too short. */
-F32 f32(const Napi::CallbackInfo& info, size_t i, const char* name, size_t minLen);
+/**
+ * Argument readers: each takes the argument's entry of contract.h (`A::name`: position and
+ * name), so no kernel reads a position by number.
+ */
+/** Float32Array argument; throws a TypeError naming it when it is not one or too short. */
+F32 f32(const Napi::CallbackInfo& info, Arg a, size_t minLen);
 /** Like f32 but null/undefined gives an empty view. */
-F32 f32Opt(const Napi::CallbackInfo& info, size_t i, const char* name, size_t minLen);
-/** Int32Array at `i` of at least `minLen` elements. */
-I32 i32Array(const Napi::CallbackInfo& info, size_t i, const char* name, size_t minLen);
-/** Uint32Array at `i` of at least `minLen` elements, or null when absent/null/undefined. */
-uint32_t* u32Opt(const Napi::CallbackInfo& info, size_t i, const char* name, size_t minLen);
-/** Integer number at `i`. */
-int64_t intArg(const Napi::CallbackInfo& info, size_t i, const char* name);
-/** Number at `i`. */
-double numArg(const Napi::CallbackInfo& info, size_t i, const char* name);
+F32 f32Opt(const Napi::CallbackInfo& info, Arg a, size_t minLen);
+/** Int32Array argument of at least `minLen` elements. */
+I32 i32Array(const Napi::CallbackInfo& info, Arg a, size_t minLen);
+/** Uint32Array argument of at least `minLen` elements, or null when absent/null/undefined. */
+uint32_t* u32Opt(const Napi::CallbackInfo& info, Arg a, size_t minLen);
+/** Integer number argument. */
+int64_t intArg(const Napi::CallbackInfo& info, Arg a);
+/** Number argument. */
+double numArg(const Napi::CallbackInfo& info, Arg a);
+/** 0/1 flag argument. */
+inline bool boolArg(const Napi::CallbackInfo& info, Arg a) { return intArg(info, a) != 0; }
+/** Array of integers argument (shapes, strides). */
+std::vector<int64_t> intList(const Napi::CallbackInfo& info, Arg a);
+/** String argument. */
+std::string strArg(const Napi::CallbackInfo& info, Arg a);
+
+/** Calls F after checking the argument count against the contract of function A. */
+template <class A, Napi::Value (*F)(const Napi::CallbackInfo&)>
+Napi::Value checkedCall(const Napi::CallbackInfo& info) {
+  if (info.Length() != A::kCount) {
+    throw Napi::TypeError::New(info.Env(), std::string("smd-native: ") + A::kName + " takes " +
+                                               std::to_string(A::kCount) + " arguments, got " +
+                                               std::to_string(info.Length()));
+  }
+  return F(info);
+}
+
+/** Exports F under the contract's name of function A. */
+template <class A, Napi::Value (*F)(const Napi::CallbackInfo&)>
+void define(Napi::Env env, Napi::Object exports) {
+  exports.Set(A::kName, Napi::Function::New(env, checkedCall<A, F>));
+}
 
 /** The process-wide CPU engine and its in-order stream. */
 dnnl::engine& cpuEngine();

@@ -44,19 +44,15 @@ struct Geom {
   size_t wLen() const { return size_t(OC * (C / groups) * KH * KW); }
 };
 
-/**
- * Reads the 16 geometry numbers starting at argument `i`, then the storage orders of x and y
- * (0 NHWC, 1 nChw16c; absent means NHWC).
- */
-Geom readGeom(const Napi::CallbackInfo& info, size_t i, bool bias) {
-  static const char* names[16] = {"N",  "C",  "H",  "W",  "OC", "KH", "KW", "OH",
-                                  "OW", "sh", "sw", "ph", "pw", "dh", "dw", "groups"};
-  int64_t v[16];
-  for (int k = 0; k < 16; k++) v[k] = intArg(info, i + k, names[k]);
-  Geom g{v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11], v[12], v[13],
-         v[14], v[15], bias};
-  g.xBlocked = info.Length() > i + 16 && intArg(info, i + 16, "xOrder") == 1;
-  g.yBlocked = info.Length() > i + 17 && intArg(info, i + 17, "yOrder") == 1;
+/** Reads the geometry of conv function A (the engine's Conv2dGeometry fields and both orders). */
+template <class A>
+Geom readGeom(const Napi::CallbackInfo& info, bool bias) {
+  auto i = [&](Arg a) { return intArg(info, a); };
+  Geom g{i(A::n),       i(A::cIn),     i(A::h),    i(A::w),    i(A::cOut),      i(A::kH),
+         i(A::kW),      i(A::outH),    i(A::outW), i(A::strideH), i(A::strideW), i(A::padH),
+         i(A::padW),    i(A::dilationH), i(A::dilationW), i(A::groups), bias};
+  g.xBlocked = i(A::xOrder) == 1;
+  g.yBlocked = i(A::yOrder) == 1;
   bool ok = g.N > 0 && g.C > 0 && g.H > 0 && g.W > 0 && g.OC > 0 && g.KH > 0 && g.KW > 0 &&
             g.OH > 0 && g.OW > 0 && g.sh > 0 && g.sw > 0 && g.ph >= 0 && g.pw >= 0 && g.dh > 0 &&
             g.dw > 0 && g.groups > 0 && g.C % g.groups == 0 && g.OC % g.groups == 0;
@@ -313,17 +309,17 @@ BwdWeightsEntry& bwdWeightsEntry(const Geom& g) {
 }
 
 /**
- * conv2dForward(y, x, w, bias|null, N,C,H,W, OC,KH,KW, OH,OW, sh,sw, ph,pw, dh,dw, groups,
- * xOrder, yOrder). y: (N,OC,OH,OW) overwritten; x: (N,C,H,W); orders 0 NHWC / 1 nChw16c;
- * w: (OC,C/groups,KH,KW); bias: (OC).
+ * conv2dForward(y, x, weight, bias|null, geometry…; contract.h Conv2dForward). y: (N,OC,OH,OW)
+ * overwritten; x: (N,C,H,W); orders 0 NHWC / 1 nChw16c; weight: (OC,C/groups,KH,KW); bias: (OC).
  */
 Napi::Value ConvForward(const Napi::CallbackInfo& info) {
-  bool hasBias = !(info[3].IsNull() || info[3].IsUndefined());
-  Geom g = readGeom(info, 4, hasBias);
-  F32 y = f32(info, 0, "y", g.yLen());
-  F32 x = f32(info, 1, "x", g.xLen());
-  F32 w = f32(info, 2, "w", g.wLen());
-  F32 b = f32Opt(info, 3, "bias", size_t(g.OC));
+  using A = contract::Conv2dForward;
+  bool hasBias = !(info[A::bias.at].IsNull() || info[A::bias.at].IsUndefined());
+  Geom g = readGeom<A>(info, hasBias);
+  F32 y = f32(info, A::y, g.yLen());
+  F32 x = f32(info, A::x, g.xLen());
+  F32 w = f32(info, A::weight, g.wLen());
+  F32 b = f32Opt(info, A::bias, size_t(g.OC));
   std::lock_guard<std::mutex> lock(cacheMutex);
   if (ownWinograd(g)) {
     float* U = static_cast<float*>(ownWinogradU.get(wino43::uLen(g.C, g.OC) * sizeof(float)));
@@ -365,15 +361,16 @@ bool allZero(const float* x, size_t n) {
 }
 
 /**
- * conv2dBackwardData(dx, dy, w, accumulate, N,C,H,W, OC,KH,KW, OH,OW, sh,sw, ph,pw, dh,dw, groups)
- * dx: (N,C,H,W) NHWC, overwritten (accumulate=0) or added to (accumulate=1); dy: (N,OC,OH,OW).
+ * conv2dBackwardData(dx, dy, weight, overwriteDx, geometry…)
+ * dx: (N,C,H,W), overwritten (overwriteDx=1) or added to; dy: (N,OC,OH,OW).
  */
 Napi::Value ConvBackwardData(const Napi::CallbackInfo& info) {
-  Geom g = readGeom(info, 4, false);
-  F32 dx = f32(info, 0, "dx", g.xLen());
-  F32 dy = f32(info, 1, "dy", g.yLen());
-  F32 w = f32(info, 2, "w", g.wLen());
-  bool accumulate = intArg(info, 3, "accumulate") != 0;
+  using A = contract::Conv2dBackwardData;
+  Geom g = readGeom<A>(info, false);
+  F32 dx = f32(info, A::dx, g.xLen());
+  F32 dy = f32(info, A::dy, g.yLen());
+  F32 w = f32(info, A::weight, g.wLen());
+  bool accumulate = !boolArg(info, A::overwriteDx);
   std::lock_guard<std::mutex> lock(cacheMutex);
   if (ownWinograd(g)) {  // dx (+)= conv(dy, flipped transposed w); adds in its output transform
     float* U = static_cast<float*>(ownWinogradU.get(wino43::uLen(g.C, g.OC) * sizeof(float)));
@@ -404,17 +401,18 @@ Napi::Value ConvBackwardData(const Napi::CallbackInfo& info) {
 }
 
 /**
- * conv2dBackwardWeights(dw, dbias|null, x, dy, accumulate, N,C,H,W, OC,KH,KW, OH,OW, sh,sw,
- * ph,pw, dh,dw, groups). dw: (OC,C/groups,KH,KW) OIHW; dbias: (OC); overwritten or added to.
+ * conv2dBackwardWeights(dweight, dbias|null, x, dy, geometry…). dweight: (OC,C/groups,KH,KW)
+ * OIHW; dbias: (OC); both added to.
  */
 Napi::Value ConvBackwardWeights(const Napi::CallbackInfo& info) {
-  bool hasBias = !(info[1].IsNull() || info[1].IsUndefined());
-  Geom g = readGeom(info, 5, hasBias);
-  F32 dw = f32(info, 0, "dw", g.wLen());
-  F32 db = f32Opt(info, 1, "dbias", size_t(g.OC));
-  F32 x = f32(info, 2, "x", g.xLen());
-  F32 dy = f32(info, 3, "dy", g.yLen());
-  bool accumulate = intArg(info, 4, "accumulate") != 0;
+  using A = contract::Conv2dBackwardWeights;
+  bool hasBias = !(info[A::dbias.at].IsNull() || info[A::dbias.at].IsUndefined());
+  Geom g = readGeom<A>(info, hasBias);
+  F32 dw = f32(info, A::dweight, g.wLen());
+  F32 db = f32Opt(info, A::dbias, size_t(g.OC));
+  F32 x = f32(info, A::x, g.xLen());
+  F32 dy = f32(info, A::dy, g.yLen());
+  const bool accumulate = true;  // the engine's weight gradients always accumulate
   std::lock_guard<std::mutex> lock(cacheMutex);
   if (ownWinogradWeights(g)) {
     wino43::weights(x.data, dy.data, dw.data, g.N, g.C, g.OC, g.H, g.W, accumulate);
@@ -451,8 +449,9 @@ Napi::Value ConvBackwardWeights(const Napi::CallbackInfo& info) {
 
 /** convImpl(kind, geometry...) -> oneDNN implementation name (e.g. "jit:avx512_core"). */
 Napi::Value ConvImpl(const Napi::CallbackInfo& info) {
-  std::string kind = info[0].As<Napi::String>().Utf8Value();
-  Geom g = readGeom(info, 1, false);
+  using A = contract::ConvImpl;
+  std::string kind = strArg(info, A::kind);
+  Geom g = readGeom<A>(info, false);
   std::lock_guard<std::mutex> lock(cacheMutex);
   if (kind == "backwardWeights" ? ownWinogradWeights(g) : ownWinograd(g))
     return Napi::String::New(info.Env(), "smd_wino_f43:avx512");
@@ -472,10 +471,10 @@ void clearConvCache() {
 }
 
 void registerConv(Napi::Env env, Napi::Object exports) {
-  exports.Set("conv2dForward", Napi::Function::New(env, ConvForward));
-  exports.Set("conv2dBackwardData", Napi::Function::New(env, ConvBackwardData));
-  exports.Set("conv2dBackwardWeights", Napi::Function::New(env, ConvBackwardWeights));
-  exports.Set("convImpl", Napi::Function::New(env, ConvImpl));
+  define<contract::Conv2dForward, ConvForward>(env, exports);
+  define<contract::Conv2dBackwardData, ConvBackwardData>(env, exports);
+  define<contract::Conv2dBackwardWeights, ConvBackwardWeights>(env, exports);
+  define<contract::ConvImpl, ConvImpl>(env, exports);
 }
 
 }  // namespace smd

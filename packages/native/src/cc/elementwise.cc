@@ -15,17 +15,6 @@ namespace {
 /** Elements below which a loop stays on the calling thread (fork/join costs ~1-5 us). */
 constexpr int64_t kParallelMin = 1 << 15;
 
-std::vector<int64_t> intList(const Napi::CallbackInfo& info, size_t i, const char* name) {
-  if (i >= info.Length() || !info[i].IsArray()) {
-    throw Napi::TypeError::New(info.Env(), std::string("smd-native: argument '") + name +
-                                               "' must be an array of numbers");
-  }
-  Napi::Array a = info[i].As<Napi::Array>();
-  std::vector<int64_t> v(a.Length());
-  for (uint32_t k = 0; k < a.Length(); k++) v[k] = a.Get(k).As<Napi::Number>().Int64Value();
-  return v;
-}
-
 /** Iteration space after dropping size-1 axes, ordering by the lead operand, merging dense axes. */
 struct Space {
   std::vector<int64_t> shape;
@@ -107,10 +96,11 @@ void runBinary(float* out, const float* a, const float* b, const Space& s, F f) 
 
 /** binary(op 0 add|1 sub|2 mul|3 div, out, a, b, shape[], outStrides[], aStrides[], bStrides[]) */
 Napi::Value Binary(const Napi::CallbackInfo& info) {
-  int64_t op = intArg(info, 0, "op");
-  std::vector<int64_t> shape = intList(info, 4, "shape");
-  std::vector<std::vector<int64_t>> st{intList(info, 5, "outStrides"), intList(info, 6, "aStrides"),
-                                       intList(info, 7, "bStrides")};
+  using A = contract::Binary;
+  int64_t op = intArg(info, A::op);
+  std::vector<int64_t> shape = intList(info, A::shape);
+  std::vector<std::vector<int64_t>> st{intList(info, A::outStrides), intList(info, A::aStrides),
+                                       intList(info, A::bStrides)};
   for (auto& v : st)
     if (v.size() != shape.size()) throw Napi::RangeError::New(info.Env(), "smd-native binary: stride rank");
   // Extent of each operand (max offset + 1) bounds the buffers we touch.
@@ -124,7 +114,7 @@ Napi::Value Binary(const Napi::CallbackInfo& info) {
     }
     need[k] = size_t(e + 1);
   }
-  F32 out = f32(info, 1, "out", need[0]), a = f32(info, 2, "a", need[1]), b = f32(info, 3, "b", need[2]);
+  F32 out = f32(info, A::out, need[0]), a = f32(info, A::a, need[1]), b = f32(info, A::b, need[2]);
   Space s = coalesce(shape, st);
   switch (op) {
     case 0: runBinary(out.data, a.data, b.data, s, [](float x, float y) { return x + y; }); break;
@@ -138,8 +128,9 @@ Napi::Value Binary(const Napi::CallbackInfo& info) {
 
 /** unary(op 0 neg|1 exp|2 log|3 sqrt|4 abs|5 relu, out, x, n) */
 Napi::Value Unary(const Napi::CallbackInfo& info) {
-  int64_t op = intArg(info, 0, "op"), n = intArg(info, 3, "n");
-  F32 out = f32(info, 1, "out", n), x = f32(info, 2, "x", n);
+  using A = contract::Unary;
+  int64_t op = intArg(info, A::op), n = intArg(info, A::n);
+  F32 out = f32(info, A::out, n), x = f32(info, A::x, n);
   float* o = out.data;
   const float* v = x.data;
   bool par = n >= kParallelMin;
@@ -175,9 +166,10 @@ Napi::Value Unary(const Napi::CallbackInfo& info) {
 
 /** scalar(op 0 add|1 mul|2 pow|3 rsub|4 rdiv, out, x, s, n) */
 Napi::Value Scalar(const Napi::CallbackInfo& info) {
-  int64_t op = intArg(info, 0, "op"), n = intArg(info, 4, "n");
-  double sd = numArg(info, 3, "s");
-  F32 out = f32(info, 1, "out", n), x = f32(info, 2, "x", n);
+  using A = contract::Scalar;
+  int64_t op = intArg(info, A::op), n = intArg(info, A::n);
+  double sd = numArg(info, A::s);
+  F32 out = f32(info, A::out, n), x = f32(info, A::x, n);
   float* o = out.data;
   const float* v = x.data;
   double s = sd;  // float64 arithmetic, rounded once, exactly like the TS reference
@@ -215,8 +207,9 @@ Napi::Value Scalar(const Napi::CallbackInfo& info) {
 
 /** reluBackward(dx, dy, y, n): dx += y > 0 ? dy : 0 */
 Napi::Value ReluBackward(const Napi::CallbackInfo& info) {
-  int64_t n = intArg(info, 3, "n");
-  F32 dx = f32(info, 0, "dx", n), dy = f32(info, 1, "dy", n), y = f32(info, 2, "y", n);
+  using A = contract::ReluBackward;
+  int64_t n = intArg(info, A::n);
+  F32 dx = f32(info, A::dx, n), dy = f32(info, A::dy, n), y = f32(info, A::y, n);
   float* d = dx.data;
   const float *g = dy.data, *v = y.data;
 #pragma omp parallel for simd schedule(static) if (n >= kParallelMin)
@@ -226,9 +219,10 @@ Napi::Value ReluBackward(const Napi::CallbackInfo& info) {
 
 /** sumAxis(out, x, outer, mid, inner): out[o,i] = Σ_m x[o,m,i], float64 accumulation. */
 Napi::Value SumAxis(const Napi::CallbackInfo& info) {
-  int64_t outer = intArg(info, 2, "outer"), mid = intArg(info, 3, "mid"),
-          inner = intArg(info, 4, "inner");
-  F32 out = f32(info, 0, "out", outer * inner), x = f32(info, 1, "x", outer * mid * inner);
+  using A = contract::SumAxis;
+  int64_t outer = intArg(info, A::outer), mid = intArg(info, A::mid),
+          inner = intArg(info, A::inner);
+  F32 out = f32(info, A::out, outer * inner), x = f32(info, A::x, outer * mid * inner);
   float* o = out.data;
   const float* v = x.data;
   bool par = outer * mid * inner >= kParallelMin;
@@ -275,8 +269,9 @@ Napi::Value SumAxis(const Napi::CallbackInfo& info) {
 
 /** copyStrided(out, x, shape[], xStrides[]): out row-major over shape = x through xStrides. */
 Napi::Value CopyStrided(const Napi::CallbackInfo& info) {
-  std::vector<int64_t> shape = intList(info, 2, "shape");
-  std::vector<int64_t> xs = intList(info, 3, "xStrides");
+  using A = contract::CopyStrided;
+  std::vector<int64_t> shape = intList(info, A::shape);
+  std::vector<int64_t> xs = intList(info, A::xStrides);
   if (xs.size() != shape.size()) throw Napi::RangeError::New(info.Env(), "smd-native copyStrided: rank");
   std::vector<int64_t> os(shape.size());
   int64_t acc = 1, ext = 0;
@@ -287,7 +282,7 @@ Napi::Value CopyStrided(const Napi::CallbackInfo& info) {
     ext += (shape[i] - 1) * xs[i];
   }
   if (acc == 0) return info.Env().Undefined();
-  F32 out = f32(info, 0, "out", acc), x = f32(info, 1, "x", ext + 1);
+  F32 out = f32(info, A::out, acc), x = f32(info, A::x, ext + 1);
   Space s = coalesce(shape, {os, xs});
   size_t r = s.shape.size();
   int64_t n = s.shape[r - 1], oi = s.strides[0][r - 1], xi = s.strides[1][r - 1];
@@ -312,12 +307,12 @@ Napi::Value CopyStrided(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void registerElementwise(Napi::Env env, Napi::Object exports) {
-  exports.Set("binary", Napi::Function::New(env, Binary));
-  exports.Set("unary", Napi::Function::New(env, Unary));
-  exports.Set("scalar", Napi::Function::New(env, Scalar));
-  exports.Set("reluBackward", Napi::Function::New(env, ReluBackward));
-  exports.Set("sumAxis", Napi::Function::New(env, SumAxis));
-  exports.Set("copyStrided", Napi::Function::New(env, CopyStrided));
+  define<contract::Binary, Binary>(env, exports);
+  define<contract::Unary, Unary>(env, exports);
+  define<contract::Scalar, Scalar>(env, exports);
+  define<contract::ReluBackward, ReluBackward>(env, exports);
+  define<contract::SumAxis, SumAxis>(env, exports);
+  define<contract::CopyStrided, CopyStrided>(env, exports);
 }
 
 }  // namespace smd

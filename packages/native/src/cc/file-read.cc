@@ -35,10 +35,7 @@ struct Mapping {
 
 static Napi::Value ReadFileHuge(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (info.Length() < 1 || !info[0].IsString()) {
-    throw Napi::TypeError::New(env, "smd-native: readFileHuge(path) expects a path string");
-  }
-  const std::string path = info[0].As<Napi::String>().Utf8Value();
+  const std::string path = strArg(info, contract::ReadFileHuge::path);
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) fail(env, path, "cannot open", errno);
   struct stat st;
@@ -90,7 +87,7 @@ static Napi::Value ReadFileHuge(const Napi::CallbackInfo& info) {
 }
 
 void registerFileRead(Napi::Env env, Napi::Object exports) {
-  exports.Set("readFileHuge", Napi::Function::New(env, ReadFileHuge));
+  define<contract::ReadFileHuge, ReadFileHuge>(env, exports);
 }
 
 }  // namespace smd

@@ -31,15 +31,15 @@ struct Geo {
   int threads() const { return size() < 32768 ? 1 : omp_get_max_threads(); }
 };
 
-/** n, c, hw, groups at `i` and the order (0 NHWC, 1 nChw16c) at `orderAt`, checked. */
-Geo readGeo(const Napi::CallbackInfo& info, size_t i, size_t orderAt) {
-  Geo g{intArg(info, i, "n"), intArg(info, i + 1, "c"), intArg(info, i + 2, "hw"),
-        intArg(info, i + 3, "groups"), 0};
+/** n, c, hw, groups and the order (0 NHWC, 1 nChw16c) of group-norm function A, checked. */
+template <class A>
+Geo readGeo(const Napi::CallbackInfo& info) {
+  Geo g{intArg(info, A::n), intArg(info, A::c), intArg(info, A::hw), intArg(info, A::groups), 0};
   if (g.n <= 0 || g.c <= 0 || g.hw <= 0 || g.groups <= 0 || g.c % g.groups != 0) {
     throw Napi::RangeError::New(info.Env(),
                                 "smd-native groupNorm: n, c, hw > 0 and groups dividing c");
   }
-  bool blocked = intArg(info, orderAt, "order") == 1;
+  bool blocked = intArg(info, A::order) == 1;
   if (blocked && g.c % 16 != 0)
     throw Napi::RangeError::New(info.Env(), "smd-native groupNorm: nChw16c needs c % 16 == 0");
   g.cb = blocked ? 16 : g.c;
@@ -102,17 +102,17 @@ void forwardImages(const Geo& g, float* y, float* mean, float* inv, const float*
  * invStd [N, G]; the ReLU bit mask (bit i of word i/32 iff y[i] > 0) when given.
  */
 Napi::Value Forward(const Napi::CallbackInfo& info) {
-  Geo g = readGeo(info, 8, 13);
-  double eps = numArg(info, 12, "eps");
+  using A = contract::GroupNormForward;
+  Geo g = readGeo<A>(info);
+  double eps = numArg(info, A::eps);
   size_t sz = g.size(), ng = size_t(g.n * g.groups);
-  F32 y = f32(info, 0, "y", sz), mean = f32(info, 1, "mean", ng),
-      inv = f32(info, 2, "invStd", ng), x = f32(info, 3, "x", sz);
-  F32 gamma = f32Opt(info, 4, "gamma", g.c), beta = f32Opt(info, 5, "beta", g.c),
-      res = f32Opt(info, 6, "residual", sz);
-  bool relu = intArg(info, 7, "relu") != 0;
-  uint32_t* maskOut = u32Opt(info, 14, "reluMask", (sz + 31) / 32);
-  bool rowBits = maskOut && relu && g.cb == 16;
-  uint16_t* bits = rowBits ? reinterpret_cast<uint16_t*>(maskOut) : nullptr;
+  F32 y = f32(info, A::y, sz), mean = f32(info, A::mean, ng), inv = f32(info, A::invStd, ng),
+      x = f32(info, A::x, sz);
+  F32 gamma = f32Opt(info, A::gamma, g.c), beta = f32Opt(info, A::beta, g.c),
+      res = f32Opt(info, A::residual, sz);
+  bool relu = boolArg(info, A::relu);
+  rows::ForwardMask mask(u32Opt(info, A::reluMask, (sz + 31) / 32), relu, g.cb == 16);
+  uint16_t* bits = mask.rowBits();
 #pragma omp parallel num_threads(g.threads())
   {
     int64_t i0, i1;
@@ -124,8 +124,7 @@ Napi::Value Forward(const Napi::CallbackInfo& info) {
       forwardImages<0>(g, y.data, mean.data, inv.data, x.data, gamma.data, beta.data, res.data,
                        relu, eps, nullptr, i0, i1);
   }
-  if (maskOut && relu && !rowBits) rows::maskBitsSerial(maskOut, y.data, sz);
-  if (rowBits) rows::clearMaskTail(maskOut, sz);
+  mask.finish(y.data, sz);
   return info.Env().Undefined();
 }
 
@@ -193,30 +192,22 @@ void backwardImages(const Geo& g, const Grads& p, double* dg, double* db, int64_
  * backward of y = relu?(gn(x) + residual); y null (and no mask) means no ReLU.
  */
 Napi::Value Backward(const Napi::CallbackInfo& info) {
-  Geo g = readGeo(info, 10, 14);
+  using A = contract::GroupNormBackward;
+  Geo g = readGeo<A>(info);
   size_t sz = g.size(), ng = size_t(g.n * g.groups);
-  F32 dx = f32(info, 0, "dx", sz), dgamma = f32Opt(info, 1, "dgamma", g.c),
-      dbeta = f32Opt(info, 2, "dbeta", g.c), dres = f32Opt(info, 3, "dresidual", sz),
-      yOut = f32Opt(info, 4, "y", sz), dy = f32(info, 5, "dy", sz), x = f32(info, 6, "x", sz),
-      mean = f32(info, 7, "mean", ng), inv = f32(info, 8, "invStd", ng),
-      gamma = f32Opt(info, 9, "gamma", g.c);
-  bool ox = intArg(info, 15, "overwriteDx") != 0;
-  bool orr = dres.data && intArg(info, 16, "overwriteDresidual") != 0;
-  // The forward's bit mask replaces y: one word per 16-channel row; NHWC rows expand it.
-  uint32_t* maskBits = u32Opt(info, 17, "reluMask", (sz + 31) / 32);
-  Grads p{dx.data, dres.data, dy.data, x.data, yOut.data, mean.data, inv.data, gamma.data, nullptr};
-  std::vector<float> expanded;
-  if (maskBits && g.cb == 16) {
-    p.bits = reinterpret_cast<const uint16_t*>(maskBits);
-    p.mask = nullptr;
-  } else if (maskBits) {
-    expanded.resize(sz);
-    rows::expandMaskBits(expanded.data(), maskBits, sz);
-    p.mask = expanded.data();
-  }
+  F32 dx = f32(info, A::dx, sz), dgamma = f32Opt(info, A::dgamma, g.c),
+      dbeta = f32Opt(info, A::dbeta, g.c), dres = f32Opt(info, A::dresidual, sz),
+      yOut = f32Opt(info, A::y, sz), dy = f32(info, A::dy, sz), x = f32(info, A::x, sz),
+      mean = f32(info, A::mean, ng), inv = f32(info, A::invStd, ng),
+      gamma = f32Opt(info, A::gamma, g.c);
+  bool ox = boolArg(info, A::overwriteDx);
+  bool orr = dres.data && boolArg(info, A::overwriteDresidual);
+  rows::BackwardMask relu(yOut.data, u32Opt(info, A::reluMask, (sz + 31) / 32), g.cb == 16, sz);
+  Grads p{dx.data,   dres.data,  dy.data,    x.data,     relu.mask(),
+          mean.data, inv.data,   gamma.data, relu.bits()};
   int nt = g.threads();
   std::vector<double> sums(size_t(nt) * 2 * size_t(g.c), 0.0);  // per thread: dγ, dβ
-  auto run = [&](auto kk, auto ovx, auto ovr) {
+  rows::withRowConstants(g.cb == 16, ox, orr, [&](auto kk, auto ovx, auto ovr) {
 #pragma omp parallel num_threads(nt)
     {
       int t = omp_get_thread_num();
@@ -226,22 +217,7 @@ Napi::Value Backward(const Napi::CallbackInfo& info) {
       backwardImages<decltype(kk)::value, decltype(ovx)::value, decltype(ovr)::value>(
           g, p, own, own + g.c, i0, i1);
     }
-  };
-  using T = std::true_type;
-  using F = std::false_type;
-  using K16 = std::integral_constant<int, 16>;
-  using K0 = std::integral_constant<int, 0>;
-  if (g.cb == 16) {
-    if (ox && orr) run(K16{}, T{}, T{});
-    else if (ox) run(K16{}, T{}, F{});
-    else if (orr) run(K16{}, F{}, T{});
-    else run(K16{}, F{}, F{});
-  } else {
-    if (ox && orr) run(K0{}, T{}, T{});
-    else if (ox) run(K0{}, T{}, F{});
-    else if (orr) run(K0{}, F{}, T{});
-    else run(K0{}, F{}, F{});
-  }
+  });
   for (int64_t ch = 0; ch < g.c; ch++) {
     double sg = 0, sb = 0;
     for (int t = 0; t < nt; t++) {
@@ -257,8 +233,8 @@ Napi::Value Backward(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void registerGroupNorm(Napi::Env env, Napi::Object exports) {
-  exports.Set("groupNormForward", Napi::Function::New(env, Forward));
-  exports.Set("groupNormBackward", Napi::Function::New(env, Backward));
+  define<contract::GroupNormForward, Forward>(env, exports);
+  define<contract::GroupNormBackward, Backward>(env, exports);
 }
 
 }  // namespace smd

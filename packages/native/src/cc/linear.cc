@@ -9,18 +9,19 @@ namespace {
  * out[bt] (+)= op(a[bt]) · op(b[bt]); out is [batch, m, n] row-major.
  */
 Napi::Value Matmul(const Napi::CallbackInfo& info) {
-  int64_t batch = intArg(info, 3, "batch"), m = intArg(info, 4, "m"), n = intArg(info, 5, "n"),
-          k = intArg(info, 6, "k");
-  bool ta = intArg(info, 7, "transA") != 0, tb = intArg(info, 8, "transB") != 0;
-  int64_t as = intArg(info, 9, "aBatchStride"), bs = intArg(info, 10, "bBatchStride");
-  bool acc = intArg(info, 11, "accumulate") != 0;
+  using A = contract::Matmul;
+  int64_t batch = intArg(info, A::batch), m = intArg(info, A::m), n = intArg(info, A::n),
+          k = intArg(info, A::k);
+  bool ta = intArg(info, A::transA) != 0, tb = intArg(info, A::transB) != 0;
+  int64_t as = intArg(info, A::aBatchStride), bs = intArg(info, A::bBatchStride);
+  bool acc = intArg(info, A::accumulate) != 0;
   if (batch < 0 || m < 0 || n < 0 || k < 0 || as < 0 || bs < 0) {
     throw Napi::RangeError::New(info.Env(), "smd-native matmul: negative size");
   }
   if (batch == 0 || m == 0 || n == 0) return info.Env().Undefined();
-  F32 out = f32(info, 0, "out", size_t(batch * m * n));
-  F32 a = f32(info, 1, "a", size_t((batch - 1) * as + m * k));
-  F32 b = f32(info, 2, "b", size_t((batch - 1) * bs + k * n));
+  F32 out = f32(info, A::out, size_t(batch * m * n));
+  F32 a = f32(info, A::a, size_t((batch - 1) * as + m * k));
+  F32 b = f32(info, A::b, size_t((batch - 1) * bs + k * n));
   if (k == 0) {
     if (!acc)
       for (int64_t i = 0; i < batch * m * n; i++) out.data[i] = 0.f;
@@ -41,7 +42,7 @@ Napi::Value Matmul(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void registerLinear(Napi::Env env, Napi::Object exports) {
-  exports.Set("matmul", Napi::Function::New(env, Matmul));
+  define<contract::Matmul, Matmul>(env, exports);
 }
 
 }  // namespace smd

@@ -27,17 +27,19 @@ void logSoftmaxRows(float* y, const float* x, int64_t rows, int64_t cols) {
 
 /** logSoftmaxForward(y, x, rows, cols) */
 Napi::Value LogSoftmaxForward(const Napi::CallbackInfo& info) {
-  int64_t rows = intArg(info, 2, "rows"), cols = intArg(info, 3, "cols");
-  F32 y = f32(info, 0, "y", rows * cols), x = f32(info, 1, "x", rows * cols);
+  using A = contract::LogSoftmaxForward;
+  int64_t rows = intArg(info, A::rows), cols = intArg(info, A::cols);
+  F32 y = f32(info, A::y, rows * cols), x = f32(info, A::x, rows * cols);
   logSoftmaxRows(y.data, x.data, rows, cols);
   return info.Env().Undefined();
 }
 
 /** logSoftmaxBackward(dx, dy, y, rows, cols): dx += dy - exp(y)·Σ dy */
 Napi::Value LogSoftmaxBackward(const Napi::CallbackInfo& info) {
-  int64_t rows = intArg(info, 3, "rows"), cols = intArg(info, 4, "cols");
-  F32 dx = f32(info, 0, "dx", rows * cols), dy = f32(info, 1, "dy", rows * cols),
-      y = f32(info, 2, "y", rows * cols);
+  using A = contract::LogSoftmaxBackward;
+  int64_t rows = intArg(info, A::rows), cols = intArg(info, A::cols);
+  F32 dx = f32(info, A::dx, rows * cols), dy = f32(info, A::dy, rows * cols),
+      y = f32(info, A::y, rows * cols);
 #pragma omp parallel for schedule(static) if (rows * cols >= kParallelMin)
   for (int64_t r = 0; r < rows; r++) {
     int64_t o = r * cols;
@@ -61,11 +63,12 @@ void checkLabels(const Napi::CallbackInfo& info, const I32& labels, int64_t rows
 
 /** crossEntropyForward(losses, logProb, logits, labels, rows, cols, labelSmoothing) */
 Napi::Value CrossEntropyForward(const Napi::CallbackInfo& info) {
-  int64_t rows = intArg(info, 4, "rows"), cols = intArg(info, 5, "cols");
-  double eps = numArg(info, 6, "labelSmoothing");
-  F32 losses = f32(info, 0, "losses", rows), lp = f32(info, 1, "logProb", rows * cols),
-      logits = f32(info, 2, "logits", rows * cols);
-  I32 labels = i32Array(info, 3, "labels", rows);
+  using A = contract::CrossEntropyForward;
+  int64_t rows = intArg(info, A::rows), cols = intArg(info, A::cols);
+  double eps = numArg(info, A::labelSmoothing);
+  F32 losses = f32(info, A::losses, rows), lp = f32(info, A::logProb, rows * cols),
+      logits = f32(info, A::logits, rows * cols);
+  I32 labels = i32Array(info, A::labels, rows);
   checkLabels(info, labels, rows, cols);
   logSoftmaxRows(lp.data, logits.data, rows, cols);
   for (int64_t r = 0; r < rows; r++) {
@@ -80,10 +83,11 @@ Napi::Value CrossEntropyForward(const Napi::CallbackInfo& info) {
 
 /** crossEntropyBackward(dlogits, logProb, labels, rows, cols, labelSmoothing, scale) */
 Napi::Value CrossEntropyBackward(const Napi::CallbackInfo& info) {
-  int64_t rows = intArg(info, 3, "rows"), cols = intArg(info, 4, "cols");
-  double eps = numArg(info, 5, "labelSmoothing"), scale = numArg(info, 6, "scale");
-  F32 dl = f32(info, 0, "dlogits", rows * cols), lp = f32(info, 1, "logProb", rows * cols);
-  I32 labels = i32Array(info, 2, "labels", rows);
+  using A = contract::CrossEntropyBackward;
+  int64_t rows = intArg(info, A::rows), cols = intArg(info, A::cols);
+  double eps = numArg(info, A::labelSmoothing), scale = numArg(info, A::scale);
+  F32 dl = f32(info, A::dlogits, rows * cols), lp = f32(info, A::logProb, rows * cols);
+  I32 labels = i32Array(info, A::labels, rows);
   checkLabels(info, labels, rows, cols);
   double off = eps / double(cols);
   for (int64_t r = 0; r < rows; r++) {
@@ -101,12 +105,13 @@ Napi::Value CrossEntropyBackward(const Napi::CallbackInfo& info) {
  * firstStep): torch.optim.SGD with coupled weight decay, one pass.
  */
 Napi::Value SgdStep(const Napi::CallbackInfo& info) {
-  int64_t n = intArg(info, 3, "n");
-  F32 p = f32(info, 0, "param", n), buf = f32Opt(info, 1, "momentumBuf", n), g = f32(info, 2, "grad", n);
+  using A = contract::SgdStep;
+  int64_t n = intArg(info, A::n);
+  F32 p = f32(info, A::param, n), buf = f32Opt(info, A::momentumBuf, n), g = f32(info, A::grad, n);
   // float64 arithmetic per element, like the TS reference (the loop is memory-bound anyway).
-  double lr = numArg(info, 4, "lr"), mom = numArg(info, 5, "momentum"),
-         damp = numArg(info, 6, "dampening"), wd = numArg(info, 7, "weightDecay");
-  bool nesterov = intArg(info, 8, "nesterov") != 0, first = intArg(info, 9, "firstStep") != 0;
+  double lr = numArg(info, A::lr), mom = numArg(info, A::momentum),
+         damp = numArg(info, A::dampening), wd = numArg(info, A::weightDecay);
+  bool nesterov = intArg(info, A::nesterov) != 0, first = intArg(info, A::firstStep) != 0;
   float* pp = p.data;
   float* bp = buf.data;
   const float* gp = g.data;
@@ -132,13 +137,14 @@ Napi::Value SgdStep(const Napi::CallbackInfo& info) {
  * step): torch.optim.Adam / AdamW (amsgrad=false).
  */
 Napi::Value AdamStep(const Napi::CallbackInfo& info) {
-  int64_t n = intArg(info, 4, "n");
-  F32 p = f32(info, 0, "param", n), m = f32(info, 1, "expAvg", n), v = f32(info, 2, "expAvgSq", n),
-      g = f32(info, 3, "grad", n);
-  double lr = numArg(info, 5, "lr"), b1 = numArg(info, 6, "beta1"), b2 = numArg(info, 7, "beta2"),
-         eps = numArg(info, 8, "eps"), wd = numArg(info, 9, "weightDecay");
-  bool decoupled = intArg(info, 10, "decoupled") != 0;
-  double step = numArg(info, 11, "step");
+  using A = contract::AdamStep;
+  int64_t n = intArg(info, A::n);
+  F32 p = f32(info, A::param, n), m = f32(info, A::expAvg, n), v = f32(info, A::expAvgSq, n),
+      g = f32(info, A::grad, n);
+  double lr = numArg(info, A::lr), b1 = numArg(info, A::beta1), b2 = numArg(info, A::beta2),
+         eps = numArg(info, A::eps), wd = numArg(info, A::weightDecay);
+  bool decoupled = intArg(info, A::decoupled) != 0;
+  double step = numArg(info, A::step);
   double bc1 = 1 - std::pow(b1, step), bc2 = 1 - std::pow(b2, step);
   double stepSize = lr / bc1, sq2 = std::sqrt(bc2);
   double decay = decoupled ? 1 - lr * wd : 1.0;
@@ -161,12 +167,12 @@ Napi::Value AdamStep(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void registerLossOptim(Napi::Env env, Napi::Object exports) {
-  exports.Set("logSoftmaxForward", Napi::Function::New(env, LogSoftmaxForward));
-  exports.Set("logSoftmaxBackward", Napi::Function::New(env, LogSoftmaxBackward));
-  exports.Set("crossEntropyForward", Napi::Function::New(env, CrossEntropyForward));
-  exports.Set("crossEntropyBackward", Napi::Function::New(env, CrossEntropyBackward));
-  exports.Set("sgdStep", Napi::Function::New(env, SgdStep));
-  exports.Set("adamStep", Napi::Function::New(env, AdamStep));
+  define<contract::LogSoftmaxForward, LogSoftmaxForward>(env, exports);
+  define<contract::LogSoftmaxBackward, LogSoftmaxBackward>(env, exports);
+  define<contract::CrossEntropyForward, CrossEntropyForward>(env, exports);
+  define<contract::CrossEntropyBackward, CrossEntropyBackward>(env, exports);
+  define<contract::SgdStep, SgdStep>(env, exports);
+  define<contract::AdamStep, AdamStep>(env, exports);
 }
 
 }  // namespace smd

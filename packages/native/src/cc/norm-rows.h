@@ -1,4 +1,5 @@
-// Row kernels shared by batch norm (batchnorm.cc) and group norm (groupnorm.cc). Both see their
+// Row kernels shared by batch norm (batchnorm.cc) and group norm (groupnorm.cc), and the ReLU
+// mask handling and compile-time dispatch both drivers share. Both see their
 // activations as runs of rows of `cb` floats (NHWC: rows of C channels; nChw16c: rows of 16)
 // in which every row holds the same channels; the drivers split the rows into runs (per thread
 // for batch norm, per image and channel block for group norm) and hand each run with its
@@ -10,6 +11,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <type_traits>
 #include <vector>
 
 namespace smd {
@@ -310,6 +312,72 @@ inline void clearMaskTail(uint32_t* mask, size_t n) {
 /** A float 0/1 mask (one per element) from a ReLU bit mask, for rows other than 16 wide. */
 inline void expandMaskBits(float* out, const uint32_t* bits, size_t n) {
   for (size_t i = 0; i < n; i++) out[i] = float((bits[i >> 5] >> (i & 31)) & 1u);
+}
+
+/**
+ * The ReLU bit mask a fused forward writes (bit i of word i/32 iff y[i] > 0): one 16-bit word
+ * per row as the rows are written when they are 16 wide, else serially from y afterwards.
+ */
+class ForwardMask {
+ public:
+  ForwardMask(uint32_t* out, bool relu, bool rows16) : out_(relu ? out : nullptr), rows16_(rows16) {}
+  /** Per-row words for the row kernels (16-wide rows), else null. */
+  uint16_t* rowBits() const { return out_ && rows16_ ? reinterpret_cast<uint16_t*>(out_) : nullptr; }
+  /** Completes the mask once y[0, n) is written. */
+  void finish(const float* y, size_t n) const {
+    if (!out_) return;
+    if (rows16_) clearMaskTail(out_, n);
+    else maskBitsSerial(out_, y, n);
+  }
+
+ private:
+  uint32_t* out_;
+  bool rows16_;
+};
+
+/**
+ * How a fused backward masks the incoming gradient by the ReLU: the forward's bit mask (16-bit
+ * words per 16-wide row, or expanded to floats for other widths), else y (> 0 keeps), else none.
+ */
+class BackwardMask {
+ public:
+  BackwardMask(const float* y, const uint32_t* bits, bool rows16, size_t n) : mask_(y) {
+    if (bits && rows16) {
+      bits_ = reinterpret_cast<const uint16_t*>(bits);
+      mask_ = nullptr;
+    } else if (bits) {
+      expanded_.resize(n);
+      expandMaskBits(expanded_.data(), bits, n);
+      mask_ = expanded_.data();
+    }
+  }
+  BackwardMask(const BackwardMask&) = delete;
+  BackwardMask& operator=(const BackwardMask&) = delete;
+  const float* mask() const { return mask_; }
+  const uint16_t* bits() const { return bits_; }
+
+ private:
+  const float* mask_;
+  const uint16_t* bits_ = nullptr;
+  std::vector<float> expanded_;
+};
+
+/**
+ * Calls f(K, OX, OR) with the row width (16, or 0 for a run-time width) and the two overwrite
+ * flags of a backward (write dx / dresidual instead of adding) as compile-time constants.
+ */
+template <class F>
+void withRowConstants(bool rows16, bool ox, bool orr, F&& f) {
+  using T = std::true_type;
+  using N = std::false_type;
+  auto flags = [&](auto k) {
+    if (ox && orr) f(k, T{}, T{});
+    else if (ox) f(k, T{}, N{});
+    else if (orr) f(k, N{}, T{});
+    else f(k, N{}, N{});
+  };
+  if (rows16) flags(std::integral_constant<int, 16>{});
+  else flags(std::integral_constant<int, 0>{});
 }
 
 }  // namespace rows

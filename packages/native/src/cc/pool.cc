@@ -15,12 +15,13 @@ struct PoolGeom {
   int64_t n, c, h, w, outH, outW, kH, kW, sh, sw, ph, pw;
 };
 
-/** Reads n,c,h,w,outH,outW,kH,kW,strideH,strideW,padH,padW from argument `i` on. */
-PoolGeom readPool(const Napi::CallbackInfo& info, size_t i) {
-  static const char* names[12] = {"n",  "c",  "h",       "w",       "outH", "outW",
-                                  "kH", "kW", "strideH", "strideW", "padH", "padW"};
-  int64_t v[12];
-  for (int k = 0; k < 12; k++) v[k] = intArg(info, i + k, names[k]);
+/** Reads the pool geometry (n, c, h, w, outH, outW, kH, kW, strides, pads) of function A. */
+template <class A>
+PoolGeom readPool(const Napi::CallbackInfo& info) {
+  int64_t v[12] = {intArg(info, A::n),       intArg(info, A::c),       intArg(info, A::h),
+                   intArg(info, A::w),       intArg(info, A::outH),    intArg(info, A::outW),
+                   intArg(info, A::kH),      intArg(info, A::kW),      intArg(info, A::strideH),
+                   intArg(info, A::strideW), intArg(info, A::padH),    intArg(info, A::padW)};
   PoolGeom g{v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11]};
   if (g.n <= 0 || g.c <= 0 || g.h <= 0 || g.w <= 0 || g.outH <= 0 || g.outW <= 0 || g.kH <= 0 ||
       g.kW <= 0 || g.sh <= 0 || g.sw <= 0 || g.ph < 0 || g.pw < 0) {
@@ -33,11 +34,12 @@ bool parImages(int64_t n, int64_t work) { return n > 1 && work >= (1 << 15); }
 
 /** maxPool2dForward(y, argmax, x, geom...): ties keep the first index; NaN wins. */
 Napi::Value MaxForward(const Napi::CallbackInfo& info) {
-  PoolGeom g = readPool(info, 3);
+  using A = contract::MaxPool2dForward;
+  PoolGeom g = readPool<A>(info);
   size_t on = size_t(g.n * g.outH * g.outW * g.c);
-  F32 y = f32(info, 0, "y", on);
-  I32 am = i32Array(info, 1, "argmax", on);
-  F32 x = f32(info, 2, "x", size_t(g.n * g.h * g.w * g.c));
+  F32 y = f32(info, A::y, on);
+  I32 am = i32Array(info, A::argmax, on);
+  F32 x = f32(info, A::x, size_t(g.n * g.h * g.w * g.c));
   const int64_t c = g.c;
 #pragma omp parallel for schedule(static) if (parImages(g.n, int64_t(on) * g.kH * g.kW))
   for (int64_t b = 0; b < g.n; b++) {
@@ -75,12 +77,13 @@ Napi::Value MaxForward(const Napi::CallbackInfo& info) {
 
 /** maxPool2dBackward(dx, dy, argmax, geom...): dx[argmax] += dy. */
 Napi::Value MaxBackward(const Napi::CallbackInfo& info) {
-  PoolGeom g = readPool(info, 3);
+  using A = contract::MaxPool2dBackward;
+  PoolGeom g = readPool<A>(info);
   size_t on = size_t(g.n * g.outH * g.outW * g.c);
   int64_t hw = g.h * g.w;
-  F32 dx = f32(info, 0, "dx", size_t(g.n * hw * g.c));
-  F32 dy = f32(info, 1, "dy", on);
-  I32 am = i32Array(info, 2, "argmax", on);
+  F32 dx = f32(info, A::dx, size_t(g.n * hw * g.c));
+  F32 dy = f32(info, A::dy, on);
+  I32 am = i32Array(info, A::argmax, on);
   const int64_t c = g.c, ohw = g.outH * g.outW;
 #pragma omp parallel for schedule(static) if (parImages(g.n, int64_t(on)))
   for (int64_t b = 0; b < g.n; b++) {
@@ -105,9 +108,10 @@ inline double divisor(const PoolGeom& g, int64_t oh, int64_t ow) {
 
 /** avgPool2dForward(y, x, geom...) */
 Napi::Value AvgForward(const Napi::CallbackInfo& info) {
-  PoolGeom g = readPool(info, 2);
+  using A = contract::AvgPool2dForward;
+  PoolGeom g = readPool<A>(info);
   size_t on = size_t(g.n * g.outH * g.outW * g.c);
-  F32 y = f32(info, 0, "y", on), x = f32(info, 1, "x", size_t(g.n * g.h * g.w * g.c));
+  F32 y = f32(info, A::y, on), x = f32(info, A::x, size_t(g.n * g.h * g.w * g.c));
   const int64_t c = g.c;
 #pragma omp parallel for schedule(static) if (parImages(g.n, int64_t(on) * g.kH * g.kW))
   for (int64_t b = 0; b < g.n; b++) {
@@ -136,9 +140,10 @@ Napi::Value AvgForward(const Napi::CallbackInfo& info) {
 
 /** avgPool2dBackward(dx, dy, geom...) */
 Napi::Value AvgBackward(const Napi::CallbackInfo& info) {
-  PoolGeom g = readPool(info, 2);
+  using A = contract::AvgPool2dBackward;
+  PoolGeom g = readPool<A>(info);
   size_t on = size_t(g.n * g.outH * g.outW * g.c);
-  F32 dx = f32(info, 0, "dx", size_t(g.n * g.h * g.w * g.c)), dy = f32(info, 1, "dy", on);
+  F32 dx = f32(info, A::dx, size_t(g.n * g.h * g.w * g.c)), dy = f32(info, A::dy, on);
   const int64_t c = g.c;
 #pragma omp parallel for schedule(static) if (parImages(g.n, int64_t(on) * g.kH * g.kW))
   for (int64_t b = 0; b < g.n; b++) {
@@ -169,17 +174,18 @@ Napi::Value AvgBackward(const Napi::CallbackInfo& info) {
  * dy. Both buffers NHWC (order 0 or absent) or nChw16c (order 1): NHWC is one block of C channels.
  */
 Napi::Value Adaptive(const Napi::CallbackInfo& info) {
-  bool backward = intArg(info, 0, "backward") != 0;
-  int64_t n = intArg(info, 3, "n"), c = intArg(info, 4, "c"), h = intArg(info, 5, "h"),
-          w = intArg(info, 6, "w"), outH = intArg(info, 7, "outH"), outW = intArg(info, 8, "outW");
-  bool blocked = info.Length() > 9 && intArg(info, 9, "order") == 1;
+  using A = contract::AdaptiveAvgPool2d;
+  bool backward = intArg(info, A::backward) != 0;
+  int64_t n = intArg(info, A::n), c = intArg(info, A::c), h = intArg(info, A::h),
+          w = intArg(info, A::w), outH = intArg(info, A::outH), outW = intArg(info, A::outW);
+  bool blocked = intArg(info, A::order) == 1;
   if (n <= 0 || c <= 0 || h <= 0 || w <= 0 || outH <= 0 || outW <= 0 || (blocked && c % 16)) {
     throw Napi::RangeError::New(info.Env(), "smd-native adaptiveAvgPool2d: invalid geometry");
   }
   const int64_t cb = blocked ? 16 : c, nb = c / cb;
   size_t big = size_t(n * h * w * c), small = size_t(n * outH * outW * c);
-  F32 out = f32(info, 1, "out", backward ? big : small);
-  F32 x = f32(info, 2, "x", backward ? small : big);
+  F32 out = f32(info, A::out, backward ? big : small);
+  F32 x = f32(info, A::x, backward ? small : big);
 #pragma omp parallel for schedule(static) if (parImages(n, int64_t(big)))
   for (int64_t b = 0; b < n; b++) {
     std::vector<double> acc(static_cast<size_t>(cb));
@@ -219,11 +225,11 @@ Napi::Value Adaptive(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void registerPool(Napi::Env env, Napi::Object exports) {
-  exports.Set("maxPool2dForward", Napi::Function::New(env, MaxForward));
-  exports.Set("maxPool2dBackward", Napi::Function::New(env, MaxBackward));
-  exports.Set("avgPool2dForward", Napi::Function::New(env, AvgForward));
-  exports.Set("avgPool2dBackward", Napi::Function::New(env, AvgBackward));
-  exports.Set("adaptiveAvgPool2d", Napi::Function::New(env, Adaptive));
+  define<contract::MaxPool2dForward, MaxForward>(env, exports);
+  define<contract::MaxPool2dBackward, MaxBackward>(env, exports);
+  define<contract::AvgPool2dForward, AvgForward>(env, exports);
+  define<contract::AvgPool2dBackward, AvgBackward>(env, exports);
+  define<contract::AdaptiveAvgPool2d, Adaptive>(env, exports);
 }
 
 }  // namespace smd
