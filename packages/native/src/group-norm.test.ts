@@ -11,42 +11,18 @@ import {
   withBackend,
   type Layout,
   groupNormCasesOf,
+  randomGroupNormShapes,
   type GroupNormShape,
   groupNormFixtureErrors,
   type GroupNormFixture,
 } from '@smd/engine';
 import { nativeBackend, nativeKernels, nativeStatus } from './index.js';
-import { makeRand, randInt } from './test-helpers.js';
 
 const status = nativeStatus();
 const skip = status.loaded ? false : `native addon not loaded: ${status.reason}`;
 
-/** Random shapes; blocked ones have C a multiple of 16 and often groups straddling blocks. */
-function randomShapes(count: number): GroupNormShape[] {
-  const rand = makeRand(18);
-  const out: GroupNormShape[] = [];
-  for (let i = 0; i < count; i++) {
-    const blocked = i % 3 !== 0;
-    const c = blocked ? 16 * randInt(rand, 1, 6) : randInt(rand, 1, 40);
-    const divisors = Array.from({ length: c }, (_, k) => k + 1).filter((g) => c % g === 0);
-    // every third blocked shape: a group size that does not divide 16 when C has one
-    const odd = divisors.filter((g) => 16 % (c / g) !== 0);
-    const pick = blocked && i % 2 === 0 && odd.length > 0 ? odd : divisors;
-    out.push({
-      n: randInt(rand, 1, 6),
-      c,
-      hw: randInt(rand, 1, 60),
-      groups: pick[randInt(rand, 0, pick.length - 1)],
-      order: blocked ? 'nChw16c' : 'nhwc',
-      act: rand() < 0.6,
-      offset: rand() < 0.15 ? 50 : undefined,
-    });
-  }
-  return out;
-}
-
 test('native groupNormForward/Backward match the TS kernels on random shapes', { skip }, () => {
-  const shapes = randomShapes(36);
+  const shapes = randomGroupNormShapes(36);
   assert.ok(
     shapes.some((s) => s.order === 'nChw16c' && 16 % (s.c / s.groups) !== 0),
     'some blocked shape has groups that straddle the 16-channel blocks',

@@ -7,7 +7,7 @@ import type { Case, Params } from './conformance-cases.js';
 export const f32 = (r: Rng, n: number, lo = -1, hi = 1): Float32Array =>
   Float32Array.from({ length: n }, () => r.uniform(lo, hi));
 
-/** A conv geometry (square kernel, no dilation, one group). */
+/** A conv geometry (square kernel; dilation 1 and one group unless given). */
 export function convGeom(
   n: number,
   cIn: number,
@@ -17,9 +17,11 @@ export function convGeom(
   k: number,
   stride: number,
   pad: number,
+  dilation = 1,
+  groups = 1,
 ): Conv2dGeometry {
-  const outH = Math.floor((h + 2 * pad - k) / stride) + 1;
-  const outW = Math.floor((w + 2 * pad - k) / stride) + 1;
+  const outH = Math.floor((h + 2 * pad - dilation * (k - 1) - 1) / stride) + 1;
+  const outW = Math.floor((w + 2 * pad - dilation * (k - 1) - 1) / stride) + 1;
   return {
     n,
     cIn,
@@ -34,9 +36,9 @@ export function convGeom(
     strideW: stride,
     padH: pad,
     padW: pad,
-    dilationH: 1,
-    dilationW: 1,
-    groups: 1,
+    dilationH: dilation,
+    dilationW: dilation,
+    groups,
   };
 }
 

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { checkConformance } from './conformance.js';
+import { shapeCases } from './conformance-shapes.js';
 import { tsKernels } from './ts/index.js';
 import type { Kernels, KernelName } from '../kernels.js';
 
@@ -38,4 +39,23 @@ test('conformance: a wrong or throwing kernel is reported', () => {
   );
   assert.match(bad.find((r) => r.kernel === 'adamStep')!.error!, /not implemented/);
   assert.ok(bad.find((r) => r.kernel === 'conv2dForward')!.maxErr > 0.01);
+});
+
+test('conformance: the random- and edge-shape cases cover every kernel but group norm and max-pool backward; TS matches itself', () => {
+  const res = checkConformance(tsKernels, 3, shapeCases());
+  for (const r of res) assert.equal(r.maxErr, 0, `${r.kernel} ${r.label}`);
+  const covered = new Set(res.map((r) => r.kernel));
+  // group norm has its own random shapes (randomGroupNormShapes); maxPool2dBackward its
+  // layer cases
+  const missing = (Object.keys(tsKernels) as KernelName[]).filter((k) => !covered.has(k));
+  assert.deepEqual(missing.sort(), ['groupNormBackward', 'groupNormForward', 'maxPool2dBackward']);
+  // shapes are a function of the seed
+  assert.deepEqual(
+    shapeCases(7).map((c) => c.label),
+    shapeCases().map((c) => c.label),
+  );
+  assert.notDeepEqual(
+    shapeCases(8).map((c) => c.label),
+    shapeCases(7).map((c) => c.label),
+  );
 });
