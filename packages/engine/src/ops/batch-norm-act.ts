@@ -10,7 +10,7 @@ import {
 } from './batch-norm.js';
 import { add, relu as reluOp } from './elementwise.js';
 import { acquireReluMask, recordFusedNorm } from './fused-norm.js';
-import { empty, gradOutput, gradTarget, kern, normInput } from './util.js';
+import { empty, kern, normInput } from './util.js';
 
 /** Options of batchNormAct2d: batch-norm options plus the fused epilogue. */
 export interface BatchNormActOptions extends BatchNormOptions {
@@ -83,28 +83,12 @@ export function batchNormAct2d(x: Tensor, opts: BatchNormActOptions = {}): Tenso
     reluMask,
   });
   updateRunningStats(opts, mean, varB, m, opts.momentum ?? 0.1);
-  const inputs: Tensor[] = [X];
-  if (gamma) inputs.push(gamma);
-  if (beta) inputs.push(beta);
   const op = batchNormRecord(opts, true, { residual: R !== null, relu: useRelu });
-  return recordFusedNorm(op, y, inputs, R, mask, (g0, partialN, partialR) => {
-    const g = g0.toLayout(X.layout);
-    const dxOut = gradOutput(X.requiresGrad ? partialN[0] : null, X.shape, X.dtype, X.layout);
-    const pIdx = (t: Tensor): number => inputs.indexOf(t);
-    const dg = gamma?.requiresGrad ? gradTarget(partialN[pIdx(gamma)], [c], X.dtype) : null;
-    const db = beta?.requiresGrad ? gradTarget(partialN[pIdx(beta)], [c], X.dtype) : null;
-    // X and R may be one tensor: dx and dr are then separate buffers that autograd adds.
-    const drOut = R?.requiresGrad ? gradOutput(partialR, X.shape, X.dtype, X.layout) : null;
+  return recordFusedNorm(op, y, X, gamma, beta, R, mask, (b) =>
     kk.batchNormActBackward({
-      dx: dxOut.t.data,
-      dgamma: dg ? dg.data : null,
-      dbeta: db ? db.data : null,
-      dresidual: drOut ? drOut.t.data : null,
-      overwriteDx: dxOut.overwrite,
-      overwriteDresidual: drOut ? drOut.overwrite : false,
+      ...b,
       y: useRelu && !reluMask ? y.data : null,
       reluMask,
-      dy: g.data,
       x: X.data,
       mean,
       invStd,
@@ -113,10 +97,6 @@ export function batchNormAct2d(x: Tensor, opts: BatchNormActOptions = {}): Tenso
       c,
       order,
       hw,
-    });
-    const norm: (Tensor | null)[] = [X.requiresGrad ? dxOut.t : null];
-    if (gamma) norm.push(dg);
-    if (beta) norm.push(db);
-    return { norm, residual: drOut ? drOut.t : null };
-  });
+    }),
+  );
 }

@@ -6,8 +6,10 @@
 import { isGradEnabled, record } from '../autograd.js';
 import { acquireBuffer, releaseBuffer } from '../buffer-pool.js';
 import type { ChannelOrder } from '../kernels.js';
+import type { Data } from '../dtype.js';
 import type { FusedNormRecord } from '../op-record.js';
 import type { Tensor } from '../tensor.js';
+import { gradOutput, gradTarget } from './util.js';
 
 /**
  * The ReLU bit mask of a fused forward (⌈size/32⌉ words in a pooled float32 buffer), for blocked
@@ -26,38 +28,67 @@ export function acquireReluMask(
   return { store, bits: new Uint32Array(store.buffer, store.byteOffset, store.length) };
 }
 
-/** Gradients of one fused backward: the norm's inputs (recorded order) and the residual. */
-export interface FusedNormGrads {
-  norm: (Tensor | null)[];
-  residual: Tensor | null;
+/**
+ * The buffers of one fused backward kernel call (the fields every fused norm backward shares):
+ * the incoming gradient and the gradients it writes — dx always (overwritten when
+ * `overwriteDx`, else added to), dγ/dβ/dresidual when wanted (null otherwise).
+ */
+export interface FusedNormGradBuffers {
+  dy: Data;
+  dx: Data;
+  overwriteDx: boolean;
+  dgamma: Data | null;
+  dbeta: Data | null;
+  dresidual: Data | null;
+  overwriteDresidual: boolean;
 }
 
 /**
- * Records `y` as one node of kind `op.kind` with inputs [...normInputs, residual?] (the order
- * op-record.ts fixes). `backward` gets the incoming gradient and the partial gradients already
- * accumulated for the norm's inputs and for the residual (its kernel may accumulate into them in
- * place; the residual's is withheld when it is also x, so one buffer is never written twice).
- * `mask` (if any) goes back to the pool after the backward.
+ * Records y = relu?(norm(x, γ, β) + residual) as one node of kind `op.kind` with inputs
+ * [x, γ?, β?, residual?] (the order op-record.ts fixes). On backward it prepares the gradient
+ * buffers — accumulating in place into the partial gradients autograd already holds (the
+ * residual's is withheld when it is also x, so one buffer is never written twice) — and calls
+ * `backward` once, which runs the fused kernel. `mask` (if any) goes back to the pool afterwards.
  */
 export function recordFusedNorm(
   op: FusedNormRecord,
   y: Tensor,
-  normInputs: readonly Tensor[],
+  x: Tensor,
+  gamma: Tensor | null,
+  beta: Tensor | null,
   residual: Tensor | null,
   mask: { store: Float32Array } | null,
-  backward: (
-    g: Tensor,
-    partialNorm: readonly (Tensor | null)[],
-    partialR: Tensor | null,
-  ) => FusedNormGrads,
+  backward: (b: FusedNormGradBuffers) => void,
 ): Tensor {
-  const inputs = residual ? [...normInputs, residual] : normInputs;
-  const ri = normInputs.length;
+  const inputs: Tensor[] = [x];
+  if (gamma) inputs.push(gamma);
+  if (beta) inputs.push(beta);
+  const ri = inputs.length;
+  if (residual) inputs.push(residual);
+  const c = x.shape[1];
   return record(op, y, inputs, (g, needs, partial) => {
-    const pn = partial.slice(0, ri).map((p, i) => (needs[i] ? p : null));
-    const pr = residual && residual !== normInputs[0] ? partial[ri] : null;
-    const r = backward(g, pn, pr);
+    const at = (t: Tensor): Tensor | null =>
+      needs[inputs.indexOf(t)] ? partial[inputs.indexOf(t)] : null;
+    const dxOut = gradOutput(needs[0] ? partial[0] : null, x.shape, x.dtype, x.layout);
+    const dg = gamma?.requiresGrad ? gradTarget(at(gamma), [c], x.dtype) : null;
+    const db = beta?.requiresGrad ? gradTarget(at(beta), [c], x.dtype) : null;
+    // x and the residual may be one tensor: dx and dr are then separate buffers autograd adds
+    const pr = residual && residual !== x ? partial[ri] : null;
+    const drOut = residual?.requiresGrad ? gradOutput(pr, x.shape, x.dtype, x.layout) : null;
+    backward({
+      dy: g.toLayout(x.layout).data,
+      dx: dxOut.t.data,
+      overwriteDx: dxOut.overwrite,
+      dgamma: dg ? dg.data : null,
+      dbeta: db ? db.data : null,
+      dresidual: drOut ? drOut.t.data : null,
+      overwriteDresidual: drOut ? drOut.overwrite : false,
+    });
     if (mask) releaseBuffer(mask.store);
-    return residual ? [...r.norm, r.residual] : r.norm;
+    const grads: (Tensor | null)[] = [needs[0] ? dxOut.t : null];
+    if (gamma) grads.push(dg);
+    if (beta) grads.push(db);
+    if (residual) grads.push(drOut ? drOut.t : null);
+    return grads;
   });
 }

@@ -10,7 +10,7 @@ import { add, div, mul, sqrt, sub } from './elementwise.js';
 import { acquireReluMask, recordFusedNorm } from './fused-norm.js';
 import { mean } from './reduce.js';
 import { reshape } from './shape-ops.js';
-import { empty, gradOutput, gradTarget, kern, normInput } from './util.js';
+import { empty, kern, normInput } from './util.js';
 
 /** Options of groupNormAct2d. */
 export interface GroupNormActOptions {
@@ -86,9 +86,6 @@ export function groupNormAct2d(
     eps,
     ...sizes,
   });
-  const inputs: Tensor[] = [X];
-  if (gamma) inputs.push(gamma);
-  if (beta) inputs.push(beta);
   const op: GroupNormRecord = {
     kind: 'groupNorm',
     groups: numGroups,
@@ -96,35 +93,18 @@ export function groupNormAct2d(
     hasBias: beta !== null,
     epilogue: { residual: R !== null, relu: useRelu },
   };
-  return recordFusedNorm(op, y, inputs, R, mask, (g0, partialN, partialR) => {
-    const g = g0.toLayout(X.layout);
-    const dxOut = gradOutput(X.requiresGrad ? partialN[0] : null, X.shape, X.dtype, X.layout);
-    const pIdx = (t: Tensor): number => inputs.indexOf(t);
-    const dg = gamma?.requiresGrad ? gradTarget(partialN[pIdx(gamma)], [c], X.dtype) : null;
-    const db = beta?.requiresGrad ? gradTarget(partialN[pIdx(beta)], [c], X.dtype) : null;
-    // X and R may be one tensor: dx and dr are then separate buffers that autograd adds.
-    const drOut = R?.requiresGrad ? gradOutput(partialR, X.shape, X.dtype, X.layout) : null;
+  return recordFusedNorm(op, y, X, gamma, beta, R, mask, (b) =>
     kk.groupNormBackward({
-      dx: dxOut.t.data,
-      dgamma: dg ? dg.data : null,
-      dbeta: db ? db.data : null,
-      dresidual: drOut ? drOut.t.data : null,
-      overwriteDx: dxOut.overwrite,
-      overwriteDresidual: drOut ? drOut.overwrite : false,
+      ...b,
       y: useRelu && !reluMask ? y.data : null,
       reluMask,
-      dy: g.data,
       x: X.data,
       mean: mu,
       invStd,
       gamma: gd,
       ...sizes,
-    });
-    const norm: (Tensor | null)[] = [X.requiresGrad ? dxOut.t : null];
-    if (gamma) norm.push(dg);
-    if (beta) norm.push(db);
-    return { norm, residual: drOut ? drOut.t : null };
-  });
+    }),
+  );
 }
 
 /**
