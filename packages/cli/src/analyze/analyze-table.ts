@@ -4,7 +4,7 @@
  * model (analyzeRun over the folder just written, the same call `smd report` makes), then the
  * model's run-level line and alerts.
  */
-import type { RunAnalysisView } from '@smd/web/model/run-data';
+import type { RunAnalysisView } from '@smd/web';
 import type { CheckpointAnalysis } from '@smd/runs';
 
 const fmt = (x: number, digits = 4): string => (Number.isFinite(x) ? x.toPrecision(digits) : '—');
