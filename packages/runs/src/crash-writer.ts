@@ -132,6 +132,8 @@ export function runWriter(o: WriterOptions, out: (line: string) => void = () => 
         L_window: st.lWindow,
         delta_star: Math.sqrt(2e-4 * lr),
         w_star: Math.pow((st.lWindow * lr) / 2e-4, 0.25),
+        update_rms: (delta * norm) / Math.sqrt(PARAM_SIZE),
+        rotation_spread: 0,
       };
       for (const metric of TRAIN_METRICS)
         m.logProbe({ step: t, param: `layer${i}.conv.weight`, metric, value: v[metric] });

@@ -6,12 +6,18 @@
 import { resolve } from 'node:path';
 import {
   Adam,
+  AdamP,
   AdamW,
   DataLoader,
   FASHION_MNIST_NORMALIZATION,
   LRScheduler,
+  Lion,
+  RVAdamW,
+  RVLion,
+  RVSGDM,
   Rng,
   SGD,
+  SGDP,
   computeNormalization,
   convStack,
   makeSyntheticImageDataset,
@@ -122,25 +128,51 @@ export function buildOptimizer(cfg: TrainConfig, model: Module): AnyOptimizer {
   const params = cfg.decayBnBias
     ? named
     : splitDecayParams(named).map((g) => ({ ...g, params: g.params }));
+  const any = (o: unknown): AnyOptimizer => o as AnyOptimizer;
+  const betas = cfg.betas ?? (cfg.optimizer.endsWith('lion') ? [0.9, 0.99] : [0.9, 0.999]);
+  const lr = cfg.lr;
+  const weightDecay = cfg.weightDecay;
+  const projection = { delta: cfg.delta ?? 0.1, wdRatio: cfg.wdRatio ?? 0.1 };
+  const rotational = {
+    lr,
+    weightDecay,
+    betas,
+    momentum: cfg.momentum,
+    nesterov: cfg.nesterov,
+    perNeuron: (cfg.rotation ?? 'neuron') === 'neuron',
+  };
   switch (cfg.optimizer) {
     case 'sgd':
     case 'sgdm':
-      return new SGD(params, {
-        lr: cfg.lr,
-        momentum: cfg.momentum,
-        weightDecay: cfg.weightDecay,
-        nesterov: cfg.nesterov,
-      }) as unknown as AnyOptimizer;
+      return any(
+        new SGD(params, { lr, momentum: cfg.momentum, weightDecay, nesterov: cfg.nesterov }),
+      );
     case 'adam':
-      return new Adam(params, {
-        lr: cfg.lr,
-        weightDecay: cfg.weightDecay,
-      }) as unknown as AnyOptimizer;
+      return any(new Adam(params, { lr, weightDecay, betas }));
     case 'adamw':
-      return new AdamW(params, {
-        lr: cfg.lr,
-        weightDecay: cfg.weightDecay,
-      }) as unknown as AnyOptimizer;
+      return any(new AdamW(params, { lr, weightDecay, betas }));
+    case 'lion':
+      return any(new Lion(params, { lr, weightDecay, betas }));
+    case 'sgdp':
+      return any(
+        new SGDP(params, {
+          lr,
+          weightDecay,
+          momentum: cfg.momentum,
+          nesterov: cfg.nesterov,
+          ...projection,
+        }),
+      );
+    case 'adamp':
+      return any(
+        new AdamP(params, { lr, weightDecay, betas, nesterov: cfg.nesterov, ...projection }),
+      );
+    case 'rv-sgdm':
+      return any(new RVSGDM(params, rotational));
+    case 'rv-adamw':
+      return any(new RVAdamW(params, rotational));
+    case 'rv-lion':
+      return any(new RVLion(params, rotational));
   }
 }
 

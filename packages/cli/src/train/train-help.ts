@@ -12,13 +12,21 @@ Model
   --norm batch|group|layer  normalization after every conv (default batch)
   --weight-norm none|convs|all   weight normalization (default none)
 Optimizer
-  --optimizer sgd|sgdm|adam|adamw   (default sgdm)
-  --lr <η>                  base learning rate (default 0.1; adam/adamw 1e-3)
-  --momentum <α>            heavy-ball momentum in [0, 1) (default 0.9 for sgdm)
+  --optimizer sgd|sgdm|adam|adamw|lion|sgdp|adamp|rv-sgdm|rv-adamw|rv-lion   (default sgdm)
+                            lion: Chen et al. 2023; sgdp/adamp: Heo et al. 2021 (radial part
+                            of the step removed on scale-invariant weights); rv-*: Kosson et
+                            al. 2024 rotational variants (every neuron turns by the inner
+                            optimizer's equilibrium Δ* from step 0, no decay on wrapped tensors)
+  --lr <η>                  base learning rate (default 0.1; adam*/rv-adamw 1e-3; lion/rv-lion 1e-4)
+  --momentum <α>            momentum in [0, 1) (default 0.9 for sgdm, sgdp, rv-sgdm)
+  --betas <β1,β2>           adam, adamw, adamp, rv-adamw (default 0.9,0.999); lion, rv-lion (0.9,0.99)
+  --rotation neuron|layer   rv-*: one rotation per output channel or per tensor (default neuron)
+  --delta <δ>               sgdp/adamp: cosine threshold δ/√dim of the projection (default 0.1)
+  --wd-ratio <r>            sgdp/adamp: decay multiplier on projected tensors (default 0.1)
   --wd <λ>                  weight decay (default 5e-4), on ALL parameters like
                             torch.optim.SGD(model.parameters(), weight_decay=λ)
   --no-decay-bn-bias        no weight decay on BN/GN/LN γ, β and biases
-  --nesterov                Nesterov momentum (sgdm)
+  --nesterov                Nesterov momentum (sgdm, sgdp, adamp, rv-sgdm)
   --schedule <text>         lr schedule, times in epochs (default constant):
                             constant | multistep:3,5:0.1 | step:2:0.1 | cosine | warmup:1:<schedule>
 Data and length

@@ -80,3 +80,40 @@ test('a config file holds the same fields; flags override it; unknown fields are
   const nb = parseTrainArgs(['--no-decay-bn-bias'], dir);
   assert.equal(nb.kind === 'new' && nb.config.decayBnBias, false);
 });
+
+test('optimizers beyond SGD/Adam: defaults, their hyper-parameters, and misplaced flags', () => {
+  const cfg = (argv: string[]) => {
+    const r = parseTrainArgs(argv, '/');
+    assert.equal(r.kind, 'new');
+    return r.kind === 'new' ? r.config : assert.fail();
+  };
+  const lion = cfg(['--optimizer', 'lion']);
+  assert.deepEqual([lion.lr, lion.betas, lion.momentum], [1e-4, [0.9, 0.99], 0]);
+  const rv = cfg(['--optimizer', 'rv-adamw', '--betas', '0.8,0.99', '--rotation', 'layer']);
+  assert.deepEqual([rv.lr, rv.betas, rv.rotation], [1e-3, [0.8, 0.99], 'layer']);
+  const sgdp = cfg(['--optimizer', 'sgdp', '--delta', '0.2', '--wd-ratio', '0.5', '--nesterov']);
+  assert.deepEqual(
+    [sgdp.lr, sgdp.momentum, sgdp.delta, sgdp.wdRatio, sgdp.nesterov],
+    [0.1, 0.9, 0.2, 0.5, true],
+  );
+  assert.equal(cfg(['--optimizer', 'rv-sgdm']).momentum, 0.9);
+  assert.match(
+    errorOf(['--optimizer', 'lion', '--momentum', '0.9']),
+    /--momentum applies to sgd\/sgdm\/sgdp\/rv-sgdm, not lion/,
+  );
+  assert.match(
+    errorOf(['--optimizer', 'sgdm', '--betas', '0.9,0.99']),
+    /--betas applies to .*, not sgdm/,
+  );
+  assert.match(
+    errorOf(['--optimizer', 'adamw', '--rotation', 'layer']),
+    /--rotation applies to rv-sgdm\/rv-adamw\/rv-lion/,
+  );
+  assert.match(
+    errorOf(['--optimizer', 'lion', '--betas', '0.9']),
+    /--betas must be two numbers in \[0, 1\)/,
+  );
+  assert.match(errorOf(['--optimizer', 'lion', '--betas', '0.9,1']), /--betas must be two numbers/);
+  assert.match(errorOf(['--optimizer', 'rv-lion', '--wd', '0']), /rv-lion needs --wd > 0/);
+  assert.match(errorOf(['--optimizer', 'nadam']), /--optimizer must be one of/);
+});

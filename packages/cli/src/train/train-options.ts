@@ -22,7 +22,43 @@ const COMMAND = 'smd train';
 export type ModelKind = 'resnet' | 'convstack';
 export type NormName = 'batch' | 'group' | 'layer';
 export type WeightNormName = 'none' | 'convs' | 'all';
-export type OptimizerName = 'sgd' | 'sgdm' | 'adam' | 'adamw';
+export type OptimizerName =
+  | 'sgd'
+  | 'sgdm'
+  | 'adam'
+  | 'adamw'
+  | 'lion'
+  | 'sgdp'
+  | 'adamp'
+  | 'rv-sgdm'
+  | 'rv-adamw'
+  | 'rv-lion';
+/** Every optimizer `smd train` builds, in help order. */
+export const OPTIMIZER_NAMES: readonly OptimizerName[] = [
+  'sgd',
+  'sgdm',
+  'adam',
+  'adamw',
+  'lion',
+  'sgdp',
+  'adamp',
+  'rv-sgdm',
+  'rv-adamw',
+  'rv-lion',
+];
+/** Optimizers with a momentum α (heavy-ball buffer). */
+const MOMENTUM_OPTIMIZERS: readonly OptimizerName[] = ['sgd', 'sgdm', 'sgdp', 'rv-sgdm'];
+/** Optimizers with (β1, β2). */
+const BETAS_OPTIMIZERS: readonly OptimizerName[] = [
+  'adam',
+  'adamw',
+  'lion',
+  'adamp',
+  'rv-adamw',
+  'rv-lion',
+];
+/** Rotation granularity of the rotational variants. */
+export type RotationName = 'neuron' | 'layer';
 export type AugmentName = 'none' | 'crop' | 'flip' | 'crop-flip';
 export type BackendChoice = 'auto' | 'native' | 'ts';
 
@@ -39,6 +75,13 @@ export interface TrainConfig extends RunConfig {
   optimizer: OptimizerName;
   /** always 0 (torch SGD's dampening is not a train option) */
   dampening: 0;
+  /** (β1, β2) of adam, adamw, lion, adamp, rv-adamw, rv-lion (absent in configs older than them) */
+  betas?: [number, number];
+  /** rv-*: one rotation per output channel ('neuron') or per tensor ('layer') */
+  rotation?: RotationName;
+  /** sgdp/adamp: cosine threshold δ and weight-decay ratio of projected tensors */
+  delta?: number;
+  wdRatio?: number;
   /** false = no weight decay on 1-D parameters and biases (BN γ/β) */
   decayBnBias: boolean;
   /** schedule text, milestones in epochs (parseSchedule) */
@@ -81,6 +124,10 @@ const FLAG_OPTIONS = {
   momentum: { type: 'string' },
   wd: { type: 'string' },
   nesterov: { type: 'boolean' },
+  betas: { type: 'string' },
+  rotation: { type: 'string' },
+  delta: { type: 'string' },
+  'wd-ratio': { type: 'string' },
   'no-decay-bn-bias': { type: 'boolean' },
   schedule: { type: 'string' },
   epochs: { type: 'string' },
@@ -164,6 +211,20 @@ function parseWidths(r: RawField, model: ModelKind): number[] {
   return out;
 }
 
+/** `--betas 0.9,0.99` (or a config list [0.9, 0.99]): two numbers in [0, 1). */
+function parseBetas(r: RawField): [number, number] {
+  const expected = 'two numbers in [0, 1) such as "0.9,0.999"';
+  const items = Array.isArray(r.value)
+    ? r.value
+    : typeof r.value === 'string'
+      ? r.value.split(',').map((x) => x.trim())
+      : null;
+  if (items === null || items.length !== 2) return fieldError(r.src, expected, r.value);
+  const out = items.map((v) => (typeof v === 'number' ? v : v === '' ? NaN : Number(v)));
+  if (out.some((b) => !(b >= 0 && b < 1))) return fieldError(r.src, expected, r.value);
+  return [out[0], out[1]];
+}
+
 function resolveConfig(raw: Map<FieldName, RawField>): TrainConfig {
   const num = (name: FieldName, bounds: NumberBounds, dflt: number): number => {
     const r = raw.get(name);
@@ -197,27 +258,52 @@ function resolveConfig(raw: Map<FieldName, RawField>): TrainConfig {
     else if (wnF.value === false) weightNorm = 'none';
     else weightNorm = parseEnumField(wnF.value, wnF.src, ['none', 'convs', 'all'] as const);
   }
-  const optimizer = oneOf<OptimizerName>('optimizer', ['sgd', 'sgdm', 'adam', 'adamw'], 'sgdm');
-  const lr = num('lr', { min: 0 }, optimizer === 'adam' || optimizer === 'adamw' ? 1e-3 : 0.1);
-  const momentumF = raw.get('momentum');
-  if (momentumF && optimizer !== 'sgd' && optimizer !== 'sgdm') {
-    throw new UsageError(
-      `${COMMAND}: ${momentumF.src.where} applies to sgd/sgdm, not ${optimizer}`,
-    );
-  }
+  const optimizer = oneOf<OptimizerName>('optimizer', OPTIMIZER_NAMES, 'sgdm');
+  const only = (field: FieldName, allowed: readonly OptimizerName[]): void => {
+    const f = raw.get(field);
+    if (f && !allowed.includes(optimizer)) {
+      throw new UsageError(
+        `${COMMAND}: ${f.src.where} applies to ${allowed.join('/')}, not ${optimizer}`,
+      );
+    }
+  };
+  only('momentum', MOMENTUM_OPTIMIZERS);
+  only('betas', BETAS_OPTIMIZERS);
+  only('rotation', ['rv-sgdm', 'rv-adamw', 'rv-lion']);
+  only('delta', ['sgdp', 'adamp']);
+  only('wd-ratio', ['sgdp', 'adamp']);
+  only('nesterov', ['sgdm', 'sgdp', 'adamp', 'rv-sgdm']);
+  const lrDefault = optimizer.endsWith('lion') ? 1e-4 : optimizer.includes('adam') ? 1e-3 : 0.1;
+  const lr = num('lr', { min: 0 }, lrDefault);
   const momentum = num(
     'momentum',
     { min: 0, minInclusive: true, max: 1 },
-    optimizer === 'sgdm' ? 0.9 : 0,
+    optimizer === 'sgd' || !MOMENTUM_OPTIMIZERS.includes(optimizer) ? 0 : 0.9,
   );
-  if (optimizer === 'sgdm' && momentum === 0) {
-    throw new UsageError(`${COMMAND}: --optimizer sgdm needs --momentum > 0 (use sgd for α = 0)`);
+  if ((optimizer === 'sgdm' || optimizer === 'rv-sgdm') && momentum === 0) {
+    throw new UsageError(
+      `${COMMAND}: --optimizer ${optimizer} needs --momentum > 0 (use sgd for α = 0)`,
+    );
   }
   const wd = num('wd', { min: 0, minInclusive: true }, 5e-4);
   const nesterov = bool('nesterov', false);
   if (nesterov && !(momentum > 0)) {
-    throw new UsageError(`${COMMAND}: --nesterov needs sgdm (momentum > 0)`);
+    throw new UsageError(`${COMMAND}: --nesterov needs momentum > 0`);
   }
+  if (optimizer.startsWith('rv-') && !(wd > 0)) {
+    throw new UsageError(
+      `${COMMAND}: --optimizer ${optimizer} needs --wd > 0 (λ sets its rotation)`,
+    );
+  }
+  const betasF = raw.get('betas');
+  const betas = betasF
+    ? parseBetas(betasF)
+    : optimizer.endsWith('lion')
+      ? ([0.9, 0.99] as [number, number])
+      : ([0.9, 0.999] as [number, number]);
+  const rotation = oneOf<RotationName>('rotation', ['neuron', 'layer'], 'neuron');
+  const delta = num('delta', { min: 0 }, 0.1);
+  const wdRatio = num('wd-ratio', { min: 0, minInclusive: true }, 0.1);
   const decayBnBias = bool('decay-bn-bias', true);
   const schedule = str('schedule', 'a schedule such as "multistep:3,5:0.1"', 'constant');
   const epochs = num('epochs', { min: 0 }, 2);
@@ -267,6 +353,10 @@ function resolveConfig(raw: Map<FieldName, RawField>): TrainConfig {
     weightDecay: wd,
     nesterov,
     dampening: 0,
+    betas,
+    rotation,
+    delta,
+    wdRatio,
     decayBnBias,
     schedule,
     epochs,

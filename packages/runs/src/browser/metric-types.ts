@@ -18,6 +18,8 @@ export const PROBE_METRICS = [
   'delta_star', // predicted Δ*
   'w_star', // predicted ‖w*‖
   'checkpoint_angle_rad', // ∠(w_prev checkpoint, w), smd analyze
+  'update_rms', // ‖w_{t+1} − w_t‖/√n (per channel: per neuron)
+  'rotation_spread', // std/mean of Δ_t across output channels (per-channel mode)
 ] as const;
 
 /** One of {@link PROBE_METRICS}. */

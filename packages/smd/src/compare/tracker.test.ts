@@ -28,6 +28,7 @@ function meas(
       vDotG: 0,
       radialCos: 0,
       lrEffective: lr / (norm * norm),
+      updateRms: NaN,
     },
     lWindow: 1,
     deltaStar: predictedDeltaStar(hyper),

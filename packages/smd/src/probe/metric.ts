@@ -28,7 +28,11 @@ export type ProbeMetric =
   /** Predicted equilibrium norm ‖w*‖ from the windowed L_t. */
   | 'w_star'
   /** ∠(w at the previous checkpoint, w at this one): `smd analyze` of checkpoints k steps apart. */
-  | 'checkpoint_angle_rad';
+  | 'checkpoint_angle_rad'
+  /** RMS of the update ‖w_{t+1} − w_t‖/√n (per channel: per neuron). */
+  | 'update_rms'
+  /** std/mean of Δ_t across the output channels (per-channel mode; "balanced rotation"). */
+  | 'rotation_spread';
 
 /** Every probe metric, in emission order. */
 export const PROBE_METRICS: readonly ProbeMetric[] = [
@@ -44,6 +48,8 @@ export const PROBE_METRICS: readonly ProbeMetric[] = [
   'delta_star',
   'w_star',
   'checkpoint_angle_rad',
+  'update_rms',
+  'rotation_spread',
 ];
 
 /** One measurement. `channel` is set only in per-channel mode (row of an [out, ...] weight). */

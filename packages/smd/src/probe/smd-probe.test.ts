@@ -103,6 +103,7 @@ test('SmdProbe samples: metric set per optimizer, every-n sampling, lr override,
       'unit_grad_sq_norm',
       'radial_cos',
       'lr_effective',
+      'update_rms',
       'L_window',
       'delta_star',
       'w_star',
@@ -117,6 +118,7 @@ test('SmdProbe samples: metric set per optimizer, every-n sampling, lr override,
       'v_dot_g',
       'radial_cos',
       'lr_effective',
+      'update_rms',
       'L_window',
     ]);
     assert.ok(samples.every((s) => s.step === t && s.channel === undefined));
@@ -168,11 +170,13 @@ test('SmdProbe per-channel: one sample set per output channel; whole-tensor valu
     'v_dot_g',
     'radial_cos',
     'lr_effective',
+    'update_rms',
     'L_window',
     'w_star',
   ]);
-  assert.equal(samples.filter((s) => s.channel === 2).length, 10);
-  assert.equal(samples.filter((s) => s.channel === undefined).length, 11);
+  assert.equal(samples.filter((s) => s.channel === 2).length, 11);
+  // whole tensor: 12 metrics + rotation_spread
+  assert.equal(samples.filter((s) => s.channel === undefined).length, 13);
 });
 
 test('SmdProbe rejects bad options and skips params without a gradient', () => {
@@ -226,5 +230,38 @@ test('SmdProbe.stateDict: a probe restored mid-run continues with bit-identical 
   assert.throws(
     () => other.loadStateDict(sd, 'ck'),
     /L window of 'conv\.weight': saved window is 5×1, this one 6×1/,
+  );
+});
+
+test('update_rms per tensor and per neuron, rotation_spread across neurons', () => {
+  const hyper = { lr: 0.1, weightDecay: 5e-4, momentum: 0 };
+  const a = makeParam('conv.weight', [4, 2, 3, 3], hyper, 7);
+  const probe = new SmdProbe([a.p], { perChannel: true });
+  a.newGrad();
+  const before = Float64Array.from(a.w);
+  probe.beforeStep(0);
+  a.step();
+  const samples = probe.afterStep(0);
+  const get = (metric: string, channel?: number): number =>
+    samples.find((s) => s.metric === metric && s.channel === channel)!.value;
+  const sq = (from: number, to: number): number => {
+    let s = 0;
+    for (let i = from; i < to; i++) s += (a.w[i] - before[i]) ** 2;
+    return s;
+  };
+  const rel = (x: number, y: number): boolean => Math.abs(x / y - 1) < 1e-9;
+  assert.ok(rel(get('update_rms'), Math.sqrt(sq(0, 72) / 72)), 'tensor update RMS');
+  for (let c = 0; c < 4; c++) {
+    assert.ok(rel(get('update_rms', c), Math.sqrt(sq(18 * c, 18 * c + 18) / 18)), `channel ${c}`);
+  }
+  const deltas = [0, 1, 2, 3].map((c) => get('delta_rad', c));
+  const mean = deltas.reduce((s, x) => s + x, 0) / 4;
+  const std = Math.sqrt(deltas.reduce((s, x) => s + (x - mean) ** 2, 0) / 4);
+  assert.ok(std > 0);
+  assert.ok(rel(get('rotation_spread'), std / mean), 'spread = std/mean of per-channel Δ');
+  assert.equal(
+    samples.filter((s) => s.metric === 'rotation_spread').length,
+    1,
+    'one spread per tensor and step',
   );
 });

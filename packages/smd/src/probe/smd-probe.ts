@@ -203,12 +203,13 @@ export class SmdProbe {
   private finish(s: Slot, step: number, lr: number | undefined): ParamMeasurement {
     const h0 = s.p.hyper();
     const hyper: ParamHyper = { ...h0, lr: lr ?? h0.lr };
-    const stats = totalStats(s.pre, s.post, s.rows, hyper);
+    const n = s.prev.length;
+    const stats = totalStats(s.pre, s.post, s.rows, hyper, n);
     s.window.pushOne(hyper.momentum > 0 ? stats.hTilde : stats.unitGradSqNorm);
     const lWindow = s.window.mean();
     let channels: ChannelStats | null = null;
     if (s.perChannel) {
-      channels = fillChannelStats(s.channels!, s.pre, s.post, s.rows, hyper);
+      channels = fillChannelStats(s.channels!, s.pre, s.post, s.rows, hyper, n / s.rows);
       s.channelWindow!.push(hyper.momentum > 0 ? channels.hTilde : channels.unitGradSqNorm);
       s.channelWindow!.means(s.channelL!);
       for (let r = 0; r < s.rows; r++) {
@@ -290,6 +291,7 @@ const STAT_METRICS: readonly [ProbeMetric, keyof TensorStats, boolean][] = [
   ['v_dot_g', 'vDotG', true],
   ['radial_cos', 'radialCos', false],
   ['lr_effective', 'lrEffective', false],
+  ['update_rms', 'updateRms', false],
 ];
 
 function push(
@@ -318,6 +320,7 @@ export function appendSamples(out: ProbeSample[], m: ParamMeasurement): ProbeSam
   push(out, m.step, m.param, 'delta_star', m.deltaStar);
   push(out, m.step, m.param, 'w_star', m.wStar);
   const ch = m.channels;
+  if (ch) push(out, m.step, m.param, 'rotation_spread', rotationSpread(ch.deltaRad));
   if (ch) {
     for (let c = 0; c < ch.norm.length; c++) {
       for (const [metric, key, onlySgdm] of STAT_METRICS) {
@@ -328,4 +331,19 @@ export function appendSamples(out: ProbeSample[], m: ParamMeasurement): ProbeSam
     }
   }
   return out;
+}
+
+/**
+ * Balanced rotation (Kosson et al.): std/mean of this step's Δ across the output channels of a
+ * tensor (0 = every neuron turned by the same angle). NaN with fewer than 2 channels.
+ */
+export function rotationSpread(deltaRad: Float64Array): number {
+  const n = deltaRad.length;
+  if (n < 2) return NaN;
+  let s = 0;
+  for (let i = 0; i < n; i++) s += deltaRad[i];
+  const mean = s / n;
+  let v = 0;
+  for (let i = 0; i < n; i++) v += (deltaRad[i] - mean) ** 2;
+  return Math.sqrt(v / n) / mean;
 }

@@ -37,6 +37,8 @@ export interface TensorStats {
   radialCos: number;
   /** η / ‖w_t‖² */
   lrEffective: number;
+  /** RMS of the update, ‖w_{t+1} − w_t‖/√n (NaN when the element count n is not given) */
+  updateRms: number;
 }
 
 /** The same measurements per output channel; every field has one entry per channel. */
@@ -92,6 +94,7 @@ export function statsFromSums(
   dd: number,
   w1w1: number,
   rates: StepRates,
+  count = NaN,
 ): TensorStats {
   const unitGradSqNorm = gg * ww;
   const denom = Math.sqrt(ww * gg);
@@ -105,15 +108,17 @@ export function statsFromSums(
     vDotG: vg,
     radialCos: denom > 0 ? wg / denom : NaN,
     lrEffective: ww > 0 ? rates.lr / ww : NaN,
+    updateRms: Math.sqrt(dd / count),
   };
 }
 
-/** Measurements of row `r` of the sums arrays. */
+/** Measurements of row `r` of the sums arrays (`count` = elements per row, for updateRms). */
 export function rowStats(
   pre: Float64Array,
   post: Float64Array,
   r: number,
   rates: StepRates,
+  count = NaN,
 ): TensorStats {
   const o = r * PRE_STRIDE;
   const p = r * POST_STRIDE;
@@ -126,15 +131,17 @@ export function rowStats(
     post[p + POST_DD],
     post[p + POST_W1W1],
     rates,
+    count,
   );
 }
 
-/** Whole-tensor measurements from per-row sums (rows summed in float64). */
+/** Whole-tensor measurements from per-row sums (rows summed in float64); `count` = elements. */
 export function totalStats(
   pre: Float64Array,
   post: Float64Array,
   rows: number,
   rates: StepRates,
+  count = NaN,
 ): TensorStats {
   const s = [0, 0, 0, 0, 0, 0, 0];
   for (let r = 0; r < rows; r++) {
@@ -148,7 +155,7 @@ export function totalStats(
     s[5] += post[p + POST_DD];
     s[6] += post[p + POST_W1W1];
   }
-  return statsFromSums(s[0], s[1], s[2], s[3], s[4], s[5], s[6], rates);
+  return statsFromSums(s[0], s[1], s[2], s[3], s[4], s[5], s[6], rates, count);
 }
 
 /** Allocates a ChannelStats with `rows` entries per field. */
@@ -163,19 +170,21 @@ export function allocChannelStats(rows: number): ChannelStats {
     vDotG: new Float64Array(rows),
     radialCos: new Float64Array(rows),
     lrEffective: new Float64Array(rows),
+    updateRms: new Float64Array(rows),
   };
 }
 
-/** Fills `out` (allocChannelStats(rows)) with the measurements of every row. */
+/** Fills `out` (allocChannelStats(rows)) with the measurements of every row of `count` elements. */
 export function fillChannelStats(
   out: ChannelStats,
   pre: Float64Array,
   post: Float64Array,
   rows: number,
   rates: StepRates,
+  count = NaN,
 ): ChannelStats {
   for (let r = 0; r < rows; r++) {
-    const s = rowStats(pre, post, r, rates);
+    const s = rowStats(pre, post, r, rates, count);
     out.norm[r] = s.norm;
     out.normNext[r] = s.normNext;
     out.deltaRad[r] = s.deltaRad;
@@ -185,6 +194,7 @@ export function fillChannelStats(
     out.vDotG[r] = s.vDotG;
     out.radialCos[r] = s.radialCos;
     out.lrEffective[r] = s.lrEffective;
+    out.updateRms[r] = s.updateRms;
   }
   return out;
 }
@@ -194,7 +204,7 @@ export function probeTensor(arrays: ProbeArrays, rates: StepRates): TensorStats 
   const pre = new Float64Array(PRE_STRIDE);
   const post = new Float64Array(POST_STRIDE);
   fusedSums(pre, post, arrays.wPrev, arrays.wNext, arrays.grad, arrays.momentumPrev, 1);
-  return rowStats(pre, post, 0, rates);
+  return rowStats(pre, post, 0, rates, arrays.wPrev.length);
 }
 
 /**
@@ -210,5 +220,6 @@ export function probeChannels(
   const pre = new Float64Array(PRE_STRIDE * channels);
   const post = new Float64Array(POST_STRIDE * channels);
   fusedSums(pre, post, arrays.wPrev, arrays.wNext, arrays.grad, arrays.momentumPrev, channels);
-  return fillChannelStats(allocChannelStats(channels), pre, post, channels, rates);
+  const count = arrays.wPrev.length / channels;
+  return fillChannelStats(allocChannelStats(channels), pre, post, channels, rates, count);
 }

@@ -1,8 +1,11 @@
 import { Rng } from '@smd/engine';
 import type { MomentumRescale, PerStep } from '../theory/mean-field.js';
 
-/** Optimizers of the synthetic simulator (closed set). 'sgdm' is torch heavy-ball SGD (§2). */
-export type SimOptimizer = 'sgd' | 'sgdm' | 'adamw' | 'lion';
+/**
+ * Optimizers of the synthetic simulator (closed set). 'sgdm' is torch heavy-ball SGD (§2),
+ * 'nesterov' torch SGD with nesterov=True (u = d + αv).
+ */
+export type SimOptimizer = 'sgd' | 'sgdm' | 'nesterov' | 'adamw' | 'lion';
 
 /**
  * How weight decay enters: 'coupled' adds λw to the gradient (torch SGD's weight_decay; for
@@ -22,7 +25,7 @@ export interface SimulateOptions {
   lr: PerStep;
   /** Weight decay λ. */
   wd: number;
-  /** Heavy-ball α for 'sgdm' (required there, must be 0/omitted for 'sgd'). */
+  /** α for 'sgdm' / 'nesterov' (required there, must be 0/omitted for 'sgd'). */
   momentum?: number;
   /** β₁ for 'adamw' (default 0.9) and 'lion' (default 0.9). */
   beta1?: number;
@@ -78,8 +81,8 @@ export function simulateScaleInvariant(o: SimulateOptions): SimulateResult {
   const alpha = o.momentum ?? 0;
   if (opt === 'sgd' && alpha !== 0)
     throw new Error("simulate: optimizer 'sgd' takes no momentum; use 'sgdm'");
-  if (opt === 'sgdm' && !(alpha > 0 && alpha < 1)) {
-    throw new Error(`simulate: 'sgdm' needs momentum in (0, 1), got ${o.momentum}`);
+  if ((opt === 'sgdm' || opt === 'nesterov') && !(alpha > 0 && alpha < 1)) {
+    throw new Error(`simulate: '${opt}' needs momentum in (0, 1), got ${o.momentum}`);
   }
   const beta1 = o.beta1 ?? 0.9;
   const beta2 = o.beta2 ?? (opt === 'lion' ? 0.99 : 0.999);
@@ -127,7 +130,7 @@ export function simulateScaleInvariant(o: SimulateOptions): SimulateResult {
     if (f !== undefined) {
       for (let i = 0; i < d; i++) w[i] *= f;
       const mr = o.momentumRescale ?? 'keep';
-      if (mr !== 'keep' && opt === 'sgdm') {
+      if (mr !== 'keep' && (opt === 'sgdm' || opt === 'nesterov')) {
         const vf = mr === 'like-weights' ? f : 1 / f;
         for (let i = 0; i < d; i++) m[i] *= vf;
       }
@@ -155,6 +158,12 @@ export function simulateScaleInvariant(o: SimulateOptions): SimulateResult {
         for (let i = 0; i < d; i++) {
           m[i] = alpha * m[i] + g[i];
           w[i] -= eta * m[i];
+        }
+        break;
+      case 'nesterov':
+        for (let i = 0; i < d; i++) {
+          m[i] = alpha * m[i] + g[i];
+          w[i] -= eta * (g[i] + alpha * m[i]);
         }
         break;
       case 'adamw': {

@@ -8,3 +8,5 @@ export * from './mean-field.js';
 export * from './fixed-point.js';
 export * from './transient.js';
 export * from './kosson.js';
+export * from './nesterov-recurrence.js';
+export * from './optimizer-equilibrium.js';
