@@ -57,17 +57,22 @@ export function equilibriumRotation(inner: RotationalInner, h: RotationHyper): n
   }
 }
 
-/** S = 1 + 2Σ_{k≥1}(2/π)·arcsin(ρ_k) of Lion's equilibrium (see equilibriumRotation). */
-export function lionSignCorrelationSum(b1: number, b2: number): number {
+/**
+ * S = 1 + 2Σ_{k≥1}(2/π)·arcsin(ρ_k)·x^k of Lion's equilibrium (see equilibriumRotation; x = 1
+ * there). `discount` x < 1 weights lag k by x^k (smd's recurrence uses x = 1 − ηλ).
+ */
+export function lionSignCorrelationSum(b1: number, b2: number, discount = 1): number {
   if (!(b1 >= 0 && b1 < 1 && b2 >= 0 && b2 < 1)) {
     throw new Error(`lion: beta1, beta2 must be in [0, 1), got ${b1}, ${b2}`);
   }
   const variance = (1 - b1) ** 2 + (b1 * b1 * (1 - b2)) / (1 + b2);
   let rho = (b1 * (1 - b2) * (1 - b1 + (b1 * b2) / (1 + b2))) / variance;
   let S = 1;
-  for (let k = 1; k < 1e6 && rho > 1e-14; k++) {
-    S += (4 / Math.PI) * Math.asin(rho);
+  let xk = discount;
+  for (let k = 1; k < 1e6 && rho * xk > 1e-14; k++) {
+    S += (4 / Math.PI) * Math.asin(rho) * xk;
     rho *= b2;
+    xk *= discount;
   }
   return S;
 }

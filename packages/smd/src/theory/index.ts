@@ -10,3 +10,4 @@ export * from './transient.js';
 export * from './kosson.js';
 export * from './nesterov-recurrence.js';
 export * from './optimizer-equilibrium.js';
+export * from './optimizer-dynamics.js';

@@ -1,0 +1,153 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { simulateScaleInvariant } from '../sim/scale-invariant.js';
+import { meanFieldFixedPoint } from './fixed-point.js';
+import { equilibriumDelta, equilibriumNormSq } from './optimizer-equilibrium.js';
+import { optimizerDynamics, stepsToEquilibrium, type DynamicsHyper } from './optimizer-dynamics.js';
+import type { MeanFieldState } from './types.js';
+
+const rel = (a: number, b: number, tol: number, what: string): void =>
+  assert.ok(Math.abs(a / b - 1) <= tol, `${what}: ${a} vs ${b} (rel tol ${tol})`);
+
+const rmsOf = (x: ArrayLike<number>, from: number, to: number): number => {
+  let s = 0;
+  for (let i = from; i < to; i++) s += x[i] ** 2;
+  return Math.sqrt(s / (to - from));
+};
+
+test('fixed points agree with the closed forms of optimizer-equilibrium.ts', () => {
+  for (const [h, lr] of [
+    [{ optimizer: 'sgdm', wd: 5e-4, momentum: 0.9, L: 2 }, 0.1],
+    [{ optimizer: 'nesterov', wd: 5e-4, momentum: 0.9, L: 2 }, 0.1],
+    [{ optimizer: 'adamw', wd: 0.1, dim: 500 }, 1e-3],
+    [{ optimizer: 'lion', wd: 1, dim: 500 }, 1e-4],
+  ] as [DynamicsHyper, number][]) {
+    const dyn = optimizerDynamics(h);
+    const eh = { optimizer: h.optimizer, lr, wd: h.wd, momentum: h.momentum };
+    rel(dyn.deltaStar(lr), equilibriumDelta(eh), 5e-3, `${h.optimizer} Δ*`);
+    rel(
+      dyn.normStarSq(lr),
+      equilibriumNormSq(eh, { L: h.L, dim: h.dim }),
+      // the closed forms are the ηλ → 0 limits; Lion's 100-step correlation makes its ~1%
+      1.5e-2,
+      `${h.optimizer} ‖w*‖²`,
+    );
+  }
+  const sgdm = optimizerDynamics({ optimizer: 'sgdm', wd: 5e-4, momentum: 0.9 });
+  rel(sgdm.rescaleFactor(10), 10 ** -0.25, 1e-15, 'coupled rescale k^-1/4');
+  rel(
+    optimizerDynamics({ optimizer: 'adamw', wd: 0.1 }).rescaleFactor(10),
+    10 ** -0.5,
+    1e-15,
+    'decoupled rescale k^-1/2',
+  );
+});
+
+test('transient after η ÷ 10: the recurrences track the simulator (adamw, lion, nesterov)', () => {
+  const cases: { h: DynamicsHyper; lr0: number; pre: number; post: number; windows: number[][] }[] =
+    [
+      {
+        h: { optimizer: 'adamw', wd: 1, betas: [0.9, 0.99] },
+        lr0: 1e-2,
+        pre: 1500,
+        post: 2000,
+        windows: [
+          [20, 120],
+          [400, 600],
+          [1500, 2000],
+        ],
+      },
+      {
+        h: { optimizer: 'lion', wd: 10 },
+        lr0: 1e-3,
+        pre: 1500,
+        post: 2000,
+        windows: [
+          [20, 120],
+          [400, 600],
+          [1500, 2000],
+        ],
+      },
+      {
+        h: { optimizer: 'nesterov', wd: 0.05, momentum: 0.9 },
+        lr0: 0.1,
+        pre: 800,
+        post: 800,
+        windows: [
+          [5, 40],
+          [100, 200],
+          [600, 800],
+        ],
+      },
+    ];
+  const d = 1000;
+  for (const c of cases) {
+    const dyn = optimizerDynamics({ ...c.h, dim: d, L: 1 });
+    const lr = (t: number): number => (t < c.pre ? c.lr0 : c.lr0 / 10);
+    const fp = dyn.fixedPoint(c.lr0);
+    const sim = simulateScaleInvariant({
+      d,
+      steps: c.pre + c.post,
+      seed: 17,
+      optimizer:
+        c.h.optimizer === 'nesterov' ? 'nesterov' : c.h.optimizer === 'lion' ? 'lion' : 'adamw',
+      lr,
+      wd: c.h.wd,
+      momentum: c.h.momentum,
+      beta1: c.h.betas?.[0],
+      beta2: c.h.betas?.[1],
+      initialNormSq: fp.a,
+    });
+    const pred = new Float64Array(c.post);
+    let s: MeanFieldState = { ...fp };
+    for (let t = 0; t < c.pre; t++) {
+      const out = { a: 0, b: 0, c: 0 };
+      dyn.step(s, c.lr0, out);
+      s = out;
+    }
+    for (let t = 0; t < c.post; t++) {
+      const out = { a: 0, b: 0, c: 0 };
+      pred[t] = dyn.step(s, c.lr0 / 10, out);
+      s = out;
+    }
+    const simPost = sim.deltaRad.subarray(c.pre);
+    for (const [a, b] of c.windows) {
+      rel(
+        rmsOf(simPost, a, b),
+        rmsOf(pred, a, b),
+        0.05,
+        `${c.h.optimizer} Δ RMS in steps ${a}–${b} after the drop`,
+      );
+    }
+    // the drop first sends Δ to about Δ*_old/10 (η falls, ‖w‖ has not moved yet)
+    assert.ok(pred[0] < 0.11 * dyn.deltaStar(c.lr0));
+  }
+});
+
+test('stepsToEquilibrium: decoupled closed form (hand-computed) and the rescale fix', () => {
+  // AdamW η 1e-2 → 1e-3, λ = 0.1: a_t − a* = (1−ηλ)^{2t}(a_0 − a*); Δ_t ≥ 0.95Δ* once
+  // a_t ≤ a*/0.95², i.e. t = ln((a_0 − a*)/(a*(1/0.9025 − 1))) / (−2 ln(1 − 1e-4)).
+  const dyn = optimizerDynamics({ optimizer: 'adamw', wd: 0.1, dim: 1000 });
+  const from = dyn.fixedPoint(1e-2);
+  const aStar = dyn.fixedPoint(1e-3).a;
+  const hand = Math.log((from.a - aStar) / (aStar * (1 / 0.9025 - 1))) / (-2 * Math.log(1 - 1e-4));
+  const r = stepsToEquilibrium(dyn, 1e-3, from, 5);
+  // the recurrence adds Adam's √v lag (Δ runs ~5% high while ‖w‖ falls): a little later
+  assert.ok(r.steps! >= hand && r.steps! < 1.1 * hand, `${r.steps} vs ${hand}`);
+  assert.ok(Math.abs(hand - 22_067) < 1, `${hand}`);
+  // rescaling w by k^{-1/2} lands on the new ‖w*‖, but Adam's v (β2 = 0.999) keeps the old
+  // gradient scale: Δ overshoots for a few 1/(1−β2) — still 3× sooner than without
+  const fixedR = stepsToEquilibrium(dyn, 1e-3, dyn.rescale(from, dyn.rescaleFactor(10)), 5);
+  assert.ok(fixedR.steps! > 1000 && fixedR.steps! < r.steps! / 3, `${fixedR.steps}`);
+  const lion = optimizerDynamics({ optimizer: 'lion', wd: 1, dim: 1000 });
+  const lf = lion.fixedPoint(1e-3);
+  assert.equal(
+    stepsToEquilibrium(lion, 1e-4, lion.rescale(lf, lion.rescaleFactor(10)), 5).steps,
+    0,
+  );
+  // SGDM: same search as §4's stepsToWithin (paper's setting)
+  const sgdm = optimizerDynamics({ optimizer: 'sgdm', wd: 5e-4, momentum: 0.9 });
+  const s0 = meanFieldFixedPoint({ lr: 0.1, wd: 5e-4, momentum: 0.9, L: 1 });
+  const t = stepsToEquilibrium(sgdm, 0.01, s0, 5).steps!;
+  assert.ok(t > 20_000 && t < 40_000, `sgdm re-equilibration ${t}`);
+});

@@ -1,0 +1,216 @@
+/**
+ * One interface over the per-optimizer recurrences, so predictions and advice run the same code
+ * for every optimizer: a state (a = ‖w‖², b, c as §4; b = c = 0 for the decoupled ones), one
+ * step at η, the fixed point, Δ*, ‖w*‖², the local time constant, and the rescaling trick.
+ * - sgd, sgdm: §4 mean-field recurrence (the paper's setting).
+ * - nesterov: nesterov-recurrence.ts (derived here).
+ * - adamw, lion (decoupled decay; derived here, checked against the simulator in
+ *   optimizer-dynamics.test.ts): with x = 1 − ηλ, U = E‖u‖² per step and U_eff the
+ *   momentum-coherent growth Σ_k corr(u_t, u_{t±k})·x^{|k|}·U — AdamW U = d(1−β1)/(1+β1),
+ *   U_eff = U(1+β1x)/(1−β1x); Lion U = d, U_eff = d·S(x) (lionSignCorrelationSum) —
+ *   the coherent part of past updates c = Σ_k η_{t−k}·U·γ_k·x^k (γ_k = corr(u_t, u_{t−k})) is
+ *   a state: a' = x²a + 2ηc + η²U, c' = x(ηUγ1 + ρc), the update's radial part r = ⟨w, u⟩ =
+ *   −c/x, and Δ = atan2(η√(U − r²/a), x√a − ηr/√a); at the fixed point a'·(1 − x²) = η²U_eff. AdamW's state also carries b = EMA_β2(1/a): Adam's
+ *   √v lags the gradient scale 1/‖w‖ while the norm moves, scaling U and U_eff by (1/a)/b
+ *   (+5–10% Δ while ‖w‖ shrinks after an lr drop, as the simulator shows). At ηλ → 0 the fixed point is Kosson et al.'s AdamW
+ *   Δ* and ‖w*‖² = ηd/(2λ) (Lion: kosson.ts's Δ*, ηdS/(2λ)); at ηλ = 0.01, β1 = 0.9 the
+ *   x-terms move ‖w*‖² by −9%, which the simulator confirms.
+ */
+import { lionSignCorrelationSum } from '@smd/engine/optim/rotational-rules';
+import { eigenvalues3, localRate, meanFieldFixedPoint } from './fixed-point.js';
+import { meanFieldStep } from './mean-field.js';
+import { nesterovFixedPoint, nesterovStep } from './nesterov-recurrence.js';
+import { defaultBetas, type EquilibriumOptimizer } from './optimizer-equilibrium.js';
+import type { MeanFieldState } from './types.js';
+
+/** Constant hyper-parameters of a dynamics (η varies per step and is passed to each call). */
+export interface DynamicsHyper {
+  optimizer: EquilibriumOptimizer;
+  /** λ > 0 */
+  wd: number;
+  /** α (sgdm, nesterov) */
+  momentum?: number;
+  /** (β1, β2) (adamw, lion) */
+  betas?: [number, number];
+  /** L = E‖g̃‖² (sgd, sgdm, nesterov; default 1) */
+  L?: number;
+  /** weights in the tensor or neuron (adamw, lion norms; default 576 = a 3×3 conv neuron over 64 channels) */
+  dim?: number;
+}
+
+/** A recurrence for one optimizer (see the file comment). */
+export interface OptimizerDynamics {
+  readonly hyper: DynamicsHyper;
+  /** One step at η from `s`; writes `out`, returns Δ_t in radians. */
+  step(s: MeanFieldState, lr: number, out: MeanFieldState): number;
+  /** Fixed point of the recurrence at η. */
+  fixedPoint(lr: number): MeanFieldState;
+  /** Δ* at η (the recurrence's own fixed point). */
+  deltaStar(lr: number): number;
+  /** Leading-order Δ* (Theorem 3 / the √ forms). */
+  deltaStarLeading(lr: number): number;
+  /** ‖w*‖² at η. */
+  normStarSq(lr: number): number;
+  /** −1/ln ρ of the map at its fixed point: steps for a deviation to shrink by e. */
+  timeConstant(lr: number): number;
+  /** Weight multiplier that lands on the new equilibrium norm when η is divided by k. */
+  rescaleFactor(k: number): number;
+  /** The state after multiplying the weights (not the buffers) by f. */
+  rescale(s: MeanFieldState, f: number): MeanFieldState;
+  /** Pure decay time after η ÷ k: steps for ‖w‖² to fall to the new ‖w*‖² by decay alone. */
+  normDecaySteps(lrNew: number, k: number): number;
+}
+
+/** The dynamics of `h.optimizer`. */
+export function optimizerDynamics(h: DynamicsHyper): OptimizerDynamics {
+  const lam = h.wd;
+  if (!(lam > 0)) throw new Error(`optimizerDynamics: wd must be > 0, got ${lam}`);
+  const L = h.L ?? 1;
+  const alpha = h.momentum ?? 0;
+  const [b1, b2] = h.betas ?? defaultBetas(h.optimizer);
+  const coupled = h.optimizer === 'sgd' || h.optimizer === 'sgdm' || h.optimizer === 'nesterov';
+  if (coupled) {
+    const nesterov = h.optimizer === 'nesterov';
+    const p = (lr: number) => ({ lr, wd: lam, momentum: alpha, L });
+    const step = (s: MeanFieldState, lr: number, out: MeanFieldState): number =>
+      nesterov ? nesterovStep(s, p(lr), out) : meanFieldStep(s, p(lr), out);
+    const fixedPoint = (lr: number): MeanFieldState => {
+      const fp = nesterov ? nesterovFixedPoint(p(lr)) : meanFieldFixedPoint(p(lr));
+      return { a: fp.a, b: fp.b, c: fp.c };
+    };
+    return {
+      hyper: h,
+      step,
+      fixedPoint,
+      deltaStar: (lr) => step(fixedPoint(lr), lr, { a: 0, b: 0, c: 0 }),
+      deltaStarLeading: (lr) => {
+        const x = (2 * lr * lam) / (1 + alpha);
+        const f = nesterov ? (1 + alpha) ** 2 * (1 - alpha * alpha) + alpha ** 4 : 1;
+        return Math.sqrt(x * f);
+      },
+      normStarSq: (lr) => fixedPoint(lr).a,
+      timeConstant: (lr) =>
+        nesterov ? numericTimeConstant(step, fixedPoint(lr), lr) : localRate(p(lr)).timeConstant,
+      rescaleFactor: (k) => Math.pow(k, -0.25),
+      rescale: (s, f) => ({ a: s.a * f * f, b: s.b, c: s.c * f }),
+      normDecaySteps: (lrNew, k) => (Math.log(k) * (1 - alpha)) / (4 * lam * lrNew),
+    };
+  }
+  const d = h.dim ?? 576;
+  const lion = h.optimizer === 'lion';
+  // U = E‖u‖² per step; consecutive updates correlate as γ_k = γ1·ρ^{k−1} (AdamW: γ1 = ρ = β1;
+  // Lion: ρ = β2 and γ1 fitted so Σγ_k x^k = (S(x) − 1)/2, the sign-correlation sum)
+  const U = lion ? d : (d * (1 - b1)) / (1 + b1);
+  const rho = lion ? b2 : b1;
+  const gamma1 = (x: number): number =>
+    lion ? (((lionSignCorrelationSum(b1, b2, x) - 1) / 2) * (1 - rho * x)) / x : b1;
+  const step = (s: MeanFieldState, lr: number, out: MeanFieldState): number => {
+    const x = 1 - lr * lam;
+    // AdamW: b = EMA_β2 of 1/a tracks √v's lag behind the gradient scale 1/‖w‖ (0 = no history
+    // yet: bias-corrected v̂ = g²); u grows by q = (1/a)/b while ‖w‖ shrinks faster than v forgets.
+    let q = 1;
+    out.b = 0;
+    if (!lion) {
+      out.b = s.b > 0 ? b2 * s.b + (1 - b2) / s.a : 1 / s.a;
+      q = 1 / (s.a * out.b);
+    }
+    const u = U * q;
+    // c = Σ_k η_{t−k}·U·γ_k·x^k: the coherent part of past updates; ⟨w, u⟩ = r = −c/x
+    const r = -s.c / x;
+    out.a = x * x * s.a + 2 * lr * s.c + lr * lr * u;
+    out.c = x * (lr * u * gamma1(x) + rho * s.c);
+    const sa = Math.sqrt(s.a);
+    return Math.atan2(lr * Math.sqrt(Math.max(0, u - (r * r) / s.a)), x * sa - (lr * r) / sa);
+  };
+  const fixedPoint = (lr: number): MeanFieldState => {
+    const x = 1 - lr * lam;
+    const c = (lr * U * gamma1(x) * x) / (1 - rho * x);
+    const a = (2 * lr * c + lr * lr * U) / (1 - x * x);
+    return { a, b: lion ? 0 : 1 / a, c };
+  };
+  return {
+    hyper: h,
+    step,
+    fixedPoint,
+    deltaStar: (lr) => step(fixedPoint(lr), lr, { a: 0, b: 0, c: 0 }),
+    deltaStarLeading: (lr) =>
+      Math.sqrt((2 * lr * lam) / (lion ? lionSignCorrelationSum(b1, b2) : (1 + b1) / (1 - b1))),
+    normStarSq: (lr) => fixedPoint(lr).a,
+    timeConstant: (lr) => -1 / (2 * Math.log(1 - lr * lam)),
+    rescaleFactor: (k) => Math.pow(k, -0.5),
+    // Adam's v keeps the old gradient scale (b unchanged): the first ~1/(1−β2) steps overshoot
+    rescale: (s, f) => ({ a: s.a * f * f, b: s.b, c: s.c * f }),
+    normDecaySteps: (lrNew, k) => Math.log(k) / (2 * lam * lrNew),
+  };
+}
+
+/** −1/ln ρ from a numerical Jacobian of a 3-state map at its fixed point. */
+function numericTimeConstant(
+  step: (s: MeanFieldState, lr: number, out: MeanFieldState) => number,
+  fp: MeanFieldState,
+  lr: number,
+): number {
+  const x = [fp.a, fp.b, fp.c];
+  const out: MeanFieldState = { a: 0, b: 0, c: 0 };
+  const F = (v: number[]): number[] => {
+    step({ a: v[0], b: v[1], c: v[2] }, lr, out);
+    return [out.a, out.b, out.c];
+  };
+  const f0 = F(x);
+  const J: number[][] = [[], [], []];
+  for (let j = 0; j < 3; j++) {
+    const h = 1e-6 * Math.max(Math.abs(x[j]), 1e-12);
+    const xp = [...x];
+    xp[j] += h;
+    const f1 = F(xp);
+    for (let i = 0; i < 3; i++) J[i][j] = (f1[i] - f0[i]) / h;
+  }
+  let rho = 0;
+  for (const z of eigenvalues3(J)) rho = Math.max(rho, Math.hypot(z.re, z.im));
+  return -1 / Math.log(rho);
+}
+
+/** Result of `stepsToEquilibrium`. */
+export interface EquilibriumTime {
+  /** First step from which Δ_t stays within ±percent% of Δ*; null if not within maxSteps. */
+  steps: number | null;
+  /** Δ* at the new η. */
+  deltaStar: number;
+  /** Δ at the first step. */
+  initialDelta: number;
+}
+
+/**
+ * Steps until Δ_t enters ±percent% of Δ* for good, iterating `dyn` at constant η from
+ * `from` (e.g. the old fixed point, or its rescaled state). Stops once the state is within
+ * percent/1000 of the fixed point (no later excursion is possible) or after maxSteps.
+ */
+export function stepsToEquilibrium(
+  dyn: OptimizerDynamics,
+  lr: number,
+  from: MeanFieldState,
+  percent: number,
+  maxSteps = 10_000_000,
+): EquilibriumTime {
+  const eq = dyn.deltaStar(lr);
+  const fp = dyn.fixedPoint(lr);
+  const band = (percent / 100) * eq;
+  const tol = percent / 1e5;
+  const close = (x: number, y: number): boolean => Math.abs(x - y) <= tol * Math.abs(y);
+  const s = { ...from };
+  const next: MeanFieldState = { a: 0, b: 0, c: 0 };
+  let lastOutside = -1;
+  let initial = NaN;
+  for (let t = 0; t < maxSteps; t++) {
+    const delta = dyn.step(s, lr, next);
+    if (t === 0) initial = delta;
+    if (Math.abs(delta - eq) > band) lastOutside = t;
+    else if (close(s.a, fp.a) && close(s.b, fp.b) && close(s.c, fp.c)) {
+      return { steps: lastOutside + 1, deltaStar: eq, initialDelta: initial };
+    }
+    s.a = next.a;
+    s.b = next.b;
+    s.c = next.c;
+  }
+  return { steps: null, deltaStar: eq, initialDelta: initial };
+}
