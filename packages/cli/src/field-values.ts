@@ -92,3 +92,17 @@ export function parseBooleanField(raw: unknown, src: FieldSource): boolean {
   if (raw === 'false') return false;
   return fieldError(src, 'true or false', raw);
 }
+
+/** `--betas 0.9,0.99` (or a config list): two numbers in [0, 1). */
+export function parseBetasField(r: { value: unknown; src: FieldSource }): [number, number] {
+  const expected = 'two numbers in [0, 1) such as "0.9,0.999"';
+  const items = Array.isArray(r.value)
+    ? r.value
+    : typeof r.value === 'string'
+      ? r.value.split(',').map((x) => x.trim())
+      : null;
+  if (items === null || items.length !== 2) return fieldError(r.src, expected, r.value);
+  const out = items.map((v) => (typeof v === 'number' ? v : v === '' ? NaN : Number(v)));
+  if (out.some((b) => !(b >= 0 && b < 1))) return fieldError(r.src, expected, r.value);
+  return [out[0], out[1]];
+}

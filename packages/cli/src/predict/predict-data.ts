@@ -1,6 +1,12 @@
 /** Machine-readable (`--format json` and `--format csv`) outputs of `smd predict`. */
 import { csvField } from '../format/numbers.js';
-import type { PhaseOutcome, PhaseReport, Prediction } from '@smd/smd/predict';
+import {
+  optimizerOf,
+  type PhaseOutcome,
+  type PhaseReport,
+  type Prediction,
+} from '@smd/smd/predict';
+import { defaultBetas } from '@smd/smd';
 import { definitions, summarizeAssumptions } from './predict-text.js';
 
 function withoutAndWith(
@@ -17,6 +23,10 @@ export function predictJson(p: Prediction): Record<string, unknown> {
   const o = p.options;
   return {
     input: {
+      optimizer: optimizerOf(o),
+      ...(optimizerOf(o) === 'adamw' || optimizerOf(o) === 'lion'
+        ? { betas: o.betas ?? defaultBetas(optimizerOf(o)), dim: o.dim ?? 576 }
+        : {}),
       lr: o.lr,
       wd: o.wd,
       momentum: o.momentum,
@@ -29,7 +39,7 @@ export function predictJson(p: Prediction): Record<string, unknown> {
       tolerance: o.tolerance,
       rescale: o.rescale,
     },
-    definitions: definitions(o.tolerance),
+    definitions: definitions(o.tolerance, optimizerOf(o)),
     initialNorm: p.initialNorm,
     startsAtEquilibrium: p.startsAtEquilibrium,
     continuousReason: p.continuousReason,

@@ -6,7 +6,8 @@
 import { downsampleMinMax } from '../figure/downsample.js';
 import type { FigureLevel, FigureLine, LineFigure } from '../figure/line-figure.js';
 import { epochs, sig } from '../format/numbers.js';
-import type { Prediction } from '@smd/smd/predict';
+import { optimizerOf, type Prediction } from '@smd/smd/predict';
+import { algoLabel } from './predict-text.js';
 
 /** Most points drawn per series. */
 export const MAX_FIGURE_POINTS = 2000;
@@ -77,13 +78,13 @@ export function predictFigure(p: Prediction): LineFigure {
   ]
     .filter((x) => x !== '')
     .join('; ');
-  const algo = o.momentum > 0 ? `SGDM α = ${o.momentum}` : 'SGD';
+  const algo = algoLabel(o, true);
   return {
     title: `Predicted Spherical Motion Dynamics (${mode})`,
     subtitle: [
-      `${algo}, η = ${sig(o.lr)}, λ = ${sig(o.wd)}, L = ${sig(o.L)}, schedule ${o.schedule}, ` +
+      `${algo}, η = ${sig(o.lr)}, λ = ${sig(o.wd)}${optimizerOf(o) === 'adamw' || optimizerOf(o) === 'lion' ? `, d = ${o.dim}` : `, L = ${sig(o.L)}`}, schedule ${o.schedule}, ` +
         `${epochs(n / o.stepsPerEpoch)} epochs × ${o.stepsPerEpoch} steps/epoch`,
-      `Mean-field recurrence (docs/smd-theory.md §4). Equilibrium (Δ_t within ±${sig(o.tolerance * 100, 3)}% of Δ* until the phase ends): ${verdicts}`,
+      `${optimizerOf(o) === 'sgd' || optimizerOf(o) === 'sgdm' ? 'Mean-field recurrence (docs/smd-theory.md §4)' : 'Recurrence of docs/smd-theory.md §9'}. Equilibrium (Δ_t within ±${sig(o.tolerance * 100, 3)}% of Δ* until the phase ends): ${verdicts}`,
     ],
     xLabel: `optimizer step t`,
     xMax: n,

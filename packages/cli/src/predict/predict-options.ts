@@ -5,6 +5,7 @@
 import { extname } from 'node:path';
 import { readConfigFields, type RawField } from '../config-file.js';
 import {
+  parseBetasField,
   parseBooleanField,
   parseEnumField,
   parseNumberField,
@@ -14,6 +15,7 @@ import { UsageError } from '../usage-error.js';
 import { parseFlags } from '../parse-flags.js';
 import { parseSchedule, type Schedule } from '@smd/engine/schedule';
 import type { PredictionInput } from '@smd/smd/predict';
+import { EQUILIBRIUM_OPTIMIZERS, defaultBetas, type EquilibriumOptimizer } from '@smd/smd';
 
 const COMMAND = 'smd predict';
 
@@ -26,6 +28,12 @@ const FORMATS: readonly PredictFormat[] = ['table', 'json', 'csv'];
 
 /** Everything `smd predict` needs, validated: the prediction's inputs and how to print them. */
 export interface PredictOptions extends PredictionInput {
+  /** sgd | sgdm | nesterov (coupled decay, torch SGD) | adamw | lion (decoupled decay). */
+  optimizer: EquilibriumOptimizer;
+  /** (β1, β2) of adamw / lion. */
+  betas: [number, number];
+  /** Weights per tensor or neuron: sets ‖w*‖ for adamw / lion (L does for the SGD family). */
+  dim: number;
   format: PredictFormat;
   /** Figure output path (.svg or .png), or null. */
   plot: string | null;
@@ -33,6 +41,9 @@ export interface PredictOptions extends PredictionInput {
 
 /** Field names as flags; config files use the same names (or their camelCase form). */
 const FLAG_OPTIONS = {
+  optimizer: { type: 'string' },
+  betas: { type: 'string' },
+  dim: { type: 'string' },
   lr: { type: 'string' },
   wd: { type: 'string' },
   momentum: { type: 'string' },
@@ -56,16 +67,22 @@ const FIELD_NAMES = Object.keys(FLAG_OPTIONS).filter((k) => k !== 'help') as Fie
 export const PREDICT_HELP = `Usage: smd predict [config.yaml|config.json] [flags]
 
 Predict the Spherical Motion Dynamics of every scale-invariant weight (a conv/linear weight
-followed by BatchNorm/GroupNorm/LayerNorm) under SGD or SGD+momentum with coupled weight decay:
-per schedule phase the equilibrium angular update Δ*, the equilibrium norm ‖w*‖, the time
-constant, whether the phase reaches equilibrium before it ends, and the effect of the
-rescaling trick. Trajectories come from the mean-field recurrence (docs/smd-theory.md §4).
+followed by BatchNorm/GroupNorm/LayerNorm) under SGD, SGD+momentum or Nesterov (coupled weight
+decay, torch.optim.SGD), AdamW or Lion (decoupled decay): per schedule phase the equilibrium
+angular update Δ*, the equilibrium norm ‖w*‖, the time constant, whether the phase reaches
+equilibrium before it ends, and the effect of the rescaling trick. Trajectories come from the
+mean-field recurrence (docs/smd-theory.md §4; §9 for nesterov, adamw, lion).
 
 Flags (a config file may hold the same fields, e.g. "steps-per-epoch" or "stepsPerEpoch";
 flags override it):
+  --optimizer <name>       sgd | sgdm | nesterov | adamw | lion (default: sgdm when
+                           --momentum > 0, else sgd)
   --lr <η>                 base learning rate, > 0 (required)
-  --wd <λ>                 weight decay, > 0 (required)
-  --momentum <α>           heavy-ball momentum in [0, 1) (default 0 = plain SGD)
+  --wd <λ>                 weight decay, > 0 (required; adamw/lion: decoupled, × η)
+  --momentum <α>           momentum in [0, 1) (sgdm, nesterov; default 0 = plain SGD)
+  --betas <β1,β2>          adamw (default 0.9,0.999), lion (default 0.9,0.99)
+  --dim <d>                weights per tensor (or per neuron) for adamw/lion's ‖w*‖
+                           (default 576: a 3×3 conv neuron over 64 channels)
   --schedule <text>        lr schedule, times in epochs (default "constant"):
                              constant | multistep:30,60,80:0.1 | step:30:0.1 | exp:0.95
                              | cosine[:<min factor>] | warmup:5[:<start factor>][:<schedule>]
@@ -73,7 +90,7 @@ flags override it):
   --epochs <n>             training length in epochs (× --steps-per-epoch)
   --steps <n>              training length in steps (instead of --epochs)
   --steps-per-epoch <n>    optimizer steps per epoch, integer >= 1 (default 1)
-  --L <L>                  mean squared unit-gradient norm E‖g̃‖², > 0 (default 1)
+  --L <L>                  mean squared unit-gradient norm E‖g̃‖², > 0 (default 1; sgd family)
   --w0 <norm>              initial ‖w‖, > 0 (default: the equilibrium of the first step's η)
   --tolerance <f>          band around Δ* that counts as equilibrium, in (0, 1) (default 0.05)
   --rescale                multiply the weights by k^(−1/4) at every lr drop η → η/k
@@ -90,6 +107,8 @@ Examples:
   smd predict --lr 0.1 --wd 1e-4 --momentum 0.9 --schedule "multistep:30,60,80:0.1" \\
       --steps-per-epoch 5005 --epochs 90
   smd predict run.yaml --rescale --plot smd.png
+  smd predict --optimizer adamw --lr 1e-3 --wd 0.05 --schedule "multistep:30,60:0.1" \
+      --steps-per-epoch 390 --epochs 90 --dim 576
 `;
 
 /** Parsed command line: either a request for help, or resolved raw fields. */
@@ -123,6 +142,30 @@ function resolveOptions(raw: Map<FieldName, RawField>): PredictOptions {
   const lr = parseNumberField(lrF.value, lrF.src, { min: 0 });
   const wd = parseNumberField(wdF.value, wdF.src, { min: 0 });
   const momentum = num('momentum', { min: 0, minInclusive: true, max: 1 }) ?? 0;
+  const optF = raw.get('optimizer');
+  const optimizer: EquilibriumOptimizer = optF
+    ? parseEnumField(optF.value, optF.src, EQUILIBRIUM_OPTIMIZERS)
+    : momentum > 0
+      ? 'sgdm'
+      : 'sgd';
+  const momentumF = raw.get('momentum');
+  if (optimizer === 'sgd' && momentum > 0) {
+    throw new UsageError(`${COMMAND}: --optimizer sgd takes no momentum (use sgdm or nesterov)`);
+  }
+  if ((optimizer === 'sgdm' || optimizer === 'nesterov') && !(momentum > 0)) {
+    throw new UsageError(`${COMMAND}: --optimizer ${optimizer} needs --momentum > 0`);
+  }
+  if ((optimizer === 'adamw' || optimizer === 'lion') && momentumF) {
+    throw new UsageError(
+      `${COMMAND}: ${momentumF.src.where} applies to sgdm/nesterov, not ${optimizer}`,
+    );
+  }
+  const betasF = raw.get('betas');
+  if (betasF && optimizer !== 'adamw' && optimizer !== 'lion') {
+    throw new UsageError(`${COMMAND}: ${betasF.src.where} applies to adamw/lion, not ${optimizer}`);
+  }
+  const betas = betasF ? parseBetasField(betasF) : defaultBetas(optimizer);
+  const dim = num('dim', { min: 1, minInclusive: true, integer: true }) ?? 576;
   const scheduleF = raw.get('schedule');
   // A config file may give the schedule as a mapping (schedule JSON, times in steps).
   const scheduleValue = scheduleF?.value;
@@ -181,6 +224,9 @@ function resolveOptions(raw: Map<FieldName, RawField>): PredictOptions {
     }
   }
   return {
+    optimizer,
+    betas,
+    dim,
     lr,
     wd,
     momentum,

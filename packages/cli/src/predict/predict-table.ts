@@ -1,22 +1,28 @@
 /** Human-readable (`--format table`) output of `smd predict`. */
 import { epochs, int, pct, sig, textTable } from '../format/numbers.js';
-import type { Prediction } from '@smd/smd/predict';
-import { definitions, shortVerdict, summarizeAssumptions, verdict } from './predict-text.js';
+import { optimizerOf, type Prediction } from '@smd/smd/predict';
+import {
+  algoLabel,
+  definitions,
+  shortVerdict,
+  summarizeAssumptions,
+  verdict,
+} from './predict-text.js';
 
 function header(p: Prediction): string {
   const o = p.options;
-  const algo = o.momentum > 0 ? `SGD with momentum α = ${o.momentum}` : 'plain SGD (α = 0)';
+  const algo = algoLabel(o);
   const start = p.startsAtEquilibrium
     ? `‖w_0‖ = ${sig(p.initialNorm, 4)} (equilibrium of the first step's η; set --w0 to start elsewhere)`
     : `‖w_0‖ = ${sig(p.initialNorm, 4)} (momentum buffer 0)`;
   const lines = [
-    'smd predict — Spherical Motion Dynamics of scale-invariant weights (mean-field recurrence)',
-    `  ${algo}, η = ${sig(o.lr)}, λ = ${sig(o.wd)} (coupled weight decay), L = ${sig(o.L)}`,
+    `smd predict — Spherical Motion Dynamics of scale-invariant weights (${optimizerOf(o) === 'sgd' || optimizerOf(o) === 'sgdm' ? 'mean-field recurrence' : 'its recurrence, smd-theory.md §9'})`,
+    `  ${algo}, η = ${sig(o.lr)}, λ = ${sig(o.wd)}`,
     o.stepsPerEpoch > 1
       ? `  schedule ${o.schedule}: ${int(o.totalSteps)} steps = ${epochs(o.totalSteps / o.stepsPerEpoch)} epochs × ${int(o.stepsPerEpoch)} steps/epoch`
       : `  schedule ${o.schedule}: ${int(o.totalSteps)} steps`,
     `  start ${start}`,
-    `  rescaling trick: ${o.rescale ? 'ON (w × k^(−1/4) at every η ÷ k)' : 'off (see "--rescale" below)'}`,
+    `  rescaling trick: ${o.rescale ? `ON (w × k^(${optimizerOf(o) === 'adamw' || optimizerOf(o) === 'lion' ? '−1/2' : '−1/4'}) at every η ÷ k)` : 'off (see "--rescale" below)'}`,
   ];
   if (p.continuousReason) {
     lines.push(
@@ -78,14 +84,17 @@ function dropLines(p: Prediction): string {
     const ph = p.phases[d.phaseIndex - 1];
     out.push(
       `  epoch ${epochs(d.epoch)} (step ${int(d.step)}): η ÷ ${sig(d.k, 4)} → ${sig(ph.lr, 4)}, new Δ* = ${sig(ph.deltaStarRad)} rad; ` +
-        `Corollary 3.1 bound ≥ ${int(ph.corollarySteps ?? NaN)} steps, pure norm decay ${int(ph.normDecaySteps ?? NaN)} steps`,
+        (ph.corollarySteps === null
+          ? ''
+          : `Corollary 3.1 bound ≥ ${int(ph.corollarySteps)} steps, `) +
+        `pure norm decay ${int(ph.normDecaySteps ?? NaN)} steps`,
     );
     out.push(
       `    without rescaling: ‖w‖ = ${sig(d.normNoRescale, 4)} at the drop (new ‖w*‖ = ${sig(d.normStarNew, 4)}), Δ falls to ` +
         `${sig(d.deltaAfterRad, 4)} rad (${pct(d.deltaAfterPct)} of Δ*); phase ${d.phaseIndex} ${shortVerdict(d.withoutRescale, spe)}`,
     );
     out.push(
-      `    ${o.rescale ? 'with rescaling at every drop' : 'with --rescale at every drop'}: w × ${sig(d.factor, 4)} (= ${sig(d.k, 4)}^(−1/4)), ‖w‖ ${sig(d.normBeforeRescale, 4)} → ` +
+      `    ${o.rescale ? 'with rescaling at every drop' : 'with --rescale at every drop'}: w × ${sig(d.factor, 4)} (= ${sig(d.k, 4)}^(${optimizerOf(o) === 'adamw' || optimizerOf(o) === 'lion' ? '−1/2' : '−1/4'})), ‖w‖ ${sig(d.normBeforeRescale, 4)} → ` +
         `${sig(d.normRescaled, 4)}; phase ${d.phaseIndex} ${shortVerdict(d.withRescale, spe)}`,
     );
   }
@@ -93,6 +102,9 @@ function dropLines(p: Prediction): string {
 }
 
 function assumptionLines(p: Prediction): string {
+  if (p.phases.every((ph) => ph.assumptions.length === 0)) {
+    return 'assumption checks: the paper’s Theorems 1–3 cover sgd/sgdm only\n';
+  }
   const out = ['assumption checks (Theorems 1–3 of the paper, at each phase’s η):'];
   for (const a of summarizeAssumptions(p)) {
     const mark = a.holds === null ? 'n/a ' : a.holds ? 'ok  ' : 'FAIL';
@@ -102,7 +114,7 @@ function assumptionLines(p: Prediction): string {
 }
 
 function legend(p: Prediction): string {
-  const d = definitions(p.options.tolerance);
+  const d = definitions(p.options.tolerance, optimizerOf(p.options));
   const rows: [string, string][] = [
     ['reaches', d.reaches],
     ['NO: needs', d.stepsNeeded],

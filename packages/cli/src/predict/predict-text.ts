@@ -2,13 +2,29 @@
  * Shared wording of `smd predict` outputs: the definitions printed in the legend (table) and
  * carried in JSON, the verdict phrase of a phase, and assumption checks grouped over phases.
  */
-import type { AssumptionCheck, AssumptionId } from '@smd/smd';
+import {
+  defaultBetas,
+  type AssumptionCheck,
+  type AssumptionId,
+  type EquilibriumOptimizer,
+} from '@smd/smd';
 import { epochs, int, pct, sig } from '../format/numbers.js';
-import { MAX_SEARCH_STEPS, type PhaseOutcome, type Prediction } from '@smd/smd/predict';
+import {
+  MAX_SEARCH_STEPS,
+  optimizerOf,
+  type PhaseOutcome,
+  type Prediction,
+  type PredictionInput,
+} from '@smd/smd/predict';
 
 /** Plain-language definitions of the reported quantities. */
-export function definitions(tolerance: number): Record<string, string> {
+export function definitions(
+  tolerance: number,
+  optimizer: EquilibriumOptimizer = 'sgdm',
+): Record<string, string> {
   const band = `${sig(tolerance * 100, 3)}%`;
+  const sgdFamily = optimizer === 'sgd' || optimizer === 'sgdm';
+  const own = sgdFamily ? {} : OTHER_DEFINITIONS[optimizer];
   return {
     reaches:
       `a phase reaches equilibrium when Δ_t enters the band Δ*·(1 ± ${band}) before the phase ends ` +
@@ -31,8 +47,8 @@ export function definitions(tolerance: number): Record<string, string> {
       'Corollary 3.1: after η ÷ k, reaching the new equilibrium takes ≥ ⌈ln k·(1−α)/(2λη)⌉ steps',
     normDecay: 'pure weight decay alone needs ln k·(1−α)/(4λη_new) steps to shrink ‖w‖² by √k',
     rescale: 'rescaling trick: at each η ÷ k, multiply every scale-invariant weight by k^(−1/4)',
-    trajectory:
-      'Δ_t, ‖w_t‖ from the mean-field recurrence of docs/smd-theory.md §4 with constant L',
+    trajectory: 'Δ_t, ‖w_t‖ from the mean-field recurrence of docs/smd-theory.md §4 with constant L',
+    ...own,
   };
 }
 
@@ -55,6 +71,60 @@ export function shortVerdict(o: PhaseOutcome, stepsPerEpoch: number): string {
     return `reaches it after ${int(o.stepsToWithin!)} steps${ep}`;
   }
   return `does NOT reach it (ends at ${pct(o.deltaEndPct)} of Δ*)`;
+}
+
+/** Definitions that differ from §4's for the optimizers beyond the paper (smd-theory.md §9). */
+const OTHER_DEFINITIONS: Record<'nesterov' | 'adamw' | 'lion', Record<string, string>> = {
+  nesterov: {
+    deltaStar:
+      'Δ* = fixed point of the Nesterov recurrence (derived in this project, smd-theory.md §9); ' +
+      'leading term √(2λη/(1+α)·[(1+α)²(1−α²) + α⁴]), 1.16× SGDM’s at α = 0.9',
+    normStar: '‖w*‖ = fixed point of the Nesterov recurrence, in the units of √L (≈ SGDM’s)',
+    trajectory: 'Δ_t, ‖w_t‖ from the Nesterov recurrence of smd-theory.md §9 with constant L',
+  },
+  adamw: {
+    deltaStar:
+      'Δ* = fixed point of the decoupled recurrence (smd-theory.md §9); leading term ' +
+      '√(2ηλ(1−β1)/(1+β1)) (Kosson et al. 2024, confirmed by simulation)',
+    normStar: '‖w*‖ = √(ηd/(2λ)) to leading order: fixed by η, λ and d = --dim alone (no L)',
+    rescale: 'rescaling trick: at each η ÷ k, multiply every scale-invariant weight by k^(−1/2)',
+    normDecay: 'pure weight decay alone needs ln k/(2λη_new) steps to shrink ‖w‖² by k',
+    trajectory:
+      'Δ_t, ‖w_t‖ from the decoupled recurrence of smd-theory.md §9 (Adam’s v lag included)',
+  },
+  lion: {
+    deltaStar:
+      'Δ* = √(2ηλ/S) to leading order, S the Gaussian sign-correlation sum (derived in this ' +
+      'project; Kosson et al.’s Lion formula disagrees with simulation, smd-theory.md §9)',
+    normStar: '‖w*‖ = √(ηdS/(2λ)) to leading order: fixed by η, λ, β and d = --dim alone',
+    rescale: 'rescaling trick: at each η ÷ k, multiply every scale-invariant weight by k^(−1/2)',
+    normDecay: 'pure weight decay alone needs ln k/(2λη_new) steps to shrink ‖w‖² by k',
+    trajectory: 'Δ_t, ‖w_t‖ from the decoupled recurrence of smd-theory.md §9',
+  },
+};
+
+/** "SGD with momentum α = 0.9, coupled weight decay, L = 1" — the optimizer line of every output. */
+export function algoLabel(o: PredictionInput, short = false): string {
+  const opt = optimizerOf(o);
+  const betas = o.betas ?? defaultBetas(opt);
+  const b = `β = (${betas[0]}, ${betas[1]})`;
+  const dim = o.dim ?? 576;
+  switch (opt) {
+    case 'sgd':
+      return short ? 'SGD' : `plain SGD (α = 0), coupled weight decay, L = ${sig(o.L)}`;
+    case 'sgdm':
+      return short
+        ? `SGDM α = ${o.momentum}`
+        : `SGD with momentum α = ${o.momentum}, coupled weight decay, L = ${sig(o.L)}`;
+    case 'nesterov':
+      return short
+        ? `Nesterov α = ${o.momentum}`
+        : `SGD with Nesterov momentum α = ${o.momentum}, coupled weight decay, L = ${sig(o.L)}`;
+    case 'adamw':
+      return short ? `AdamW ${b}` : `AdamW ${b}, decoupled weight decay, d = ${dim} weights`;
+    case 'lion':
+      return short ? `Lion ${b}` : `Lion ${b}, decoupled weight decay, d = ${dim} weights`;
+  }
 }
 
 /** One assumption aggregated over phases. */

@@ -6,6 +6,7 @@
 import { PAPER_WINDOW_STEPS, type RunConfig } from '@smd/smd';
 import { readConfigFields, type RawField } from '../config-file.js';
 import {
+  parseBetasField,
   parseBooleanField,
   parseEnumField,
   parseNumberField,
@@ -211,20 +212,6 @@ function parseWidths(r: RawField, model: ModelKind): number[] {
   return out;
 }
 
-/** `--betas 0.9,0.99` (or a config list [0.9, 0.99]): two numbers in [0, 1). */
-function parseBetas(r: RawField): [number, number] {
-  const expected = 'two numbers in [0, 1) such as "0.9,0.999"';
-  const items = Array.isArray(r.value)
-    ? r.value
-    : typeof r.value === 'string'
-      ? r.value.split(',').map((x) => x.trim())
-      : null;
-  if (items === null || items.length !== 2) return fieldError(r.src, expected, r.value);
-  const out = items.map((v) => (typeof v === 'number' ? v : v === '' ? NaN : Number(v)));
-  if (out.some((b) => !(b >= 0 && b < 1))) return fieldError(r.src, expected, r.value);
-  return [out[0], out[1]];
-}
-
 function resolveConfig(raw: Map<FieldName, RawField>): TrainConfig {
   const num = (name: FieldName, bounds: NumberBounds, dflt: number): number => {
     const r = raw.get(name);
@@ -297,7 +284,7 @@ function resolveConfig(raw: Map<FieldName, RawField>): TrainConfig {
   }
   const betasF = raw.get('betas');
   const betas = betasF
-    ? parseBetas(betasF)
+    ? parseBetasField(betasF)
     : optimizer.endsWith('lion')
       ? ([0.9, 0.99] as [number, number])
       : ([0.9, 0.999] as [number, number]);

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { meanFieldTrajectory } from '@smd/smd';
+import { meanFieldTrajectory, optimizerDynamics } from '@smd/smd';
 import { parseSchedule, lrSeries } from '@smd/engine/schedule';
 import { runPhased } from './phase-trajectory.js';
 
@@ -26,9 +26,7 @@ test('runPhased equals one meanFieldTrajectory call, with and without rescaling 
     });
     const got = runPhased({
       lr,
-      wd: 5e-4,
-      momentum: 0.9,
-      L: 2,
+      dynamics: optimizerDynamics({ optimizer: 'sgdm', wd: 5e-4, momentum: 0.9, L: 2 }),
       initialState: { a: 9, b: 0, c: 0 },
       spans,
       rescale,

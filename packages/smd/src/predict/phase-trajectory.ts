@@ -1,9 +1,10 @@
 /**
- * Runs the mean-field recurrence (docs/smd-theory.md §4, @smd/smd meanFieldTrajectory) over a whole
- * schedule one phase at a time, so the state (a, b, c) at every phase start is known, applying
- * the rescaling trick at phase starts that follow an lr drop when asked.
+ * Runs an optimizer's recurrence (@smd/smd OptimizerDynamics: §4 for sgd/sgdm, §9 for
+ * nesterov/adamw/lion) over a whole schedule one phase at a time, so the state (a, b, c) at
+ * every phase start is known, applying the rescaling trick at phase starts that follow an lr
+ * drop when asked (weights × the optimizer's factor: k^{-1/4} coupled, k^{-1/2} decoupled).
  */
-import { type MeanFieldState, meanFieldTrajectory, rescaleFactor } from '../theory/index.js';
+import type { MeanFieldState, OptimizerDynamics } from '../theory/index.js';
 
 /** A stretch [start, end) of steps; `dropRatio` = k when it starts with an lr drop η → η/k (k > 1). */
 export interface PhaseSpan {
@@ -30,19 +31,17 @@ export interface PhasedTrajectory {
   normEnd: number[];
 }
 
-/** Inputs of runPhased: constant λ, α, L; per-step η; the spans covering [0, steps). */
+/** Inputs of runPhased: the dynamics (constant λ, α, L, …); per-step η; spans covering [0, steps). */
 export interface PhasedRunOptions {
   lr: Float64Array;
-  wd: number;
-  momentum: number;
-  L: number;
+  dynamics: OptimizerDynamics;
   initialState: MeanFieldState;
   spans: PhaseSpan[];
-  /** Multiply w by k^{-1/4} at the start of every span with dropRatio k > 1 (a ← a/√k, c ← c·k^{-1/4}). */
+  /** Multiply w by dynamics.rescaleFactor(k) at the start of every span with dropRatio k > 1. */
   rescale: boolean;
 }
 
-/** Iterates §4 span by span; equals one meanFieldTrajectory call with rescaleAtDrops. */
+/** Iterates the recurrence span by span (sgd/sgdm: equals one meanFieldTrajectory call with rescaleAtDrops). */
 export function runPhased(o: PhasedRunOptions): PhasedTrajectory {
   const n = o.lr.length;
   const deltaRad = new Float64Array(n);
@@ -56,24 +55,24 @@ export function runPhased(o: PhasedRunOptions): PhasedTrajectory {
     normBeforeRescale.push(Math.sqrt(state.a));
     let f = 1;
     if (o.rescale && span.dropRatio !== null && span.dropRatio > 1) {
-      // Same transform as meanFieldTrajectory's rescaleAtDrops (weights only, not the buffer).
-      f = rescaleFactor(span.dropRatio);
-      state = { a: state.a * f * f, b: state.b, c: state.c * f };
+      // Weights only, not the optimizer's buffers (what rescaling parameters in place does).
+      f = o.dynamics.rescaleFactor(span.dropRatio);
+      state = o.dynamics.rescale(state, f);
     }
     rescaleFactors.push(f);
     startStates.push({ ...state });
-    const len = span.end - span.start;
-    const tr = meanFieldTrajectory({
-      steps: len,
-      lr: o.lr.subarray(span.start, span.end),
-      wd: o.wd,
-      momentum: o.momentum,
-      L: o.L,
-      initialState: state,
-    });
-    deltaRad.set(tr.deltaRad, span.start);
-    for (let t = 0; t <= len; t++) norm[span.start + t] = Math.sqrt(tr.normSq[t]);
-    state = tr.finalState;
+    // two state records swapped every step: no allocation in the loop
+    let cur: MeanFieldState = { ...state };
+    let next: MeanFieldState = { a: 0, b: 0, c: 0 };
+    for (let t = span.start; t < span.end; t++) {
+      norm[t] = Math.sqrt(cur.a);
+      deltaRad[t] = o.dynamics.step(cur, o.lr[t], next);
+      const tmp = cur;
+      cur = next;
+      next = tmp;
+    }
+    state = cur;
+    norm[span.end] = Math.sqrt(state.a);
     normEnd.push(Math.sqrt(state.a));
   }
   return { lr: o.lr, deltaRad, norm, startStates, rescaleFactors, normBeforeRescale, normEnd };

@@ -9,16 +9,14 @@
  */
 import { piecewisePhases, scheduleDrops, lrSeries, type Schedule } from '@smd/engine/schedule';
 import {
-  deltaStarExact,
-  deltaStarPaper,
-  weightNormStar,
-  localRate,
-  meanFieldFixedPoint,
   stepsAfterLrDrop,
-  stepsToWithin,
+  stepsToEquilibrium,
   checkAssumptions,
+  optimizerDynamics,
   type AssumptionCheck,
   type MeanFieldState,
+  type EquilibriumOptimizer,
+  type OptimizerDynamics,
 } from '../theory/index.js';
 import { runPhased, type PhaseSpan, type PhasedTrajectory } from './phase-trajectory.js';
 
@@ -45,6 +43,17 @@ export interface PredictionInput {
   tolerance: number;
   /** Divide scale-invariant weights by k^{1/4} at every lr drop by k. */
   rescale: boolean;
+  /** sgd | sgdm | nesterov | adamw | lion (default: sgdm when momentum > 0, else sgd). */
+  optimizer?: EquilibriumOptimizer;
+  /** (β1, β2) of adamw / lion (default: the optimizer's). */
+  betas?: [number, number];
+  /** Weights per tensor or neuron: ‖w*‖ of adamw / lion (default 576). */
+  dim?: number;
+}
+
+/** The input's optimizer: as given, else sgdm when α > 0, else sgd. */
+export function optimizerOf(o: PredictionInput): EquilibriumOptimizer {
+  return o.optimizer ?? (o.momentum > 0 ? 'sgdm' : 'sgd');
 }
 
 /** How one phase ends under one mode (with or without rescaling). */
@@ -78,20 +87,20 @@ export interface PhaseReport {
   lrVaries: boolean;
   /** k when the phase starts with η divided by k (> 1), or multiplied (< 1); null otherwise. */
   dropRatio: number | null;
-  /** Exact Δ* = arccos(1 − λη/(1+α)) in rad (§4). */
+  /** Exact Δ* of the optimizer's recurrence in rad (sgd/sgdm: arccos(1 − λη/(1+α)), §4). */
   deltaStarRad: number;
   /** Δ* in degrees. */
   deltaStarDeg: number;
-  /** Theorem 3's leading-order Δ* = √(2λη/(1+α)) in rad. */
+  /** Leading-order Δ* in rad (Theorem 3's √(2λη/(1+α)) for sgd/sgdm; §9 for the others). */
   deltaStarPaperRad: number;
-  /** Exact ‖w*‖ given L (§4 / Theorem 2). */
+  /** Exact ‖w*‖ given L (§4 / Theorem 2), or given dim (adamw, lion). */
   normStar: number;
   /** −1/ln ρ of the §4 map at the fixed point: steps for a deviation to shrink by e. */
   timeConstantSteps: number;
   timeConstantEpochs: number;
-  /** Corollary 3.1 as stated: ⌈ln k (1−α)/(2λη_old)⌉ steps (null: no drop). */
+  /** Corollary 3.1 as stated: ⌈ln k (1−α)/(2λη_old)⌉ steps (null: no drop, or not sgd/sgdm). */
   corollarySteps: number | null;
-  /** Pure norm decay with the new η: ln k (1−α)/(4λη_new) steps (null: no drop). */
+  /** Pure norm decay with the new η: ln k (1−α)/(4λη_new) steps (decoupled: ln k/(2λη_new)); null: no drop. */
   normDecaySteps: number | null;
   /** Outcome in the mode that was asked for (--rescale or not). */
   outcome: PhaseOutcome;
@@ -107,7 +116,7 @@ export interface DropReport {
   epoch: number;
   /** η is divided by k. */
   k: number;
-  /** k^{-1/4}: the rescaling trick multiplies w by this. */
+  /** The rescaling trick multiplies w by this: k^{-1/4} (coupled decay), k^{-1/2} (adamw, lion). */
   factor: number;
   /** 1-based index of the phase that starts here. */
   phaseIndex: number;
@@ -202,6 +211,7 @@ function perStep(lr: Float64Array, f: (eta: number) => number): Float64Array {
 
 function outcome(
   o: PredictionInput,
+  dyn: OptimizerDynamics,
   maxSearchSteps: number,
   spans: PhaseSpan[],
   tr: PhasedTrajectory,
@@ -233,17 +243,13 @@ function outcome(
   };
   if (reaches) res.stepsNeeded = res.stepsToWithin;
   else if (tr.lr[last] > 0 && maxSearchSteps > 0) {
-    const r = stepsToWithin({
-      lr: tr.lr[last],
-      wd: o.wd,
-      momentum: o.momentum,
-      L: o.L,
-      fromState: startState,
-      percent: tol * 100,
-      metric: 'delta',
-      maxSteps: maxSearchSteps,
-    });
-    res.stepsNeeded = r.steps;
+    res.stepsNeeded = stepsToEquilibrium(
+      dyn,
+      tr.lr[last],
+      startState,
+      tol * 100,
+      maxSearchSteps,
+    ).steps;
   }
   return res;
 }
@@ -256,6 +262,18 @@ export interface PredictionEffort {
    * it while a slider moves (the search can take seconds) and runs it once the slider rests.
    */
   maxSearchSteps?: number;
+}
+
+/** The recurrence of the input's optimizer (default: sgdm when α > 0, else sgd). */
+export function dynamicsOf(o: PredictionInput): OptimizerDynamics {
+  return optimizerDynamics({
+    optimizer: optimizerOf(o),
+    wd: o.wd,
+    momentum: o.momentum,
+    betas: o.betas,
+    L: o.L,
+    dim: o.dim,
+  });
 }
 
 /** Computes the whole prediction for validated options. */
@@ -274,33 +292,34 @@ export function computePrediction<O extends PredictionInput>(
       break;
     }
   }
-  const hyper = { wd: o.wd, momentum: o.momentum, L: o.L };
+  const dyn = dynamicsOf(o);
+  const sgdFamily = optimizerOf(o) === 'sgd' || optimizerOf(o) === 'sgdm';
   const initialState: MeanFieldState =
-    o.w0 === null ? meanFieldFixedPoint({ lr: lr0, ...hyper }) : { a: o.w0 * o.w0, b: 0, c: 0 };
+    o.w0 === null ? dyn.fixedPoint(lr0) : { a: o.w0 * o.w0, b: 0, c: 0 };
   const run = (rescale: boolean): PhasedTrajectory =>
-    runPhased({ lr, wd: o.wd, momentum: o.momentum, L: o.L, initialState, spans, rescale });
+    runPhased({ lr, dynamics: dyn, initialState, spans, rescale });
   const trajectory = run(o.rescale);
   const otherTrajectory = run(!o.rescale);
-  const target = perStep(lr, (eta) => deltaStarExact({ lr: eta, wd: o.wd, momentum: o.momentum }));
+  const target = perStep(lr, (eta) => dyn.deltaStar(eta));
   const spe = o.stepsPerEpoch;
 
   const phases: PhaseReport[] = spans.map((span, i) => {
     const eta = lr[span.end - 1] > 0 ? lr[span.end - 1] : lr0;
-    const p = { lr: eta, ...hyper };
-    const normStar = weightNormStar(p);
-    const tau = localRate(p).timeConstant;
+    const normStar = Math.sqrt(dyn.normStarSq(eta));
+    const tau = dyn.timeConstant(eta);
     let lrVaries = false;
     for (let t = span.start + 1; t < span.end && !lrVaries; t++) lrVaries = lr[t] !== lr[t - 1];
+    const dropped = span.dropRatio !== null && span.dropRatio > 1 && span.start > 0;
     const drop =
-      span.dropRatio !== null && span.dropRatio > 1 && span.start > 0
+      dropped && sgdFamily
         ? stepsAfterLrDrop({
             lr: lr[span.start - 1],
             wd: o.wd,
             momentum: o.momentum,
-            k: span.dropRatio,
+            k: span.dropRatio!,
           })
         : null;
-    const deltaStarRad = deltaStarExact(p);
+    const deltaStarRad = dyn.deltaStar(eta);
     return {
       index: i + 1,
       startStep: span.start,
@@ -312,15 +331,15 @@ export function computePrediction<O extends PredictionInput>(
       dropRatio: span.dropRatio,
       deltaStarRad,
       deltaStarDeg: (deltaStarRad * 180) / Math.PI,
-      deltaStarPaperRad: deltaStarPaper(p),
+      deltaStarPaperRad: dyn.deltaStarLeading(eta),
       normStar,
       timeConstantSteps: tau,
       timeConstantEpochs: tau / spe,
       corollarySteps: drop ? drop.corollarySteps : null,
-      normDecaySteps: drop ? drop.normDecaySteps : null,
-      outcome: outcome(o, maxSearch, spans, trajectory, target, i, normStar),
-      other: outcome(o, maxSearch, spans, otherTrajectory, target, i, normStar),
-      assumptions: checkAssumptions({ lr: eta, wd: o.wd, momentum: o.momentum }),
+      normDecaySteps: dropped ? dyn.normDecaySteps(lr[span.start], span.dropRatio!) : null,
+      outcome: outcome(o, dyn, maxSearch, spans, trajectory, target, i, normStar),
+      other: outcome(o, dyn, maxSearch, spans, otherTrajectory, target, i, normStar),
+      assumptions: sgdFamily ? checkAssumptions({ lr: eta, wd: o.wd, momentum: o.momentum }) : [],
     };
   });
 
@@ -343,7 +362,7 @@ export function computePrediction<O extends PredictionInput>(
       normNoRescale: without.normEnd[i - 1],
       normBeforeRescale: withRes.normBeforeRescale[i],
       normRescaled: withRes.norm[span.start],
-      normStarNew: weightNormStar({ lr: lr[span.start], ...hyper }),
+      normStarNew: Math.sqrt(dyn.normStarSq(lr[span.start])),
       withoutRescale: o.rescale ? ph.other : ph.outcome,
       withRescale: o.rescale ? ph.outcome : ph.other,
     });
@@ -359,6 +378,6 @@ export function computePrediction<O extends PredictionInput>(
     trajectory,
     otherTrajectory,
     deltaStarSeries: target,
-    normStarSeries: perStep(lr, (eta) => weightNormStar({ lr: eta, ...hyper })),
+    normStarSeries: perStep(lr, (eta) => Math.sqrt(dyn.normStarSq(eta))),
   };
 }

@@ -72,8 +72,11 @@ export function optimizerDynamics(h: DynamicsHyper): OptimizerDynamics {
   if (coupled) {
     const nesterov = h.optimizer === 'nesterov';
     const p = (lr: number) => ({ lr, wd: lam, momentum: alpha, L });
-    const step = (s: MeanFieldState, lr: number, out: MeanFieldState): number =>
-      nesterov ? nesterovStep(s, p(lr), out) : meanFieldStep(s, p(lr), out);
+    const hot = p(0); // one mutable record for the per-step calls (no allocation per step)
+    const step = (s: MeanFieldState, lr: number, out: MeanFieldState): number => {
+      hot.lr = lr;
+      return nesterov ? nesterovStep(s, hot, out) : meanFieldStep(s, hot, out);
+    };
     const fixedPoint = (lr: number): MeanFieldState => {
       const fp = nesterov ? nesterovFixedPoint(p(lr)) : meanFieldFixedPoint(p(lr));
       return { a: fp.a, b: fp.b, c: fp.c };
