@@ -4,6 +4,7 @@
  * so tests can run the CLI in-process.
  */
 import { runPredict } from './predict/predict-command.js';
+import { runAdvise } from './advise/advise-command.js';
 import { runTrain } from './train/train-command.js';
 import { runRuns, runExport } from './runs-cmd/runs-command.js';
 import { runDoctor } from './doctor/doctor-command.js';
@@ -19,11 +20,13 @@ import { InputError } from '@smd/formats';
 export const SMD_HELP = `Usage: smd <command> [args]
 
 smd — Spherical Motion Dynamics: predict, measure and explain how normalized networks move
-under SGD / SGD+momentum with weight decay.
+under SGD / SGD+momentum (and Nesterov, AdamW, Lion) with weight decay.
 
 Commands:
   predict    equilibrium angular update Δ*, ‖w*‖, time constants and per-phase verdicts
              for an lr schedule (mean-field recurrence; no training needed)
+  advise     η or λ for a target Δ* or time constant, warmup length, per-drop
+             re-equilibration and rescaling, batch-size scaling (sgd … lion)
   train      train a normalized network with SMD probes on every scale-invariant tensor,
              in a crash-safe run folder (resume with --resume RUN)
   runs       list the runs under ./runs (or --out DIR)
@@ -49,6 +52,7 @@ export type Subcommand = (argv: string[], io: CliIo) => Promise<number>;
 
 const COMMANDS: Record<string, Subcommand> = {
   predict: runPredict,
+  advise: runAdvise,
   train: (argv, io) => runTrain(argv, io),
   runs: runRuns,
   export: runExport,

@@ -268,7 +268,7 @@ test('help, unknown subcommand, no subcommand', async () => {
   assert.equal(u.code, 2);
   assert.equal(
     u.stderr,
-    'smd: unknown command "frobnicate" (commands: predict, train, runs, export, doctor, report, serve, explore, reproduce, analyze; see smd --help)\n',
+    'smd: unknown command "frobnicate" (commands: predict, advise, train, runs, export, doctor, report, serve, explore, reproduce, analyze; see smd --help)\n',
   );
   const none = await runCli([]);
   assert.equal(none.code, 2);

@@ -11,3 +11,4 @@ export * from './kosson.js';
 export * from './nesterov-recurrence.js';
 export * from './optimizer-equilibrium.js';
 export * from './optimizer-dynamics.js';
+export * from './advice.js';

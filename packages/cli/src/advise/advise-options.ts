@@ -1,0 +1,194 @@
+/**
+ * `smd advise` inputs: flags (or a config file with the same fields), validated into
+ * AdviseOptions. Exactly one of --lr / --wd is given with a target (the other is solved), or
+ * both without a target (then the advice describes that setting).
+ */
+import { readConfigFields, type RawField } from '../config-file.js';
+import {
+  parseBetasField,
+  parseEnumField,
+  parseNumberField,
+  parseStringField,
+} from '../field-values.js';
+import { parseFlags } from '../parse-flags.js';
+import { UsageError } from '../usage-error.js';
+import { parseSchedule, type Schedule } from '@smd/engine/schedule/index';
+import {
+  EQUILIBRIUM_OPTIMIZERS,
+  defaultBetas,
+  type EquilibriumOptimizer,
+} from '@smd/smd/theory/index';
+
+const COMMAND = 'smd advise';
+
+/** Everything `smd advise` needs, validated. */
+export interface AdviseOptions {
+  optimizer: EquilibriumOptimizer;
+  momentum: number;
+  betas: [number, number];
+  /** η given (null: solve it) */
+  lr: number | null;
+  /** λ given (null: solve it) */
+  wd: number | null;
+  /** target equilibrium Δ* in rad, or null */
+  targetDelta: number | null;
+  /** target time constant in steps, or null */
+  targetTau: number | null;
+  /** band around equilibrium (warmup = τ·ln(1/tolerance), re-equilibration ±tolerance) */
+  tolerance: number;
+  /** lr schedule for per-drop advice (times in epochs), or null */
+  schedule: string | null;
+  scheduleSpec: Schedule | null;
+  stepsPerEpoch: number;
+  totalSteps: number | null;
+  /** batch size × k with η → kη, or null */
+  batchK: number | null;
+  format: 'table' | 'json';
+}
+
+const FLAG_OPTIONS = {
+  optimizer: { type: 'string' },
+  momentum: { type: 'string' },
+  betas: { type: 'string' },
+  lr: { type: 'string' },
+  wd: { type: 'string' },
+  'target-delta': { type: 'string' },
+  'target-tau': { type: 'string' },
+  tolerance: { type: 'string' },
+  schedule: { type: 'string' },
+  'steps-per-epoch': { type: 'string' },
+  epochs: { type: 'string' },
+  'batch-k': { type: 'string' },
+  format: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+type FieldName = Exclude<keyof typeof FLAG_OPTIONS, 'help'>;
+const FIELD_NAMES = Object.keys(FLAG_OPTIONS).filter((k) => k !== 'help') as FieldName[];
+
+/** The `smd advise --help` text. */
+export const ADVISE_HELP = `Usage: smd advise [config.yaml|config.json] --optimizer NAME [flags]
+
+Turn the equilibrium theory into settings (smd-theory.md §9): the η or λ that gives a target
+angular update Δ* or a target time constant τ, the warmup length τ implies, per lr drop how long
+the optimizer needs to re-equilibrate and whether the next drop comes first (with the rescaling
+factor that avoids it), and what multiplying the batch size by k with η → kη does.
+
+  --optimizer <name>      sgd | sgdm | nesterov | adamw | lion (required)
+  --momentum <α>          sgdm / nesterov (default 0.9)
+  --betas <β1,β2>         adamw (default 0.9,0.999), lion (default 0.9,0.99)
+  --lr <η>, --wd <λ>      give one with a target (the other is solved), or both
+  --target-delta <rad>    target equilibrium Δ* per step (e.g. 0.005)
+  --target-tau <steps>    target time constant τ of the equilibrium (steps)
+  --tolerance <f>         equilibrium band, in (0, 1) (default 0.05): warmup = τ·ln(1/f)
+  --schedule <text>       lr schedule for per-drop advice (times in epochs), e.g. multistep:30,60:0.1
+  --steps-per-epoch <n>   (default 1)   --epochs <n>   training length (with --schedule)
+  --batch-k <k>           batch size × k with the linear scaling rule η → kη
+  --format table|json     (default table)
+  -h, --help
+
+Exit codes: 0 ok, 2 bad flag / config value, 1 unexpected error.
+Examples:
+  smd advise --optimizer adamw --lr 1e-3 --target-delta 0.005
+  smd advise --optimizer sgdm --lr 0.1 --wd 5e-4 --schedule multistep:30,60:0.1 \\
+      --steps-per-epoch 390 --epochs 90 --batch-k 4
+`;
+
+/** Parsed command line. */
+export type AdviseRequest = { help: true } | { help: false; options: AdviseOptions };
+
+/** Parses argv (after "advise"). */
+export function parseAdviseArgs(argv: string[], cwd: string): AdviseRequest {
+  const { values, positionals } = parseFlags(argv, FLAG_OPTIONS, 'advise');
+  if (values.help) return { help: true };
+  const raw = readConfigFields(positionals, cwd, COMMAND, FIELD_NAMES);
+  for (const name of FIELD_NAMES) {
+    if (values[name] !== undefined) {
+      raw.set(name, { value: values[name], src: { command: COMMAND, where: `--${name}` } });
+    }
+  }
+  return { help: false, options: resolve(raw) };
+}
+
+function resolve(raw: Map<FieldName, RawField>): AdviseOptions {
+  const num = (name: FieldName, bounds: Parameters<typeof parseNumberField>[2]) => {
+    const r = raw.get(name);
+    return r ? parseNumberField(r.value, r.src, bounds) : null;
+  };
+  const optF = raw.get('optimizer');
+  if (!optF) throw new UsageError(`${COMMAND}: --optimizer is required (see smd advise --help)`);
+  const optimizer = parseEnumField(optF.value, optF.src, EQUILIBRIUM_OPTIMIZERS);
+  const momF = raw.get('momentum');
+  const hasMomentum = optimizer === 'sgdm' || optimizer === 'nesterov';
+  if (momF && !hasMomentum) {
+    throw new UsageError(
+      `${COMMAND}: ${momF.src.where} applies to sgdm/nesterov, not ${optimizer}`,
+    );
+  }
+  const momentum = hasMomentum ? (num('momentum', { min: 0, max: 1 }) ?? 0.9) : 0;
+  const betasF = raw.get('betas');
+  if (betasF && optimizer !== 'adamw' && optimizer !== 'lion') {
+    throw new UsageError(`${COMMAND}: ${betasF.src.where} applies to adamw/lion, not ${optimizer}`);
+  }
+  const betas = betasF ? parseBetasField(betasF) : defaultBetas(optimizer);
+  const lr = num('lr', { min: 0 });
+  const wd = num('wd', { min: 0 });
+  const targetDelta = num('target-delta', { min: 0, max: 1 });
+  const targetTau = num('target-tau', { min: 1, minInclusive: true });
+  if (targetDelta !== null && targetTau !== null) {
+    throw new UsageError(
+      `${COMMAND}: give --target-delta or --target-tau, not both (both fix ηλ: Δ* sets τ)`,
+    );
+  }
+  const target = targetDelta !== null || targetTau !== null;
+  if (target && (lr === null) === (wd === null)) {
+    throw new UsageError(
+      `${COMMAND}: with a target, give exactly one of --lr and --wd (the other is solved)`,
+    );
+  }
+  if (!target && (lr === null || wd === null)) {
+    throw new UsageError(
+      `${COMMAND}: give --lr and --wd, or one of them with --target-delta / --target-tau`,
+    );
+  }
+  const tolerance = num('tolerance', { min: 0, max: 1 }) ?? 0.05;
+  const schedF = raw.get('schedule');
+  const schedule = schedF
+    ? parseStringField(schedF.value, schedF.src, 'a schedule such as "multistep:30,60:0.1"')
+    : null;
+  const stepsPerEpoch = num('steps-per-epoch', { min: 1, minInclusive: true, integer: true }) ?? 1;
+  const epochs = num('epochs', { min: 0 });
+  let totalSteps: number | null = null;
+  let scheduleSpec: Schedule | null = null;
+  if (schedule !== null) {
+    if (epochs === null)
+      throw new UsageError(`${COMMAND}: --schedule needs --epochs (training length)`);
+    totalSteps = Math.max(1, Math.round(epochs * stepsPerEpoch));
+    try {
+      scheduleSpec = parseSchedule(schedule, stepsPerEpoch, totalSteps);
+    } catch (e) {
+      throw new UsageError(
+        `${COMMAND}: ${schedF!.src.where}: ${(e as Error).message.split('\n')[0]}`,
+      );
+    }
+  }
+  const batchK = num('batch-k', { min: 0 });
+  const fmtF = raw.get('format');
+  const format = fmtF ? parseEnumField(fmtF.value, fmtF.src, ['table', 'json'] as const) : 'table';
+  return {
+    optimizer,
+    momentum,
+    betas,
+    lr,
+    wd,
+    targetDelta,
+    targetTau,
+    tolerance,
+    schedule,
+    scheduleSpec,
+    stepsPerEpoch,
+    totalSteps,
+    batchK,
+    format,
+  };
+}
