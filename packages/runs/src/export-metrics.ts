@@ -13,6 +13,7 @@ import { ParquetWriter, fileWriter, schemaFromColumnData } from 'hyparquet-write
 import type { LongRow } from './browser/metric-types.js';
 import { tempPathFor } from './fs-atomic.js';
 import type { MetricStore } from './metric-store.js';
+import { InputError } from '@smd/formats';
 import type { Run } from './run.js';
 
 /** Export formats. */
@@ -31,23 +32,46 @@ export interface ExportResult {
 export function* longRows(store: MetricStore): IterableIterator<LongRow> {
   const sc = store.iterateScalars();
   const pr = store.iterateProbes();
-  let s = sc.next();
-  let p = pr.next();
-  while (!s.done || !p.done) {
-    if (!s.done && (p.done || s.value.step <= p.value.step)) {
-      yield {
-        step: s.value.step,
-        param: null,
-        metric: s.value.name,
-        channel: null,
-        value: s.value.value,
-      };
-      s = sc.next();
-    } else if (!p.done) {
-      const r = p.value;
-      yield { step: r.step, param: r.param, metric: r.metric, channel: r.channel, value: r.value };
-      p = pr.next();
+  try {
+    let s = sc.next();
+    let p = pr.next();
+    while (!s.done || !p.done) {
+      if (!s.done && (p.done || s.value.step <= p.value.step)) {
+        yield {
+          step: s.value.step,
+          param: null,
+          metric: s.value.name,
+          channel: null,
+          value: s.value.value,
+        };
+        s = sc.next();
+      } else if (!p.done) {
+        const r = p.value;
+        yield {
+          step: r.step,
+          param: r.param,
+          metric: r.metric,
+          channel: r.channel,
+          value: r.value,
+        };
+        p = pr.next();
+      }
     }
+  } catch (e) {
+    // quick_check at open does not visit every page: corruption can surface mid-read
+    const code = (e as { code?: unknown }).code;
+    if (
+      typeof code === 'string' &&
+      (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB')
+    ) {
+      throw new InputError(`${store.path}: corrupt metric store (${(e as Error).message})`);
+    }
+    throw e;
+  } finally {
+    // a read error (corrupt file) in one iterator must not leave the other's statement open:
+    // closing the store would then fail with "connection is busy" and hide the real error
+    sc.return?.(undefined);
+    pr.return?.(undefined);
   }
 }
 

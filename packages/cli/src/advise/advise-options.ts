@@ -69,7 +69,7 @@ const FIELD_NAMES = Object.keys(FLAG_OPTIONS).filter((k) => k !== 'help') as Fie
 /** The `smd advise --help` text. */
 export const ADVISE_HELP = `Usage: smd advise [config.yaml|config.json] --optimizer NAME [flags]
 
-Turn the equilibrium theory into settings (smd-theory.md §9): the η or λ that gives a target
+Turn the equilibrium theory into settings (docs/optimizers.md): the η or λ that gives a target
 angular update Δ* or a target time constant τ, the warmup length τ implies, per lr drop how long
 the optimizer needs to re-equilibrate and whether the next drop comes first (with the rescaling
 factor that avoids it), and what multiplying the batch size by k with η → kη does.

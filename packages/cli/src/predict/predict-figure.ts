@@ -84,7 +84,7 @@ export function predictFigure(p: Prediction): LineFigure {
     subtitle: [
       `${algo}, η = ${sig(o.lr)}, λ = ${sig(o.wd)}${optimizerOf(o) === 'adamw' || optimizerOf(o) === 'lion' ? `, d = ${o.dim}` : `, L = ${sig(o.L)}`}, schedule ${o.schedule}, ` +
         `${epochs(n / o.stepsPerEpoch)} epochs × ${o.stepsPerEpoch} steps/epoch`,
-      `${optimizerOf(o) === 'sgd' || optimizerOf(o) === 'sgdm' ? 'Mean-field recurrence (docs/smd-theory.md §4)' : 'Recurrence of docs/smd-theory.md §9'}. Equilibrium (Δ_t within ±${sig(o.tolerance * 100, 3)}% of Δ* until the phase ends): ${verdicts}`,
+      `${optimizerOf(o) === 'sgd' || optimizerOf(o) === 'sgdm' ? 'Mean-field recurrence (docs/smd-theory.md §4)' : 'Recurrence of docs/optimizers.md'}. Equilibrium (Δ_t within ±${sig(o.tolerance * 100, 3)}% of Δ* until the phase ends): ${verdicts}`,
     ],
     xLabel: `optimizer step t`,
     xMax: n,

@@ -1,5 +1,5 @@
 // `smd predict --optimizer nesterov|adamw|lion`: the same outputs as for SGD(M), from the
-// recurrences of @smd/smd (smd-theory.md §9); values checked against the theory library.
+// recurrences of @smd/smd (docs/optimizers.md); values checked against the theory library.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { equilibriumDeltaLeading, optimizerDynamics } from '@smd/smd/theory/index';

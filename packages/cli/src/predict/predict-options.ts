@@ -71,7 +71,7 @@ followed by BatchNorm/GroupNorm/LayerNorm) under SGD, SGD+momentum or Nesterov (
 decay, torch.optim.SGD), AdamW or Lion (decoupled decay): per schedule phase the equilibrium
 angular update Δ*, the equilibrium norm ‖w*‖, the time constant, whether the phase reaches
 equilibrium before it ends, and the effect of the rescaling trick. Trajectories come from the
-mean-field recurrence (docs/smd-theory.md §4; §9 for nesterov, adamw, lion).
+mean-field recurrence (docs/smd-theory.md §4; docs/optimizers.md for nesterov, adamw, lion).
 
 Flags (a config file may hold the same fields, e.g. "steps-per-epoch" or "stepsPerEpoch";
 flags override it):

@@ -16,7 +16,7 @@ function header(p: Prediction): string {
     ? `‖w_0‖ = ${sig(p.initialNorm, 4)} (equilibrium of the first step's η; set --w0 to start elsewhere)`
     : `‖w_0‖ = ${sig(p.initialNorm, 4)} (momentum buffer 0)`;
   const lines = [
-    `smd predict — Spherical Motion Dynamics of scale-invariant weights (${optimizerOf(o) === 'sgd' || optimizerOf(o) === 'sgdm' ? 'mean-field recurrence' : 'its recurrence, smd-theory.md §9'})`,
+    `smd predict — Spherical Motion Dynamics of scale-invariant weights (${optimizerOf(o) === 'sgd' || optimizerOf(o) === 'sgdm' ? 'mean-field recurrence' : 'its recurrence, docs/optimizers.md'})`,
     `  ${algo}, η = ${sig(o.lr)}, λ = ${sig(o.wd)}`,
     o.stepsPerEpoch > 1
       ? `  schedule ${o.schedule}: ${int(o.totalSteps)} steps = ${epochs(o.totalSteps / o.stepsPerEpoch)} epochs × ${int(o.stepsPerEpoch)} steps/epoch`

@@ -73,33 +73,33 @@ export function shortVerdict(o: PhaseOutcome, stepsPerEpoch: number): string {
   return `does NOT reach it (ends at ${pct(o.deltaEndPct)} of Δ*)`;
 }
 
-/** Definitions that differ from §4's for the optimizers beyond the paper (smd-theory.md §9). */
+/** Definitions that differ from §4's for the optimizers beyond the paper (docs/optimizers.md). */
 const OTHER_DEFINITIONS: Record<'nesterov' | 'adamw' | 'lion', Record<string, string>> = {
   nesterov: {
     deltaStar:
-      'Δ* = fixed point of the Nesterov recurrence (derived in this project, smd-theory.md §9); ' +
+      'Δ* = fixed point of the Nesterov recurrence (derived in this project, docs/optimizers.md); ' +
       'leading term √(2λη/(1+α)·[(1+α)²(1−α²) + α⁴]), 1.16× SGDM’s at α = 0.9',
     normStar: '‖w*‖ = fixed point of the Nesterov recurrence, in the units of √L (≈ SGDM’s)',
-    trajectory: 'Δ_t, ‖w_t‖ from the Nesterov recurrence of smd-theory.md §9 with constant L',
+    trajectory: 'Δ_t, ‖w_t‖ from the Nesterov recurrence of docs/optimizers.md with constant L',
   },
   adamw: {
     deltaStar:
-      'Δ* = fixed point of the decoupled recurrence (smd-theory.md §9); leading term ' +
+      'Δ* = fixed point of the decoupled recurrence (docs/optimizers.md); leading term ' +
       '√(2ηλ(1−β1)/(1+β1)) (Kosson et al. 2024, confirmed by simulation)',
     normStar: '‖w*‖ = √(ηd/(2λ)) to leading order: fixed by η, λ and d = --dim alone (no L)',
     rescale: 'rescaling trick: at each η ÷ k, multiply every scale-invariant weight by k^(−1/2)',
     normDecay: 'pure weight decay alone needs ln k/(2λη_new) steps to shrink ‖w‖² by k',
     trajectory:
-      'Δ_t, ‖w_t‖ from the decoupled recurrence of smd-theory.md §9 (Adam’s v lag included)',
+      'Δ_t, ‖w_t‖ from the decoupled recurrence of docs/optimizers.md (Adam’s v lag included)',
   },
   lion: {
     deltaStar:
       'Δ* = √(2ηλ/S) to leading order, S the Gaussian sign-correlation sum (derived in this ' +
-      'project; Kosson et al.’s Lion formula disagrees with simulation, smd-theory.md §9)',
+      'project; Kosson et al.’s Lion formula disagrees with simulation, docs/optimizers.md)',
     normStar: '‖w*‖ = √(ηdS/(2λ)) to leading order: fixed by η, λ, β and d = --dim alone',
     rescale: 'rescaling trick: at each η ÷ k, multiply every scale-invariant weight by k^(−1/2)',
     normDecay: 'pure weight decay alone needs ln k/(2λη_new) steps to shrink ‖w‖² by k',
-    trajectory: 'Δ_t, ‖w_t‖ from the decoupled recurrence of smd-theory.md §9',
+    trajectory: 'Δ_t, ‖w_t‖ from the decoupled recurrence of docs/optimizers.md',
   },
 };
 

@@ -1,5 +1,5 @@
 /**
- * Runs an optimizer's recurrence (@smd/smd OptimizerDynamics: §4 for sgd/sgdm, §9 for
+ * Runs an optimizer's recurrence (@smd/smd OptimizerDynamics: §4 for sgd/sgdm, docs/optimizers.md for
  * nesterov/adamw/lion) over a whole schedule one phase at a time, so the state (a, b, c) at
  * every phase start is known, applying the rescaling trick at phase starts that follow an lr
  * drop when asked (weights × the optimizer's factor: k^{-1/4} coupled, k^{-1/2} decoupled).

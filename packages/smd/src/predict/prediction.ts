@@ -91,7 +91,7 @@ export interface PhaseReport {
   deltaStarRad: number;
   /** Δ* in degrees. */
   deltaStarDeg: number;
-  /** Leading-order Δ* in rad (Theorem 3's √(2λη/(1+α)) for sgd/sgdm; §9 for the others). */
+  /** Leading-order Δ* in rad (Theorem 3's √(2λη/(1+α)) for sgd/sgdm; docs/optimizers.md for the others). */
   deltaStarPaperRad: number;
   /** Exact ‖w*‖ given L (§4 / Theorem 2), or given dim (adamw, lion). */
   normStar: number;

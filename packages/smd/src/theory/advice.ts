@@ -1,5 +1,5 @@
 /**
- * Advice from the equilibrium theory (smd-theory.md §9): the η or λ that gives a target Δ* or
+ * Advice from the equilibrium theory (docs/optimizers.md): the η or λ that gives a target Δ* or
  * a target time constant, the warmup length a time constant implies, per lr drop how long each
  * optimizer needs to re-equilibrate (and the rescaling that avoids it), and what scaling the
  * batch size by k (η → kη) does. Δ* and τ depend on η and λ only through ηλ for every optimizer

@@ -1,6 +1,6 @@
 /**
  * Equilibrium of one scale-invariant tensor (or one neuron: a row of `dim` weights) under the
- * optimizers smd predicts beyond the paper (smd-theory.md §7, §9). Symbols: η = lr, λ = wd,
+ * optimizers smd predicts beyond the paper (smd-theory.md §7, docs/optimizers.md). Symbols: η = lr, λ = wd,
  * α = momentum, (β1, β2) = betas, d = dim (number of weights in the tensor or neuron),
  * L = E‖g̃‖² (unit-gradient norm², §1). Each closed form is checked against the synthetic
  * simulator (../sim) in optimizer-equilibrium.test.ts. Origin of each formula:
