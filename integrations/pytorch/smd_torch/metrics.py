@@ -24,8 +24,8 @@ def angle_from_sums(ww: float, wd: float, dd: float) -> float:
     return 2 * math.atan2(math.sqrt(t_sq + e * e), math.sqrt(apb * apb + t_sq))
 
 
-def stats_from_sums(ww, gg, wg, vg, wd, dd, w1w1, lr: float, momentum: float) -> Dict[str, float]:
-    """The per-step measurements (TensorStats) keyed by store metric name."""
+def stats_from_sums(ww, gg, wg, vg, wd, dd, w1w1, lr: float, momentum: float, n: int) -> Dict[str, float]:
+    """The per-step measurements (TensorStats) keyed by store metric name; n = elements summed."""
     denom = math.sqrt(ww * gg)
     return {
         "norm": math.sqrt(ww),
@@ -36,6 +36,7 @@ def stats_from_sums(ww, gg, wg, vg, wd, dd, w1w1, lr: float, momentum: float) ->
         "v_dot_g": vg,
         "radial_cos": wg / denom if denom > 0 else math.nan,
         "lr_effective": lr / ww if ww > 0 else math.nan,
+        "update_rms": math.sqrt(dd / n) if n > 0 else math.nan,
     }
 
 
@@ -101,6 +102,7 @@ STAT_METRICS = [
     ("v_dot_g", True),
     ("radial_cos", False),
     ("lr_effective", False),
+    ("update_rms", False),
 ]
 
 
@@ -114,3 +116,13 @@ def samples_of(stats: Dict[str, float], h: dict, L: float, channel: Optional[int
         out.append(("delta_star", delta_star(h), None))
     out.append(("w_star", w_star(h, L), channel))
     return out
+
+
+def rotation_spread(deltas: Sequence[float]) -> float:
+    """Balanced rotation: std/mean of one step's Δ across a tensor's output channels
+    (rotationSpread in smd-probe.ts); NaN with fewer than 2 channels."""
+    n = len(deltas)
+    if n < 2:
+        return math.nan
+    mean = sum(deltas) / n
+    return math.sqrt(sum((x - mean) ** 2 for x in deltas) / n) / mean

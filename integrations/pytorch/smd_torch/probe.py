@@ -24,7 +24,7 @@ from torch import nn
 from . import __version__
 from .detect import HookDetector, detect_fx, detect_from_hooks
 from .hyper import config_of, group_hyper, momentum_buffer
-from .metrics import RingWindow, samples_of, stats_from_sums
+from .metrics import RingWindow, rotation_spread, samples_of, stats_from_sums
 from .store import RunWriter
 from .sums import SUMS, Scratch, post_sums, pre_sums, row_sums
 
@@ -38,6 +38,7 @@ class _Slot:
     def __init__(self, name: str, p: torch.Tensor, group: dict, rows: int, offset: int):
         self.name, self.p, self.group, self.rows, self.offset = name, p, group, rows, offset
         self.prev: Optional[torch.Tensor] = None  # w_t as float64 [n], kept across the step
+        self.numel = p.numel()  # elements of the whole tensor (sharded: set from the model's shape)
         self.armed = False  # pre_sums ran this step (the parameter had a gradient)
         self.window: Optional[RingWindow] = None
         self.ch_window: Optional[RingWindow] = None
@@ -143,12 +144,14 @@ class Probe:
         self.decisions = {n: (inv, reason) for n, inv, reason in decisions}
         offset = 0
         self.slots = []
+        full = {n: p.numel() for n, p in self.model.named_parameters()}  # a shard's tensor is flat
         for n, p, g in self._named_opt:
             inv, reason = self.decisions.get(n, (False, "not in the model's named parameters"))
             if not inv:
                 continue
             rows = p.shape[0] if self.per_channel and p.dim() >= 2 and p.shape[0] > 1 else 1
             s = _Slot(n, p, g, rows, offset)
+            s.numel = full.get(n, s.numel)
             s.structural_reason = reason
             s.window = RingWindow(self.window_samples)
             s.ch_window = RingWindow(self.window_samples, rows) if rows > 1 else None
@@ -255,12 +258,14 @@ class Probe:
                 for i in range(SUMS):
                     tot[i] += sums[i]
                 rows.append(sums)
-            st = stats_from_sums(*tot, h["lr"], h["momentum"])
+            n = s.numel
+            st = stats_from_sums(*tot, h["lr"], h["momentum"], n)
             s.window.push([st["h_tilde"] if h["momentum"] > 0 else st["unit_grad_sq_norm"]])
             for metric, value, _ in samples_of(st, h, s.window.means()[0], None):
                 w.probe(step, s.name, metric, value)
             if s.ch_window is not None:
-                chs = [stats_from_sums(*x, h["lr"], h["momentum"]) for x in rows]
+                chs = [stats_from_sums(*x, h["lr"], h["momentum"], n // s.rows) for x in rows]
+                w.probe(step, s.name, "rotation_spread", rotation_spread([c["delta_rad"] for c in chs]))
                 key = "h_tilde" if h["momentum"] > 0 else "unit_grad_sq_norm"
                 s.ch_window.push([c[key] for c in chs])
                 Ls = s.ch_window.means()

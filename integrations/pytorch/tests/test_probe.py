@@ -22,7 +22,7 @@ import smd_torch  # noqa: E402
 from helpers import ConvGN, batches, probe_rows, query, run_dirs  # noqa: E402
 
 ALL = ["norm", "delta_rad", "grad_sq_norm", "unit_grad_sq_norm", "h_tilde", "v_dot_g", "radial_cos",
-       "lr_effective", "L_window", "delta_star", "w_star"]
+       "lr_effective", "L_window", "delta_star", "w_star", "update_rms", "rotation_spread"]
 
 
 def train(model, opt, probe, data, sched=None):

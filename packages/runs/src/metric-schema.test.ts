@@ -57,7 +57,7 @@ test('the schema file expands to DDL with the metric and event lists and no plac
   assert.doesNotMatch(METRIC_SCHEMA_SQL, /\{\{/);
   assert.match(
     METRIC_SCHEMA_SQL,
-    /CHECK \(name IN \('norm', 'delta_rad', .*'w_star', 'checkpoint_angle_rad'\)\)/,
+    /CHECK \(name IN \('norm', 'delta_rad', .*'checkpoint_angle_rad', 'update_rms', 'rotation_spread'\)\)/,
   );
   assert.match(METRIC_SCHEMA_SQL, /CHECK \(kind IN \('divergence', .*'note'\)\)/);
   assert.equal(METRIC_SCHEMA.version, 1);

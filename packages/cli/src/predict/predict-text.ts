@@ -47,7 +47,8 @@ export function definitions(
       'Corollary 3.1: after η ÷ k, reaching the new equilibrium takes ≥ ⌈ln k·(1−α)/(2λη)⌉ steps',
     normDecay: 'pure weight decay alone needs ln k·(1−α)/(4λη_new) steps to shrink ‖w‖² by √k',
     rescale: 'rescaling trick: at each η ÷ k, multiply every scale-invariant weight by k^(−1/4)',
-    trajectory: 'Δ_t, ‖w_t‖ from the mean-field recurrence of docs/smd-theory.md §4 with constant L',
+    trajectory:
+      'Δ_t, ‖w_t‖ from the mean-field recurrence of docs/smd-theory.md §4 with constant L',
     ...own,
   };
 }

@@ -73,6 +73,7 @@ const CASES: Case[] = [
     forced: 'wv',
     relOf: {
       delta_rad: 1e-4,
+      update_rms: 1e-4,
       grad_sq_norm: 1.5e-4,
       unit_grad_sq_norm: 1.5e-4,
       L_window: 1e-4,
