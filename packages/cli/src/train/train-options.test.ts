@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseTrainArgs } from './train-options.js';
+import { OPTIMIZER_NAMES, parseTrainArgs, trainConfigFromManifest } from './train-options.js';
 import { UsageError } from '../usage-error.js';
 import { tempDir } from './test-helpers.js';
 
@@ -116,4 +116,14 @@ test('optimizers beyond SGD/Adam: defaults, their hyper-parameters, and misplace
   assert.match(errorOf(['--optimizer', 'lion', '--betas', '0.9,1']), /--betas must be two numbers/);
   assert.match(errorOf(['--optimizer', 'rv-lion', '--wd', '0']), /rv-lion needs --wd > 0/);
   assert.match(errorOf(['--optimizer', 'nadam']), /--optimizer must be one of/);
+  // the saved config holds only the optimizer's own fields, so --resume reads it back unchanged
+  for (const name of OPTIMIZER_NAMES) {
+    const c = cfg(['--optimizer', name, '--wd', '0.01']);
+    const saved = JSON.parse(JSON.stringify(c)) as Record<string, unknown>;
+    assert.equal(
+      'betas' in saved,
+      ['adam', 'adamw', 'lion', 'adamp', 'rv-adamw', 'rv-lion'].includes(name),
+    );
+    assert.deepEqual(trainConfigFromManifest(saved, 'm.json'), c, name);
+  }
 });

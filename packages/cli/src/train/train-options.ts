@@ -246,20 +246,21 @@ function resolveConfig(raw: Map<FieldName, RawField>): TrainConfig {
     else weightNorm = parseEnumField(wnF.value, wnF.src, ['none', 'convs', 'all'] as const);
   }
   const optimizer = oneOf<OptimizerName>('optimizer', OPTIMIZER_NAMES, 'sgdm');
-  const only = (field: FieldName, allowed: readonly OptimizerName[]): void => {
+  /** `field` set for an optimizer without it is an error, unless it is the inert value (α 0, no Nesterov: a saved RunConfig has both). */
+  const only = (field: FieldName, allowed: readonly OptimizerName[], inert?: unknown): void => {
     const f = raw.get(field);
-    if (f && !allowed.includes(optimizer)) {
+    if (f && !allowed.includes(optimizer) && (inert === undefined || f.value !== inert)) {
       throw new UsageError(
         `${COMMAND}: ${f.src.where} applies to ${allowed.join('/')}, not ${optimizer}`,
       );
     }
   };
-  only('momentum', MOMENTUM_OPTIMIZERS);
+  only('momentum', MOMENTUM_OPTIMIZERS, 0);
   only('betas', BETAS_OPTIMIZERS);
   only('rotation', ['rv-sgdm', 'rv-adamw', 'rv-lion']);
   only('delta', ['sgdp', 'adamp']);
   only('wd-ratio', ['sgdp', 'adamp']);
-  only('nesterov', ['sgdm', 'sgdp', 'adamp', 'rv-sgdm']);
+  only('nesterov', ['sgdm', 'sgdp', 'adamp', 'rv-sgdm'], false);
   const lrDefault = optimizer.endsWith('lion') ? 1e-4 : optimizer.includes('adam') ? 1e-3 : 0.1;
   const lr = num('lr', { min: 0 }, lrDefault);
   const momentum = num(
@@ -340,10 +341,10 @@ function resolveConfig(raw: Map<FieldName, RawField>): TrainConfig {
     weightDecay: wd,
     nesterov,
     dampening: 0,
-    betas,
-    rotation,
-    delta,
-    wdRatio,
+    // only the optimizer's own fields, so a resumed manifest passes the same `only` checks
+    ...(BETAS_OPTIMIZERS.includes(optimizer) ? { betas } : {}),
+    ...(optimizer.startsWith('rv-') ? { rotation } : {}),
+    ...(optimizer === 'sgdp' || optimizer === 'adamp' ? { delta, wdRatio } : {}),
     decayBnBias,
     schedule,
     epochs,
