@@ -89,7 +89,7 @@ export interface RotationalRows {
 export interface RotationalHyper {
   /** η_r: target angular update per step (radians) */
   etaR: number;
-  /** β of ν (Kosson's update_norm_decay_factor; default 0.99) */
+  /** β of ν (Kosson's update_norm_decay_factor; default 0.9, as the authors' RV optimizers) */
   updateNormDecay: number;
   /** ε added to √ν̂ (default 1e-8) */
   eps: number;

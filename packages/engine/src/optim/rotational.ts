@@ -51,7 +51,11 @@ export interface RotationalOptions {
   perNeuron: boolean;
   /** centre each row's update (Kosson's zero_mean; off by default here, see README) */
   zeroMean: boolean;
-  /** β of the running ‖d‖² (Kosson's update_norm_decay_factor) */
+  /**
+   * β of the running ‖d‖² (Kosson's update_norm_decay_factor; default 0.9 as the authors'
+   * RotationalSGD/AdamW/Lion): the angle is η_r·‖d_t‖/√ν̂_t, so while the inner update's norm
+   * drifts (Adam's m̂ settling over ~1/(1−β1) steps) it lags by ~1/(1−β) steps; 0 = exactly η_r.
+   */
   updateNormDecay: number;
   /** ε added to the running update norm */
   rotationalEps: number;
@@ -90,7 +94,7 @@ export class RotationalOptimizer extends Optimizer<RotationalOptions> {
       eps: options.eps ?? 1e-8,
       perNeuron: options.perNeuron ?? true,
       zeroMean: options.zeroMean ?? false,
-      updateNormDecay: options.updateNormDecay ?? 0.99,
+      updateNormDecay: options.updateNormDecay ?? 0.9,
       rotationalEps: options.rotationalEps ?? 1e-8,
       rotational: options.rotational ?? 'auto',
     });
