@@ -33,8 +33,13 @@ export interface SimulateOptions {
   beta2?: number;
   /** ε for 'adamw' (default 1e-8 — keep it below the √v scale, which is ~√(L/(d‖w‖²))). */
   eps?: number;
-  /** Default: 'coupled' for sgd/sgdm (§2), 'decoupled' for adamw/lion. */
+  /** Default: 'coupled' for sgd/sgdm (§2), 'decoupled' for adamw/lion and `projected`. */
   decay?: DecayMode;
+  /**
+   * SGDP (sgdm/nesterov) or AdamP (adamw) of Heo et al. (ICLR 2021) on a scale-invariant weight:
+   * the radial component of each step is removed and w shrinks by ηλ·wdRatio (SGDP: ÷(1−α)).
+   */
+  projected?: { wdRatio: number };
   /** L = E‖g̃‖² = E‖g‖²·‖w‖² (default 1). */
   L?: number;
   /**
@@ -87,12 +92,21 @@ export function simulateScaleInvariant(o: SimulateOptions): SimulateResult {
   const beta1 = o.beta1 ?? 0.9;
   const beta2 = o.beta2 ?? (opt === 'lion' ? 0.99 : 0.999);
   const eps = o.eps ?? 1e-8;
-  const decay: DecayMode = o.decay ?? (opt === 'adamw' || opt === 'lion' ? 'decoupled' : 'coupled');
+  const decay: DecayMode =
+    o.decay ?? (opt === 'adamw' || opt === 'lion' || o.projected ? 'decoupled' : 'coupled');
   const L = o.L ?? 1;
   const sig = o.signalFraction ?? 0;
   if (!(sig >= 0 && sig <= 1))
     throw new Error(`simulate: signalFraction must be in [0, 1], got ${sig}`);
   const lam = o.wd;
+  const ratio = o.projected?.wdRatio;
+  if (
+    ratio !== undefined &&
+    (opt === 'sgd' || opt === 'lion' || decay === 'coupled' || !(ratio >= 0))
+  )
+    throw new Error(
+      `simulate: projected needs sgdm, nesterov or adamw, decoupled decay, wdRatio ≥ 0`,
+    );
   const lrAt = lrGetter(o.lr, steps);
   const rescale = new Map<number, number>();
   for (const r of o.rescaleAt ?? []) rescale.set(r.step, r.factor);
@@ -103,6 +117,7 @@ export function simulateScaleInvariant(o: SimulateOptions): SimulateResult {
   const m = new Float64Array(d); // momentum buffer v (sgdm) or first moment (adamw, lion)
   const v2 = new Float64Array(d); // second moment (adamw)
   const wPrev = new Float64Array(d);
+  const u = new Float64Array(d); // this step's direction
   const dir = new Float64Array(d); // deterministic direction (unit), if signalFraction > 0
   let n0 = 0;
   for (let i = 0; i < d; i++) {
@@ -146,24 +161,18 @@ export function simulateScaleInvariant(o: SimulateOptions): SimulateResult {
     wPrev.set(w);
 
     if (decay === 'coupled') for (let i = 0; i < d; i++) g[i] += lam * w[i];
-    else {
-      const shrink = 1 - eta * lam;
-      for (let i = 0; i < d; i++) w[i] *= shrink;
-    }
+    // u: the step direction (w ← w·shrink − ηu)
     switch (opt) {
       case 'sgd':
-        for (let i = 0; i < d; i++) w[i] -= eta * g[i];
+        u.set(g);
         break;
       case 'sgdm':
-        for (let i = 0; i < d; i++) {
-          m[i] = alpha * m[i] + g[i];
-          w[i] -= eta * m[i];
-        }
+        for (let i = 0; i < d; i++) u[i] = m[i] = alpha * m[i] + g[i];
         break;
       case 'nesterov':
         for (let i = 0; i < d; i++) {
           m[i] = alpha * m[i] + g[i];
-          w[i] -= eta * (g[i] + alpha * m[i]);
+          u[i] = g[i] + alpha * m[i];
         }
         break;
       case 'adamw': {
@@ -174,18 +183,27 @@ export function simulateScaleInvariant(o: SimulateOptions): SimulateResult {
         for (let i = 0; i < d; i++) {
           m[i] = beta1 * m[i] + (1 - beta1) * g[i];
           v2[i] = beta2 * v2[i] + (1 - beta2) * g[i] * g[i];
-          w[i] -= (eta * m[i] * c1) / (Math.sqrt(v2[i] * c2) + eps);
+          u[i] = (m[i] * c1) / (Math.sqrt(v2[i] * c2) + eps);
         }
         break;
       }
       case 'lion':
         for (let i = 0; i < d; i++) {
           const c = beta1 * m[i] + (1 - beta1) * g[i];
-          w[i] -= eta * (c > 0 ? 1 : c < 0 ? -1 : 0);
+          u[i] = c > 0 ? 1 : c < 0 ? -1 : 0;
           m[i] = beta2 * m[i] + (1 - beta2) * g[i];
         }
         break;
     }
+    let shrink = decay === 'decoupled' ? 1 - eta * lam : 1;
+    if (ratio !== undefined) {
+      // SGDP/AdamP on a scale-invariant tensor: u ⊥ w, decay ηλr (÷(1−α) with momentum)
+      let uw = 0;
+      for (let i = 0; i < d; i++) uw += u[i] * w[i];
+      for (let i = 0; i < d; i++) u[i] -= (uw / ww) * w[i];
+      shrink = 1 - (eta * lam * ratio) / (opt === 'adamw' ? 1 : 1 - alpha);
+    }
+    for (let i = 0; i < d; i++) w[i] = w[i] * shrink - eta * u[i];
     deltaRad[t] = angleBetween(wPrev, w);
   }
   let ww = 0;

@@ -12,3 +12,4 @@ export * from './nesterov-recurrence.js';
 export * from './optimizer-equilibrium.js';
 export * from './optimizer-dynamics.js';
 export * from './advice.js';
+export * from './projected-equilibrium.js';
