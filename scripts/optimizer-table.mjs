@@ -8,7 +8,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { adamL2Equilibrium, optimizerDynamics, spreadOf } from '@smd/smd/theory/index';
+import { parseRunConfig } from '@smd/smd';
+import {
+  adamL2Equilibrium,
+  optimizerDynamics,
+  projectedEquilibriumDelta,
+  spreadOf,
+} from '@smd/smd/theory/index';
 import { equilibriumRotation } from '@smd/engine/optim/rotational-rules';
 
 const args = process.argv.slice(2);
@@ -25,41 +31,63 @@ const rms = (xs) => Math.sqrt(xs.reduce((s, x) => s + x * x, 0) / xs.length);
 /** Δ* of the optimizer's recurrence (what `smd predict` reports) at the run's η. */
 const equilibriumDelta = (h) => optimizerDynamics(h).deltaStar(h.lr);
 
+/** The manifest's config: canonical fields (parseRunConfig; old folders' `wd` too) + the rest. */
+function readConfig(dir) {
+  const raw = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')).config;
+  return { ...raw, ...parseRunConfig(raw, join(dir, 'manifest.json')) };
+}
+
 /** Predicted Δ* per neuron given the run config (null: no single value). */
 function predictor(c) {
   const betas = c.betas ?? [0.9, 0.999];
+  const wdRatio = c.wdRatio ?? 0.1;
   switch (c.optimizer) {
     case 'sgd':
       return {
         label: 'SGD',
-        pred: () => equilibriumDelta({ optimizer: 'sgd', lr: c.lr, wd: c.wd }),
+        pred: () => equilibriumDelta({ optimizer: 'sgd', lr: c.lr, wd: c.weightDecay }),
       };
     case 'sgdm': {
       const optimizer = c.nesterov ? 'nesterov' : 'sgdm';
       const label = c.nesterov ? 'Nesterov' : 'SGDM';
       return {
         label,
-        pred: () => equilibriumDelta({ optimizer, lr: c.lr, wd: c.wd, momentum: c.momentum }),
+        pred: () =>
+          equilibriumDelta({ optimizer, lr: c.lr, wd: c.weightDecay, momentum: c.momentum }),
       };
     }
     case 'adamw':
     case 'lion':
       return {
         label: c.optimizer === 'lion' ? 'Lion' : 'AdamW',
-        pred: () => equilibriumDelta({ optimizer: c.optimizer, lr: c.lr, wd: c.wd, betas }),
+        pred: () =>
+          equilibriumDelta({ optimizer: c.optimizer, lr: c.lr, wd: c.weightDecay, betas }),
       };
     case 'adam':
       // Adam + L2: one Δ per neuron from its own L_i and fan-in d (no single value)
       return {
         label: 'Adam+L2',
         perNeuron: (dim, L) =>
-          adamL2Equilibrium({ lr: c.lr, wd: c.wd, beta1: betas[0] }, dim, L).deltaRad,
+          adamL2Equilibrium({ lr: c.lr, wd: c.weightDecay, beta1: betas[0] }, dim, L).deltaRad,
+      };
+    case 'sgdp':
+    case 'adamp':
+      return {
+        label: `${c.optimizer === 'sgdp' ? 'SGDP' : 'AdamP'} (r ${wdRatio})`,
+        pred: () =>
+          projectedEquilibriumDelta({
+            optimizer: c.optimizer,
+            lr: c.lr,
+            wd: c.weightDecay,
+            momentum: c.momentum,
+            wdRatio,
+          }),
       };
     default: {
       const inner = c.optimizer.slice(3);
       const target = equilibriumRotation(inner, {
         lr: c.lr,
-        weightDecay: c.wd,
+        weightDecay: c.weightDecay,
         momentum: c.momentum,
         betas,
       });
@@ -73,7 +101,7 @@ function predictor(c) {
 }
 
 function analyze(dir, window) {
-  const cfg = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')).config;
+  const cfg = readConfig(dir);
   const db = new Database(join(dir, 'metrics.sqlite'), { readonly: true });
   const maxStep = db.prepare('select max(step) as s from probe_samples').get().s;
   const [lo, hi] =
@@ -133,7 +161,7 @@ function analyze(dir, window) {
   return {
     run: dir.split('/').pop(),
     label: p.label + (window === 'early' ? `, steps ${lo}–${hi}` : `, steps ${lo}–${hi}`),
-    hyper: `η ${cfg.lr}, λ ${cfg.wd}${cfg.momentum ? `, α ${cfg.momentum}` : ''}`,
+    hyper: `η ${cfg.lr}, λ ${cfg.weightDecay}${cfg.momentum ? `, α ${cfg.momentum}` : ''}`,
     pred: p.pred ? f3(p.pred()) : 'per neuron',
     layers: layerRatios.length,
     layer: `${f3(median(layerRatios))} (${f3(Math.min(...layerRatios))}–${f3(Math.max(...layerRatios))})`,
@@ -148,7 +176,7 @@ console.log(
 );
 console.log('|---|---|---|---|---|---|---|---|---|');
 for (const dir of args) {
-  const cfg = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')).config;
+  const cfg = readConfig(dir);
   const windows = cfg.optimizer.startsWith('rv-') ? ['early', 'late'] : ['late'];
   for (const w of windows) {
     const r = analyze(dir, w);
