@@ -98,3 +98,22 @@ export function readConfigFields<F extends string>(
   }
   return raw;
 }
+
+/**
+ * The config file's fields (readConfigFields) with every flag in `flags` that names a field set
+ * on top: flags win, each remembered as `--name` for error messages.
+ */
+export function readFieldsAndFlags<F extends string>(
+  positionals: string[],
+  flags: Partial<Record<F, unknown>>,
+  cwd: string,
+  command: string,
+  fieldNames: readonly F[],
+): Map<F, RawField> {
+  const raw = readConfigFields(positionals, cwd, command, fieldNames);
+  for (const name of fieldNames) {
+    const value = flags[name];
+    if (value !== undefined) raw.set(name, { value, src: { command, where: `--${name}` } });
+  }
+  return raw;
+}

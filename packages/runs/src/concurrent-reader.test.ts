@@ -51,7 +51,7 @@ test('live reader next to a writer process sees only complete steps and every ro
     // Whole steps only: every step in the delta has all 20×11 + 4 probe rows and its 4 scalars.
     const perStep = new Map<number, number>();
     for (const p of d.probes) perStep.set(p.step, (perStep.get(p.step) ?? 0) + 1);
-    for (const [s, n] of perStep) assert.equal(n, 224, `step ${s} complete`);
+    for (const [s, n] of perStep) assert.equal(n, 264, `step ${s} complete`);
     for (const s of perStep.keys()) assert.ok(s > cursor.step && s <= d.cursor.step);
     if (d.probes.length) nonEmptyPolls++;
     scalars.push(...d.scalars);
@@ -75,7 +75,7 @@ test('live reader next to a writer process sees only complete steps and every ro
   assert.deepEqual(probes, full.probes);
   assert.deepEqual(events, full.events);
   assert.equal(cursor.step, steps);
-  assert.equal(full.probes.length, steps * 224);
+  assert.equal(full.probes.length, steps * 264);
   reader.close();
   assert.ok(existsSync(join(dir, 'status.json')));
   t.done();

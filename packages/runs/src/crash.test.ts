@@ -67,8 +67,8 @@ function killPoints(seed: number, n: number, max: number): number[] {
 
 test('uninterrupted reference run has the expected shape', () => {
   const { dump } = referenceRun();
-  // 20 params × 11 metrics + 4 per-channel rows, per step; 4 scalars per step + 3 NaN rows.
-  assert.equal(dump.probes.length, 300 * (20 * 11 + 4));
+  // 20 params × 13 training metrics + 4 per-channel rows, per step; 4 scalars per step + 3 NaN rows.
+  assert.equal(dump.probes.length, 300 * (20 * 13 + 4));
   assert.equal(dump.scalars.length, 300 * 4 + 3);
   assert.ok(
     dump.scalars.filter((r) => r.name === 'grad_overflow').every((r) => Number.isNaN(r.value)),

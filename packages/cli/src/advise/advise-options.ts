@@ -3,7 +3,7 @@
  * AdviseOptions. Exactly one of --lr / --wd is given with a target (the other is solved), or
  * both without a target (then the advice describes that setting).
  */
-import { readConfigFields, type RawField } from '../config-file.js';
+import { readFieldsAndFlags, type RawField } from '../config-file.js';
 import {
   parseBetasField,
   parseEnumField,
@@ -101,12 +101,7 @@ export type AdviseRequest = { help: true } | { help: false; options: AdviseOptio
 export function parseAdviseArgs(argv: string[], cwd: string): AdviseRequest {
   const { values, positionals } = parseFlags(argv, FLAG_OPTIONS, 'advise');
   if (values.help) return { help: true };
-  const raw = readConfigFields(positionals, cwd, COMMAND, FIELD_NAMES);
-  for (const name of FIELD_NAMES) {
-    if (values[name] !== undefined) {
-      raw.set(name, { value: values[name], src: { command: COMMAND, where: `--${name}` } });
-    }
-  }
+  const raw = readFieldsAndFlags(positionals, values, cwd, COMMAND, FIELD_NAMES);
   return { help: false, options: resolve(raw) };
 }
 

@@ -3,7 +3,7 @@
  * (same fields, flags win), validation of every field, and the help text.
  */
 import { extname } from 'node:path';
-import { readConfigFields, type RawField } from '../config-file.js';
+import { readFieldsAndFlags, type RawField } from '../config-file.js';
 import {
   parseBetasField,
   parseBooleanField,
@@ -107,7 +107,7 @@ Examples:
   smd predict --lr 0.1 --wd 1e-4 --momentum 0.9 --schedule "multistep:30,60,80:0.1" \\
       --steps-per-epoch 5005 --epochs 90
   smd predict run.yaml --rescale --plot smd.png
-  smd predict --optimizer adamw --lr 1e-3 --wd 0.05 --schedule "multistep:30,60:0.1" \
+  smd predict --optimizer adamw --lr 1e-3 --wd 0.05 --schedule "multistep:30,60:0.1" \\
       --steps-per-epoch 390 --epochs 90 --dim 576
 `;
 
@@ -118,12 +118,7 @@ export type PredictRequest = { help: true } | { help: false; options: PredictOpt
 export function parsePredictArgs(argv: string[], cwd: string): PredictRequest {
   const { values, positionals } = parseFlags(argv, FLAG_OPTIONS, 'predict');
   if (values.help) return { help: true };
-  const raw = readConfigFields(positionals, cwd, COMMAND, FIELD_NAMES);
-  for (const name of FIELD_NAMES) {
-    if (values[name] !== undefined) {
-      raw.set(name, { value: values[name], src: { command: COMMAND, where: `--${name}` } });
-    }
-  }
+  const raw = readFieldsAndFlags(positionals, values, cwd, COMMAND, FIELD_NAMES);
   return { help: false, options: resolveOptions(raw) };
 }
 
