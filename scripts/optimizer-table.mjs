@@ -8,14 +8,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { parseRunConfig } from '@smd/smd';
 import {
   adamL2Equilibrium,
   optimizerDynamics,
+  parseRunConfig,
   projectedEquilibriumDelta,
   spreadOf,
-} from '@smd/smd/theory/index';
-import { equilibriumRotation } from '@smd/engine/optim/rotational-rules';
+} from '@smd/smd';
+import { equilibriumRotation } from '@smd/engine/rotational-rules';
 
 const args = process.argv.slice(2);
 const fi = args.indexOf('--from');

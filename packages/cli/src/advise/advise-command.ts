@@ -1,5 +1,5 @@
 /** `smd advise`: parse, solve with @smd/smd's advice functions, print a table or JSON. */
-import { lrSeries, scheduleDrops } from '@smd/engine/schedule/index';
+import { lrSeries, scheduleDrops } from '@smd/engine/schedule';
 import {
   batchScaling,
   dropAdvice,
@@ -9,7 +9,7 @@ import {
   warmupSteps,
   type BatchScaling,
   type DropAdvice,
-} from '@smd/smd/theory/index';
+} from '@smd/smd';
 import { int, sig } from '../format/numbers.js';
 import type { CliIo } from '../usage-error.js';
 import { ADVISE_HELP, parseAdviseArgs, type AdviseOptions } from './advise-options.js';

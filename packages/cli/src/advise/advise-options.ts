@@ -12,12 +12,8 @@ import {
 } from '../field-values.js';
 import { parseFlags } from '../parse-flags.js';
 import { UsageError } from '../usage-error.js';
-import { parseSchedule, type Schedule } from '@smd/engine/schedule/index';
-import {
-  EQUILIBRIUM_OPTIMIZERS,
-  defaultBetas,
-  type EquilibriumOptimizer,
-} from '@smd/smd/theory/index';
+import { parseSchedule, type Schedule } from '@smd/engine/schedule';
+import { EQUILIBRIUM_OPTIMIZERS, defaultBetas, type EquilibriumOptimizer } from '@smd/smd';
 
 const COMMAND = 'smd advise';
 

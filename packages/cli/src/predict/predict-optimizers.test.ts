@@ -2,7 +2,7 @@
 // recurrences of @smd/smd (docs/optimizers.md); values checked against the theory library.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { equilibriumDeltaLeading, optimizerDynamics } from '@smd/smd/theory/index';
+import { equilibriumDeltaLeading, optimizerDynamics } from '@smd/smd';
 import { runCli } from '../run-cli.js';
 
 interface JsonOut {

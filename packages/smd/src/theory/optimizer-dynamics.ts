@@ -16,7 +16,7 @@
  *   Δ* and ‖w*‖² = ηd/(2λ) (Lion: kosson.ts's Δ*, ηdS/(2λ)); at ηλ = 0.01, β1 = 0.9 the
  *   x-terms move ‖w*‖² by −9%, which the simulator confirms.
  */
-import { lionSignCorrelationSum } from '@smd/engine/optim/rotational-rules';
+import { lionSignCorrelationSum } from '@smd/engine/rotational-rules';
 import { eigenvalues3, localRate, meanFieldFixedPoint } from './fixed-point.js';
 import { meanFieldStep } from './mean-field.js';
 import { nesterovFixedPoint, nesterovStep } from './nesterov-recurrence.js';

@@ -23,7 +23,7 @@
 import { deltaStarExact, weightNormStarSq } from './equilibrium.js';
 import { lionDeltaStarGaussian } from './kosson.js';
 import { nesterovFixedPoint } from './nesterov-recurrence.js';
-import { lionSignCorrelationSum } from '@smd/engine/optim/rotational-rules';
+import { lionSignCorrelationSum } from '@smd/engine/rotational-rules';
 
 /** Optimizers with a single equilibrium Δ* (closed set). */
 export type EquilibriumOptimizer = 'sgd' | 'sgdm' | 'nesterov' | 'adamw' | 'lion';
