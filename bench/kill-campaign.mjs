@@ -13,10 +13,10 @@ const t0 = performance.now();
 const c = await killCampaign({ flags: KILL_FLAGS, cwd: tempDir('smd-kill-'), maxKills: K, seed });
 const s = ((performance.now() - t0) / 1000).toFixed(0);
 console.log(
-  `reference run: ${(c.totalMs / 1000).toFixed(1)} s (start-up ${(c.startupMs / 1000).toFixed(1)} s); kills: ${c.kills} in ${s} s`,
+  `reference run: ${(c.totalMs / 1000).toFixed(1)} s, ${c.steps} steps (start-up ${(c.startupMs / 1000).toFixed(1)} s); kills: ${c.kills} in ${s} s`,
 );
 console.log(
-  `delay after spawn (ms) → last stored step: ${c.log.map((l) => `${l.delayMs}→${l.lastStep ?? '-'}`).join(' ')}`,
+  `kill (progress step reached + ms after it; s = start-up) → last stored step: ${c.log.map((l) => `${l.atStep < 0 ? 's' : l.atStep}+${l.afterMs}→${l.lastStep ?? '-'}`).join(' ')}`,
 );
 assertSameRun(c.dir, c.refDir, 64);
 console.log(

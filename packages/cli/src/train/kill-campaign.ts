@@ -3,13 +3,16 @@
  * SIGKILLed at seeded random moments and resumed with `smd train --resume` after each kill, then
  * compared with an uninterrupted child run of the same flags (assertSameRun).
  *
- * Moments: an uninterrupted reference child is timed first (startup = spawn → first output,
- * training = the rest). Each restart is killed at a delay after its spawn drawn uniformly from
- * [startup/2, startup + training/maxKills], so a kill falls anywhere from start-up (data,
- * native backend, checkpoint restore) through training steps, the probe, metric commits,
- * checkpoint writes with their SQLite WAL checkpoint and the end-of-epoch evaluation, and each
- * restart gets at most 1/maxKills of the run further: every kill is delivered before the run
- * can finish, on a quiet or a loaded machine alike. The last resume then runs to the end.
+ * Moments are chosen by training progress, not by wall-clock time (a time window measured on a
+ * reference run is wrong as soon as the machine's load changes, and start-up — data, native
+ * backend, checkpoint restore — takes longer than the first output line suggests). Kill i of K
+ * targets step s_i drawn uniformly from the i-th K-th of the run; the child is killed a random
+ * 0–1 step-time after its progress output (stderr `step N/T`, `epoch E (step N)`) first reaches
+ * s_i, so kills fall on every phase: forward/backward, the probe, metric commits, checkpoint
+ * writes (temp file, fsync, rename) with the SQLite WAL checkpoint each triggers, and the
+ * end-of-epoch evaluation. A target before the first step kills during start-up instead. Each
+ * restart resumes from the last checkpoint, and targets increase, so the kills spread over the
+ * whole run on a quiet or a loaded machine alike. The last resume runs to the end.
  */
 import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
@@ -27,11 +30,15 @@ export interface KillCampaign {
   /** The uninterrupted reference run. */
   refDir: string;
   kills: number;
-  /** Per kill: delay after spawn, and the last step the store held after it (null: none yet). */
-  log: { delayMs: number; lastStep: number | null }[];
-  /** Reference child: spawn → first output, and the whole run (ms). */
+  /**
+   * Per kill: the progress step it waited for (−1: start-up), the delay after it, and the last
+   * step the store held after the kill (null: no run folder or no step yet).
+   */
+  log: { atStep: number; afterMs: number; lastStep: number | null }[];
+  /** Reference child: spawn → first progress line, and the whole run (ms); its step count. */
   startupMs: number;
   totalMs: number;
+  steps: number;
 }
 
 interface ChildEnd {
@@ -42,7 +49,19 @@ interface ChildEnd {
   ms: number;
 }
 
-function runChild(argv: string[], cwd: string, killAfterMs: number | null): Promise<ChildEnd> {
+/** When to kill a child: `afterMs` after it reports step ≥ `atStep` (atStep < 0: after spawn). */
+interface KillAt {
+  atStep: number;
+  afterMs: number;
+}
+
+/** The training step a line of `smd train`'s progress output reports, or null. */
+export function progressStep(line: string): number | null {
+  const m = /\bstep (\d+)(?:\/|\))/.exec(line);
+  return m ? Number(m[1]) : null;
+}
+
+function runChild(argv: string[], cwd: string, kill: KillAt | null): Promise<ChildEnd> {
   const main = join(dirname(here), '..', fromSource ? 'main.ts' : 'main.js');
   const pre = fromSource ? ['--conditions=source', '--import', import.meta.resolve('tsx')] : [];
   return new Promise((ok, fail) => {
@@ -52,12 +71,21 @@ function runChild(argv: string[], cwd: string, killAfterMs: number | null): Prom
       cwd,
       stdio: ['ignore', 'ignore', 'pipe'],
     });
-    const timer =
-      killAfterMs === null ? undefined : setTimeout(() => p.kill('SIGKILL'), killAfterMs);
+    let timer: NodeJS.Timeout | undefined;
+    const arm = (): void => {
+      if (kill !== null && timer === undefined)
+        timer = setTimeout(() => p.kill('SIGKILL'), kill.afterMs);
+    };
+    if (kill !== null && kill.atStep < 0) arm();
     let stderr = '';
     p.stderr.setEncoding('utf8').on('data', (d: string) => {
-      if (Number.isNaN(first)) first = performance.now() - t0;
       stderr += d;
+      for (const line of d.split('\n')) {
+        const step = progressStep(line);
+        if (step === null) continue;
+        if (Number.isNaN(first)) first = performance.now() - t0;
+        if (kill !== null && step >= kill.atStep) arm();
+      }
     });
     p.on('error', fail);
     p.on('close', (code, signal) => {
@@ -86,17 +114,27 @@ export async function killCampaign(o: {
   const ref = await runChild(['train', ...o.flags, '--out', join(o.cwd, 'ref')], o.cwd, null);
   if (ref.code !== 0)
     throw new Error(`kill campaign: reference run exited ${ref.code}: ${ref.stderr}`);
+  // Reference timing: spawn → first progress line (start-up), then the steps.
   const startupMs = ref.firstOutputMs;
-  const trainMs = ref.ms - startupMs;
+  const steps = Math.max(0, ...ref.stderr.split('\n').map((l) => progressStep(l) ?? 0));
+  if (!(steps > 1) || !Number.isFinite(startupMs))
+    throw new Error(`kill campaign: the reference run printed no progress: ${ref.stderr}`);
+  const stepMs = (ref.ms - startupMs) / steps;
   const out = join(o.cwd, 'killed');
   const log: KillCampaign['log'] = [];
   let dir: string | null = null;
   for (;;) {
     const argv = dir === null ? ['train', ...o.flags, '--out', out] : ['train', '--resume', dir];
-    const killAt =
-      log.length < o.maxKills
-        ? startupMs / 2 + rand() * (startupMs / 2 + trainMs / o.maxKills)
-        : null;
+    let killAt: KillAt | null = null;
+    if (log.length < o.maxKills) {
+      // the i-th K-th of the run; step 0 means "during start-up"
+      const i = log.length;
+      const target = Math.floor(((i + rand()) / o.maxKills) * (steps - 3));
+      killAt =
+        target < 1
+          ? { atStep: -1, afterMs: Math.round(rand() * startupMs) }
+          : { atStep: target, afterMs: Math.round(rand() * stepMs) };
+    }
     const r = await runChild(argv, o.cwd, killAt);
     if (dir === null) {
       try {
@@ -104,7 +142,7 @@ export async function killCampaign(o: {
       } catch {
         // killed before the run folder existed: start over
         if (r.signal === 'SIGKILL') {
-          log.push({ delayMs: Math.round(killAt!), lastStep: null });
+          log.push({ ...killAt!, lastStep: null });
           continue;
         }
         throw new Error(`kill campaign: no run folder: ${r.stderr}`);
@@ -113,7 +151,7 @@ export async function killCampaign(o: {
     if (r.signal === 'SIGKILL') {
       const st = MetricStore.open(join(dir, 'metrics.sqlite'), { readonly: true });
       try {
-        log.push({ delayMs: Math.round(killAt!), lastStep: st.latestStep() });
+        log.push({ ...killAt!, lastStep: st.latestStep() });
       } finally {
         st.close();
       }
@@ -128,6 +166,7 @@ export async function killCampaign(o: {
       log,
       startupMs,
       totalMs: ref.ms,
+      steps,
     };
   }
 }

@@ -12,13 +12,12 @@ test('native backend: SIGKILL at random moments, resume each time: every row and
     maxKills,
     seed: 11,
   });
-  // Every kill lands before the run can finish on a machine of steady speed; on one whose load
-  // falls mid-campaign a restart may outrun its kill, so require most of them.
-  assert.ok(c.kills >= Math.ceil(maxKills / 2), JSON.stringify(c.log));
-  // The kills reached past the start: some left rows behind them.
-  assert.ok(
-    c.log.some((l) => l.lastStep !== null && l.lastStep > 0),
-    JSON.stringify(c.log),
-  );
+  // Kills are placed by training progress, so each is delivered before the run can finish (a
+  // machine that turns > 3× faster mid-campaign could let the last restart outrun one).
+  assert.ok(c.kills >= maxKills - 1, JSON.stringify(c.log));
+  // They spread over the run: the stored steps they left behind reach its second half.
+  const last = c.log.map((l) => l.lastStep ?? -1);
+  assert.ok(Math.max(...last) >= c.steps / 2, JSON.stringify(c.log));
+  assert.ok(new Set(last).size >= Math.min(3, maxKills), JSON.stringify(c.log));
   assertSameRun(c.dir, c.refDir, 64);
 });
