@@ -230,10 +230,18 @@ const normFlag =
 for (const r of [...refs.map((x) => x.setting), ...runs.map((x) => x.manifest.config)]) {
   if ((r.norm ?? 'batch') !== norm) fail(`mixed normalizations: ${r.norm ?? 'batch'} vs ${norm}`);
 }
-const title = `## Dynamics vs PyTorch${norm === 'batch' ? '' : ` — ${norm} norm`} (bench/reference-run)`;
+for (const r of [...refs.map((x) => x.setting), ...runs.map((x) => x.manifest.config)]) {
+  const wd = r.wd ?? r.weightDecay ?? 5e-4;
+  if (Math.abs(wd - (ref0.setting.wd ?? 5e-4)) > 1e-12)
+    fail(`mixed weight decays: ${wd} vs ${ref0.setting.wd}`);
+}
+// A non-default λ gets its own section, so the λ 5e-4 table (the issue's setting) stays beside it.
+const wd0 = ref0.setting.wd ?? 5e-4;
+const wdTag = wd0 === 5e-4 ? '' : `, λ ${wd0}`;
+const title = `## Dynamics vs PyTorch${norm === 'batch' ? '' : ` — ${norm} norm`}${wdTag} (bench/reference-run)`;
 const section = `${title}
 
-\`smd train\` job — 16/32/64 ResNet with ${normFlag}, SGD momentum 0.9, η 0.1, λ 5e-4 on all parameters,
+\`smd train\` job — 16/32/64 ResNet with ${normFlag}, SGD momentum 0.9, η ${ref0.setting.lr ?? 0.1}, λ ${wd0} on all parameters,
 batch 128 (drop_last), Fashion-MNIST, ${ref0.setting.epochs} epochs = ${ref0.setting.steps} steps, constant lr — against
 \`bench/reference-run/reference.py\` (${ref0.framework}, same setting, torch default init, different
 random streams). Per conv layer: mean Δ_t over the last W steps ÷ Δ* (Δ* = ${ref0.delta_star.toFixed(6)}),
