@@ -67,6 +67,63 @@ test('smd advise solves η for the paper’s Δ*, λ for a time constant, and re
   assert.match(c.stdout, /batch size × 4 with η → 4η: Δ\* × 2 /);
 });
 
+test('smd advise for SGDP/AdamP: κ = ηλr/(1−α) inverted, τ, pure decay and rescale (hand-computed)', async () => {
+  const json = async (args: string[]): Promise<Record<string, number | string>> => {
+    const r = await runCli(['advise', ...args, '--format', 'json']);
+    assert.equal(r.code, 0, r.stderr);
+    return JSON.parse(r.stdout) as Record<string, number | string>;
+  };
+  // SGDP α 0.9, r 1: Δ* = arccos(1 − κ) = 0.05 → ηλ = (1 − cos 0.05)·0.1 → λ = 2.49948e-3 at η 0.05
+  const s = await json([
+    '--optimizer',
+    'sgdp',
+    '--lr',
+    '0.05',
+    '--wd-ratio',
+    '1',
+    '--target-delta',
+    '0.05',
+  ]);
+  assert.equal(s.solved, 'wd');
+  assert.ok(Math.abs((s.wd as number) / 2.49948e-3 - 1) < 1e-5, String(s.wd));
+  // AdamP r 0.5: τ = −1/(2 ln(1 − ηλr)) = 200 → λ = (1 − e^{−1/400})/(0.5·5e-3) = 0.998751
+  const a = await json([
+    '--optimizer',
+    'adamp',
+    '--lr',
+    '5e-3',
+    '--wd-ratio',
+    '0.5',
+    '--target-tau',
+    '200',
+  ]);
+  assert.ok(Math.abs((a.wd as number) - (1 - Math.exp(-1 / 400)) / 2.5e-3) < 1e-9, String(a.wd));
+  assert.ok(Math.abs((a.deltaStarRad as number) - Math.acos(1 - 0.0024969)) < 1e-6);
+  // SGDP η 0.05 → 0.005 at step 1000, λ 5e-3, r 1: κ_new = 2.5e-4, pure decay ln 10/(4κ) = 2,303
+  const t = await runCli([
+    'advise',
+    '--optimizer',
+    'sgdp',
+    '--lr',
+    '0.05',
+    '--wd',
+    '5e-3',
+    '--wd-ratio',
+    '1',
+    '--schedule',
+    'multistep:1:0.1',
+    '--steps-per-epoch',
+    '1000',
+    '--epochs',
+    '3',
+  ]);
+  assert.equal(t.code, 0, t.stderr);
+  assert.match(t.stdout, /sgdp α = 0\.9 r = 1 \(decay ηλr\/\(1−α\) per step/);
+  assert.match(t.stdout, /Δ\* 0\.07073 → 0\.02236 rad/);
+  assert.match(t.stdout, /pure decay bound 2,303\), 2,000 steps until the next drop\/end/);
+  assert.match(t.stdout, /multiply the scale-invariant weights by 0\.56234/);
+});
+
 test('smd advise usage errors: one line, exit 2', async () => {
   for (const [args, re] of [
     [['--optimizer', 'sgd', '--lr', '0.1'], /give --lr and --wd, or one of them/],
@@ -87,6 +144,15 @@ test('smd advise usage errors: one line, exit 2', async () => {
       ['--optimizer', 'sgd', '--wd', '1e-4', '--target-tau', '0.5'],
       /--target-tau must be a number/,
     ],
+    [
+      ['--optimizer', 'sgd', '--lr', '0.1', '--target-tau', '1'],
+      /no ηλ in \[1e-12, 0\.5\] gives τ = 1/,
+    ],
+    [
+      ['--optimizer', 'sgdm', '--lr', '1', '--wd', '1', '--wd-ratio', '0.5'],
+      /applies to sgdp\/adamp/,
+    ],
+    [['--optimizer', 'adamp', '--lr', '1', '--wd', '1', '--momentum', '0.9'], /--momentum applies/],
   ] as [string[], RegExp][]) {
     const r = await runCli(['advise', ...args]);
     assert.equal(r.code, 2, `${args.join(' ')}: ${r.stdout}`);

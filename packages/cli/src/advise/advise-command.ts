@@ -11,7 +11,7 @@ import {
   type DropAdvice,
 } from '@smd/smd';
 import { int, sig } from '../format/numbers.js';
-import type { CliIo } from '../usage-error.js';
+import { UsageError, type CliIo } from '../usage-error.js';
 import { ADVISE_HELP, parseAdviseArgs, type AdviseOptions } from './advise-options.js';
 
 /** Everything `smd advise` reports. */
@@ -31,15 +31,21 @@ export interface Advice {
 
 /** Computes the advice for validated options. */
 export function computeAdvice(o: AdviseOptions): Advice {
-  const opt = { optimizer: o.optimizer, momentum: o.momentum, betas: o.betas };
+  const opt = { optimizer: o.optimizer, momentum: o.momentum, betas: o.betas, wdRatio: o.wdRatio };
   let lr = o.lr;
   let wd = o.wd;
   let solved: Advice['solved'] = null;
   if (o.targetDelta !== null || o.targetTau !== null) {
-    const x =
-      o.targetDelta !== null
-        ? productForDelta(opt, o.targetDelta)
-        : productForTimeConstant(opt, o.targetTau!);
+    let x: number;
+    try {
+      x =
+        o.targetDelta !== null
+          ? productForDelta(opt, o.targetDelta)
+          : productForTimeConstant(opt, o.targetTau!);
+    } catch (e) {
+      // an unreachable target is an input error (e.g. a τ shorter than any ηλ gives)
+      throw new UsageError(`smd advise: ${(e as Error).message.replace(/^advice: /, '')}`);
+    }
     if (lr === null) {
       lr = x / wd!;
       solved = 'lr';
@@ -75,11 +81,17 @@ function steps(n: number | null): string {
   return n === null ? '> 10,000,000' : int(n);
 }
 
+const hasMomentum = (o: AdviseOptions): boolean =>
+  o.optimizer === 'sgdm' || o.optimizer === 'nesterov' || o.optimizer === 'sgdp';
+const hasBetas = (o: AdviseOptions): boolean =>
+  o.optimizer === 'adamw' || o.optimizer === 'lion' || o.optimizer === 'adamp';
+const projected = (o: AdviseOptions): boolean => o.optimizer === 'sgdp' || o.optimizer === 'adamp';
+
 /** The human-readable advice. */
 export function formatAdvice(a: Advice, o: AdviseOptions): string {
   const mark = (what: 'lr' | 'wd'): string => (a.solved === what ? ' (solved)' : '');
   const lines = [
-    `smd advise — ${a.optimizer}${o.optimizer === 'sgdm' || o.optimizer === 'nesterov' ? ` α = ${o.momentum}` : ''}${o.optimizer === 'adamw' || o.optimizer === 'lion' ? ` β = (${o.betas[0]}, ${o.betas[1]})` : ''}`,
+    `smd advise — ${a.optimizer}${hasMomentum(o) ? ` α = ${o.momentum}` : ''}${hasBetas(o) ? ` β = (${o.betas[0]}, ${o.betas[1]})` : ''}${projected(o) ? ` r = ${o.wdRatio} (decay ηλr${o.optimizer === 'sgdp' ? '/(1−α)' : ''} per step on projected tensors)` : ''}`,
     `  η = ${sig(a.lr, 5)}${mark('lr')}, λ = ${sig(a.wd, 5)}${mark('wd')}  (ηλ = ${sig(a.lr * a.wd, 5)})`,
     `  equilibrium angular update Δ* = ${sig(a.deltaStarRad, 5)} rad per step`,
     `  time constant τ = ${sig(a.timeConstantSteps, 5)} steps; warmup to within ±${sig(a.tolerance * 100, 3)}% of equilibrium from far: τ·ln(1/${a.tolerance}) = ${int(a.warmupSteps)} steps`,
@@ -95,7 +107,7 @@ export function formatAdvice(a: Advice, o: AdviseOptions): string {
         `re-equilibrates in ${steps(d.reequilibrateSteps)} steps (pure decay bound ${int(d.normDecaySteps)}), ` +
         `${int(d.stepsAvailable)} steps until the next drop/end: ${d.nextComesFirst ? 'the next drop comes FIRST' : 'in time'}`,
       `    fix: multiply the scale-invariant weights by ${sig(d.rescaleFactor, 5)} at the drop → ${steps(d.reequilibrateStepsRescaled)} steps` +
-        (o.optimizer === 'adamw'
+        (o.optimizer === 'adamw' || o.optimizer === 'adamp'
           ? ' (also scale exp_avg by 1/f and exp_avg_sq by 1/f² to skip Adam’s v lag)'
           : ''),
     );

@@ -13,15 +13,22 @@ import {
 import { parseFlags } from '../parse-flags.js';
 import { UsageError } from '../usage-error.js';
 import { parseSchedule, type Schedule } from '@smd/engine/schedule';
-import { EQUILIBRIUM_OPTIMIZERS, defaultBetas, type EquilibriumOptimizer } from '@smd/smd';
+import {
+  DEFAULT_WD_RATIO,
+  DYNAMICS_OPTIMIZERS,
+  defaultBetas,
+  type DynamicsOptimizer,
+} from '@smd/smd';
 
 const COMMAND = 'smd advise';
 
 /** Everything `smd advise` needs, validated. */
 export interface AdviseOptions {
-  optimizer: EquilibriumOptimizer;
+  optimizer: DynamicsOptimizer;
   momentum: number;
   betas: [number, number];
+  /** r of sgdp / adamp (decay multiplier on projected tensors) */
+  wdRatio: number;
   /** η given (null: solve it) */
   lr: number | null;
   /** λ given (null: solve it) */
@@ -46,6 +53,7 @@ const FLAG_OPTIONS = {
   optimizer: { type: 'string' },
   momentum: { type: 'string' },
   betas: { type: 'string' },
+  'wd-ratio': { type: 'string' },
   lr: { type: 'string' },
   wd: { type: 'string' },
   'target-delta': { type: 'string' },
@@ -70,9 +78,10 @@ angular update Δ* or a target time constant τ, the warmup length τ implies, p
 the optimizer needs to re-equilibrate and whether the next drop comes first (with the rescaling
 factor that avoids it), and what multiplying the batch size by k with η → kη does.
 
-  --optimizer <name>      sgd | sgdm | nesterov | adamw | lion (required)
-  --momentum <α>          sgdm / nesterov (default 0.9)
-  --betas <β1,β2>         adamw (default 0.9,0.999), lion (default 0.9,0.99)
+  --optimizer <name>      sgd | sgdm | nesterov | adamw | lion | sgdp | adamp (required)
+  --momentum <α>          sgdm / nesterov / sgdp (default 0.9)
+  --betas <β1,β2>         adamw, adamp (default 0.9,0.999), lion (default 0.9,0.99)
+  --wd-ratio <r>          sgdp / adamp: decay multiplier on projected tensors (default 0.1)
   --lr <η>, --wd <λ>      give one with a target (the other is solved), or both
   --target-delta <rad>    target equilibrium Δ* per step (e.g. 0.005)
   --target-tau <steps>    target time constant τ of the equilibrium (steps)
@@ -86,6 +95,7 @@ factor that avoids it), and what multiplying the batch size by k with η → kη
 Exit codes: 0 ok, 2 bad flag / config value, 1 unexpected error.
 Examples:
   smd advise --optimizer adamw --lr 1e-3 --target-delta 0.005
+  smd advise --optimizer adamp --lr 5e-3 --wd-ratio 0.5 --target-tau 200
   smd advise --optimizer sgdm --lr 0.1 --wd 5e-4 --schedule multistep:30,60:0.1 \\
       --steps-per-epoch 390 --epochs 90 --batch-k 4
 `;
@@ -108,20 +118,23 @@ function resolve(raw: Map<FieldName, RawField>): AdviseOptions {
   };
   const optF = raw.get('optimizer');
   if (!optF) throw new UsageError(`${COMMAND}: --optimizer is required (see smd advise --help)`);
-  const optimizer = parseEnumField(optF.value, optF.src, EQUILIBRIUM_OPTIMIZERS);
-  const momF = raw.get('momentum');
-  const hasMomentum = optimizer === 'sgdm' || optimizer === 'nesterov';
-  if (momF && !hasMomentum) {
-    throw new UsageError(
-      `${COMMAND}: ${momF.src.where} applies to sgdm/nesterov, not ${optimizer}`,
-    );
-  }
+  const optimizer = parseEnumField(optF.value, optF.src, DYNAMICS_OPTIMIZERS);
+  const only = (name: FieldName, applies: readonly DynamicsOptimizer[]): void => {
+    const f = raw.get(name);
+    if (f && !applies.includes(optimizer)) {
+      throw new UsageError(
+        `${COMMAND}: ${f.src.where} applies to ${applies.join('/')}, not ${optimizer}`,
+      );
+    }
+  };
+  only('momentum', ['sgdm', 'nesterov', 'sgdp']);
+  only('betas', ['adamw', 'lion', 'adamp']);
+  only('wd-ratio', ['sgdp', 'adamp']);
+  const hasMomentum = optimizer === 'sgdm' || optimizer === 'nesterov' || optimizer === 'sgdp';
   const momentum = hasMomentum ? (num('momentum', { min: 0, max: 1 }) ?? 0.9) : 0;
   const betasF = raw.get('betas');
-  if (betasF && optimizer !== 'adamw' && optimizer !== 'lion') {
-    throw new UsageError(`${COMMAND}: ${betasF.src.where} applies to adamw/lion, not ${optimizer}`);
-  }
   const betas = betasF ? parseBetasField(betasF) : defaultBetas(optimizer);
+  const wdRatio = num('wd-ratio', { min: 0 }) ?? DEFAULT_WD_RATIO;
   const lr = num('lr', { min: 0 });
   const wd = num('wd', { min: 0 });
   const targetDelta = num('target-delta', { min: 0, max: 1 });
@@ -170,6 +183,7 @@ function resolve(raw: Map<FieldName, RawField>): AdviseOptions {
     optimizer,
     momentum,
     betas,
+    wdRatio,
     lr,
     wd,
     targetDelta,

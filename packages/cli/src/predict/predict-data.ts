@@ -6,7 +6,7 @@ import {
   type PhaseReport,
   type Prediction,
 } from '@smd/smd/predict';
-import { defaultBetas } from '@smd/smd';
+import { DEFAULT_WD_RATIO, defaultBetas, normSetByDim } from '@smd/smd';
 import { definitions, summarizeAssumptions } from './predict-text.js';
 
 function withoutAndWith(
@@ -24,8 +24,11 @@ export function predictJson(p: Prediction): Record<string, unknown> {
   return {
     input: {
       optimizer: optimizerOf(o),
-      ...(optimizerOf(o) === 'adamw' || optimizerOf(o) === 'lion'
+      ...(normSetByDim(optimizerOf(o))
         ? { betas: o.betas ?? defaultBetas(optimizerOf(o)), dim: o.dim ?? 576 }
+        : {}),
+      ...(optimizerOf(o) === 'sgdp' || optimizerOf(o) === 'adamp'
+        ? { wdRatio: o.wdRatio ?? DEFAULT_WD_RATIO }
         : {}),
       lr: o.lr,
       wd: o.wd,

@@ -7,6 +7,7 @@ import { downsampleMinMax } from '../figure/downsample.js';
 import type { FigureLevel, FigureLine, LineFigure } from '../figure/line-figure.js';
 import { epochs, sig } from '../format/numbers.js';
 import { optimizerOf, type Prediction } from '@smd/smd/predict';
+import { normSetByDim } from '@smd/smd';
 import { algoLabel } from './predict-text.js';
 
 /** Most points drawn per series. */
@@ -82,7 +83,7 @@ export function predictFigure(p: Prediction): LineFigure {
   return {
     title: `Predicted Spherical Motion Dynamics (${mode})`,
     subtitle: [
-      `${algo}, η = ${sig(o.lr)}, λ = ${sig(o.wd)}${optimizerOf(o) === 'adamw' || optimizerOf(o) === 'lion' ? `, d = ${o.dim}` : `, L = ${sig(o.L)}`}, schedule ${o.schedule}, ` +
+      `${algo}, η = ${sig(o.lr)}, λ = ${sig(o.wd)}${normSetByDim(optimizerOf(o)) ? `, d = ${o.dim}` : `, L = ${sig(o.L)}`}, schedule ${o.schedule}, ` +
         `${epochs(n / o.stepsPerEpoch)} epochs × ${o.stepsPerEpoch} steps/epoch`,
       `${optimizerOf(o) === 'sgd' || optimizerOf(o) === 'sgdm' ? 'Mean-field recurrence (docs/smd-theory.md §4)' : 'Recurrence of docs/optimizers.md'}. Equilibrium (Δ_t within ±${sig(o.tolerance * 100, 3)}% of Δ* until the phase ends): ${verdicts}`,
     ],

@@ -1,4 +1,4 @@
-// `smd predict --optimizer nesterov|adamw|lion`: the same outputs as for SGD(M), from the
+// `smd predict --optimizer nesterov|adamw|lion|sgdp|adamp`: the same outputs as for SGD(M), from the
 // recurrences of @smd/smd (docs/optimizers.md); values checked against the theory library.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -95,7 +95,7 @@ test('lion and nesterov: Δ* from their recurrences; misplaced flags are usage e
   for (const [args, re] of [
     [
       ['--optimizer', 'lion', '--momentum', '0.9'],
-      /--momentum applies to sgdm\/nesterov, not lion/,
+      /--momentum applies to sgdm\/nesterov\/sgdp, not lion/,
     ],
     [
       ['--optimizer', 'sgdm', '--betas', '0.9,0.99', '--momentum', '0.9'],
@@ -109,4 +109,68 @@ test('lion and nesterov: Δ* from their recurrences; misplaced flags are usage e
     assert.equal(r.code, 2, r.stdout);
     assert.match(r.stderr, re);
   }
+});
+
+const ADAMP = { optimizer: 'adamp', wd: 1, wdRatio: 0.5, dim: 576 } as const;
+
+test('sgdp and adamp: Δ* = arccos(1 − κ), τ, pure decay and rescale per phase; r only for them', async () => {
+  const adamp = await json([
+    '--optimizer',
+    'adamp',
+    '--lr',
+    '5e-3',
+    '--wd',
+    '1',
+    '--wd-ratio',
+    '0.5',
+    '--schedule',
+    'multistep:1:0.1',
+    '--steps-per-epoch',
+    '1000',
+    '--epochs',
+    '2',
+  ]);
+  assert.deepEqual([adamp.input.wdRatio, adamp.input.betas], [0.5, [0.9, 0.999]]);
+  const [p1, p2] = adamp.phases;
+  rel(p1.deltaStarRad, Math.acos(1 - 2.5e-3), 1e-9, 'adamp Δ*');
+  rel(p1.deltaStarPaperRad, Math.sqrt(5e-3), 1e-12, '√(2κ)');
+  rel(p1.timeConstantSteps, -1 / (2 * Math.log(1 - 2.5e-3)), 1e-12, 'adamp τ');
+  rel(p1.normStar, Math.sqrt(optimizerDynamics(ADAMP).normStarSq(5e-3)), 1e-12, '‖w*‖');
+  rel(p2.normDecaySteps!, Math.log(10) / (2 * 2.5e-4), 1e-12, 'ln k/(2κ_new)');
+  rel(adamp.drops[0].factor, 10 ** -0.5, 1e-12, 'adamp rescale k^(−1/2)');
+  const sgdp = await json([
+    '--optimizer',
+    'sgdp',
+    '--lr',
+    '0.05',
+    '--wd',
+    '5e-3',
+    '--wd-ratio',
+    '1',
+    '--schedule',
+    'multistep:1:0.1',
+    '--steps-per-epoch',
+    '1000',
+    '--epochs',
+    '3',
+  ]);
+  assert.equal(sgdp.input.momentum, 0.9, 'sgdp momentum defaults to 0.9 as in smd train');
+  rel(sgdp.phases[0].deltaStarRad, Math.acos(1 - 2.5e-3), 1e-9, 'sgdp Δ*');
+  rel(sgdp.phases[1].normDecaySteps!, Math.log(10) / (4 * 2.5e-4), 1e-12, 'ln k/(4κ_new)');
+  rel(sgdp.drops[0].factor, 10 ** -0.25, 1e-12, 'sgdp rescale k^(−1/4)');
+  // τ_new ≈ 1/(4κ) = 1,000 steps: 2,000 steps after the drop are not enough without rescaling
+  assert.equal(sgdp.phases[1].reaches, false);
+  const r = await runCli([
+    'predict',
+    '--lr',
+    '0.1',
+    '--wd',
+    '1e-3',
+    '--steps',
+    '10',
+    '--wd-ratio',
+    '1',
+  ]);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /--wd-ratio applies to sgdp\/adamp, not sgd/);
 });

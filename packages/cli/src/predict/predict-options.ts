@@ -15,7 +15,13 @@ import { UsageError } from '../usage-error.js';
 import { parseFlags } from '../parse-flags.js';
 import { parseSchedule, type Schedule } from '@smd/engine/schedule';
 import type { PredictionInput } from '@smd/smd/predict';
-import { EQUILIBRIUM_OPTIMIZERS, defaultBetas, type EquilibriumOptimizer } from '@smd/smd';
+import {
+  DEFAULT_WD_RATIO,
+  DYNAMICS_OPTIMIZERS,
+  defaultBetas,
+  normSetByDim,
+  type DynamicsOptimizer,
+} from '@smd/smd';
 
 const COMMAND = 'smd predict';
 
@@ -28,12 +34,14 @@ const FORMATS: readonly PredictFormat[] = ['table', 'json', 'csv'];
 
 /** Everything `smd predict` needs, validated: the prediction's inputs and how to print them. */
 export interface PredictOptions extends PredictionInput {
-  /** sgd | sgdm | nesterov (coupled decay, torch SGD) | adamw | lion (decoupled decay). */
-  optimizer: EquilibriumOptimizer;
-  /** (β1, β2) of adamw / lion. */
+  /** sgd | sgdm | nesterov (coupled decay, torch SGD) | adamw | lion (decoupled decay) | sgdp | adamp (projected). */
+  optimizer: DynamicsOptimizer;
+  /** (β1, β2) of adamw / lion / adamp. */
   betas: [number, number];
-  /** Weights per tensor or neuron: sets ‖w*‖ for adamw / lion (L does for the SGD family). */
+  /** Weights per tensor or neuron: sets ‖w*‖ for adamw / lion / adamp (L does for the SGD family and sgdp). */
   dim: number;
+  /** r of sgdp / adamp. */
+  wdRatio: number;
   format: PredictFormat;
   /** Figure output path (.svg or .png), or null. */
   plot: string | null;
@@ -43,6 +51,7 @@ export interface PredictOptions extends PredictionInput {
 const FLAG_OPTIONS = {
   optimizer: { type: 'string' },
   betas: { type: 'string' },
+  'wd-ratio': { type: 'string' },
   dim: { type: 'string' },
   lr: { type: 'string' },
   wd: { type: 'string' },
@@ -68,20 +77,22 @@ export const PREDICT_HELP = `Usage: smd predict [config.yaml|config.json] [flags
 
 Predict the Spherical Motion Dynamics of every scale-invariant weight (a conv/linear weight
 followed by BatchNorm/GroupNorm/LayerNorm) under SGD, SGD+momentum or Nesterov (coupled weight
-decay, torch.optim.SGD), AdamW or Lion (decoupled decay): per schedule phase the equilibrium
+decay, torch.optim.SGD), AdamW or Lion (decoupled decay), SGDP or AdamP (Heo et al. 2021: radial
+part of the step removed, decay × r): per schedule phase the equilibrium
 angular update Δ*, the equilibrium norm ‖w*‖, the time constant, whether the phase reaches
 equilibrium before it ends, and the effect of the rescaling trick. Trajectories come from the
-mean-field recurrence (docs/smd-theory.md §4; docs/optimizers.md for nesterov, adamw, lion).
+mean-field recurrence (docs/smd-theory.md §4; docs/optimizers.md for the other optimizers).
 
 Flags (a config file may hold the same fields, e.g. "steps-per-epoch" or "stepsPerEpoch";
 flags override it):
-  --optimizer <name>       sgd | sgdm | nesterov | adamw | lion (default: sgdm when
-                           --momentum > 0, else sgd)
+  --optimizer <name>       sgd | sgdm | nesterov | adamw | lion | sgdp | adamp (default:
+                           sgdm when --momentum > 0, else sgd)
   --lr <η>                 base learning rate, > 0 (required)
-  --wd <λ>                 weight decay, > 0 (required; adamw/lion: decoupled, × η)
-  --momentum <α>           momentum in [0, 1) (sgdm, nesterov; default 0 = plain SGD)
-  --betas <β1,β2>          adamw (default 0.9,0.999), lion (default 0.9,0.99)
-  --dim <d>                weights per tensor (or per neuron) for adamw/lion's ‖w*‖
+  --wd <λ>                 weight decay, > 0 (required; adamw/lion/sgdp/adamp: decoupled, × η)
+  --momentum <α>           momentum in [0, 1) (sgdm, nesterov; default 0 = plain SGD; sgdp: default 0.9)
+  --betas <β1,β2>          adamw, adamp (default 0.9,0.999), lion (default 0.9,0.99)
+  --wd-ratio <r>           sgdp, adamp: decay multiplier on projected tensors (default 0.1)
+  --dim <d>                weights per tensor (or per neuron) for adamw/lion/adamp's ‖w*‖
                            (default 576: a 3×3 conv neuron over 64 channels)
   --schedule <text>        lr schedule, times in epochs (default "constant"):
                              constant | multistep:30,60,80:0.1 | step:30:0.1 | exp:0.95
@@ -109,6 +120,7 @@ Examples:
   smd predict run.yaml --rescale --plot smd.png
   smd predict --optimizer adamw --lr 1e-3 --wd 0.05 --schedule "multistep:30,60:0.1" \\
       --steps-per-epoch 390 --epochs 90 --dim 576
+  smd predict --optimizer adamp --lr 5e-3 --wd 1 --wd-ratio 0.5 --steps 2000 --w0 4
 `;
 
 /** Parsed command line: either a request for help, or resolved raw fields. */
@@ -136,13 +148,14 @@ function resolveOptions(raw: Map<FieldName, RawField>): PredictOptions {
   const wdF = need('wd');
   const lr = parseNumberField(lrF.value, lrF.src, { min: 0 });
   const wd = parseNumberField(wdF.value, wdF.src, { min: 0 });
-  const momentum = num('momentum', { min: 0, minInclusive: true, max: 1 }) ?? 0;
+  const momentumGiven = num('momentum', { min: 0, minInclusive: true, max: 1 });
   const optF = raw.get('optimizer');
-  const optimizer: EquilibriumOptimizer = optF
-    ? parseEnumField(optF.value, optF.src, EQUILIBRIUM_OPTIMIZERS)
-    : momentum > 0
+  const optimizer: DynamicsOptimizer = optF
+    ? parseEnumField(optF.value, optF.src, DYNAMICS_OPTIMIZERS)
+    : (momentumGiven ?? 0) > 0
       ? 'sgdm'
       : 'sgd';
+  const momentum = momentumGiven ?? (optimizer === 'sgdp' ? 0.9 : 0);
   const momentumF = raw.get('momentum');
   if (optimizer === 'sgd' && momentum > 0) {
     throw new UsageError(`${COMMAND}: --optimizer sgd takes no momentum (use sgdm or nesterov)`);
@@ -150,16 +163,23 @@ function resolveOptions(raw: Map<FieldName, RawField>): PredictOptions {
   if ((optimizer === 'sgdm' || optimizer === 'nesterov') && !(momentum > 0)) {
     throw new UsageError(`${COMMAND}: --optimizer ${optimizer} needs --momentum > 0`);
   }
-  if ((optimizer === 'adamw' || optimizer === 'lion') && momentumF) {
+  if (normSetByDim(optimizer) && momentumF) {
     throw new UsageError(
-      `${COMMAND}: ${momentumF.src.where} applies to sgdm/nesterov, not ${optimizer}`,
+      `${COMMAND}: ${momentumF.src.where} applies to sgdm/nesterov/sgdp, not ${optimizer}`,
     );
   }
   const betasF = raw.get('betas');
-  if (betasF && optimizer !== 'adamw' && optimizer !== 'lion') {
-    throw new UsageError(`${COMMAND}: ${betasF.src.where} applies to adamw/lion, not ${optimizer}`);
+  if (betasF && !normSetByDim(optimizer)) {
+    throw new UsageError(
+      `${COMMAND}: ${betasF.src.where} applies to adamw/lion/adamp, not ${optimizer}`,
+    );
   }
   const betas = betasF ? parseBetasField(betasF) : defaultBetas(optimizer);
+  const ratioF = raw.get('wd-ratio');
+  if (ratioF && optimizer !== 'sgdp' && optimizer !== 'adamp') {
+    throw new UsageError(`${COMMAND}: ${ratioF.src.where} applies to sgdp/adamp, not ${optimizer}`);
+  }
+  const wdRatio = num('wd-ratio', { min: 0 }) ?? DEFAULT_WD_RATIO;
   const dim = num('dim', { min: 1, minInclusive: true, integer: true }) ?? 576;
   const scheduleF = raw.get('schedule');
   // A config file may give the schedule as a mapping (schedule JSON, times in steps).
@@ -222,6 +242,7 @@ function resolveOptions(raw: Map<FieldName, RawField>): PredictOptions {
     optimizer,
     betas,
     dim,
+    wdRatio,
     lr,
     wd,
     momentum,

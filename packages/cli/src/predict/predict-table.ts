@@ -1,6 +1,7 @@
 /** Human-readable (`--format table`) output of `smd predict`. */
 import { epochs, int, pct, sig, textTable } from '../format/numbers.js';
 import { optimizerOf, type Prediction } from '@smd/smd/predict';
+import { normSetByDim } from '@smd/smd';
 import {
   algoLabel,
   definitions,
@@ -9,8 +10,14 @@ import {
   verdict,
 } from './predict-text.js';
 
+/** "−1/2" or "−1/4": the power of k in the rescaling factor (normSetByDim's two families). */
+function rescalePowerOf(p: Prediction): string {
+  return normSetByDim(optimizerOf(p.options)) ? '−1/2' : '−1/4';
+}
+
 function header(p: Prediction): string {
   const o = p.options;
+  const rescalePower = rescalePowerOf(p);
   const algo = algoLabel(o);
   const start = p.startsAtEquilibrium
     ? `‖w_0‖ = ${sig(p.initialNorm, 4)} (equilibrium of the first step's η; set --w0 to start elsewhere)`
@@ -22,7 +29,7 @@ function header(p: Prediction): string {
       ? `  schedule ${o.schedule}: ${int(o.totalSteps)} steps = ${epochs(o.totalSteps / o.stepsPerEpoch)} epochs × ${int(o.stepsPerEpoch)} steps/epoch`
       : `  schedule ${o.schedule}: ${int(o.totalSteps)} steps`,
     `  start ${start}`,
-    `  rescaling trick: ${o.rescale ? `ON (w × k^(${optimizerOf(o) === 'adamw' || optimizerOf(o) === 'lion' ? '−1/2' : '−1/4'}) at every η ÷ k)` : 'off (see "--rescale" below)'}`,
+    `  rescaling trick: ${o.rescale ? `ON (w × k^(${rescalePower}) at every η ÷ k)` : 'off (see "--rescale" below)'}`,
   ];
   if (p.continuousReason) {
     lines.push(
@@ -73,6 +80,7 @@ function phaseTable(p: Prediction): string {
 
 function dropLines(p: Prediction): string {
   const o = p.options;
+  const rescalePower = rescalePowerOf(p);
   if (p.drops.length === 0) return 'lr drops: none (the rescaling trick changes nothing)\n';
   const spe = o.stepsPerEpoch;
   const out: string[] = [
@@ -94,7 +102,7 @@ function dropLines(p: Prediction): string {
         `${sig(d.deltaAfterRad, 4)} rad (${pct(d.deltaAfterPct)} of Δ*); phase ${d.phaseIndex} ${shortVerdict(d.withoutRescale, spe)}`,
     );
     out.push(
-      `    ${o.rescale ? 'with rescaling at every drop' : 'with --rescale at every drop'}: w × ${sig(d.factor, 4)} (= ${sig(d.k, 4)}^(${optimizerOf(o) === 'adamw' || optimizerOf(o) === 'lion' ? '−1/2' : '−1/4'})), ‖w‖ ${sig(d.normBeforeRescale, 4)} → ` +
+      `    ${o.rescale ? 'with rescaling at every drop' : 'with --rescale at every drop'}: w × ${sig(d.factor, 4)} (= ${sig(d.k, 4)}^(${rescalePower})), ‖w‖ ${sig(d.normBeforeRescale, 4)} → ` +
         `${sig(d.normRescaled, 4)}; phase ${d.phaseIndex} ${shortVerdict(d.withRescale, spe)}`,
     );
   }

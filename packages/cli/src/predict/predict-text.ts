@@ -3,10 +3,11 @@
  * carried in JSON, the verdict phrase of a phase, and assumption checks grouped over phases.
  */
 import {
+  DEFAULT_WD_RATIO,
   defaultBetas,
   type AssumptionCheck,
   type AssumptionId,
-  type EquilibriumOptimizer,
+  type DynamicsOptimizer,
 } from '@smd/smd';
 import { epochs, int, pct, sig } from '../format/numbers.js';
 import {
@@ -20,7 +21,7 @@ import {
 /** Plain-language definitions of the reported quantities. */
 export function definitions(
   tolerance: number,
-  optimizer: EquilibriumOptimizer = 'sgdm',
+  optimizer: DynamicsOptimizer = 'sgdm',
 ): Record<string, string> {
   const band = `${sig(tolerance * 100, 3)}%`;
   const sgdFamily = optimizer === 'sgd' || optimizer === 'sgdm';
@@ -75,7 +76,10 @@ export function shortVerdict(o: PhaseOutcome, stepsPerEpoch: number): string {
 }
 
 /** Definitions that differ from §4's for the optimizers beyond the paper (docs/optimizers.md). */
-const OTHER_DEFINITIONS: Record<'nesterov' | 'adamw' | 'lion', Record<string, string>> = {
+const OTHER_DEFINITIONS: Record<
+  Exclude<DynamicsOptimizer, 'sgd' | 'sgdm'>,
+  Record<string, string>
+> = {
   nesterov: {
     deltaStar:
       'Δ* = fixed point of the Nesterov recurrence (derived in this project, docs/optimizers.md); ' +
@@ -102,6 +106,28 @@ const OTHER_DEFINITIONS: Record<'nesterov' | 'adamw' | 'lion', Record<string, st
     normDecay: 'pure weight decay alone needs ln k/(2λη_new) steps to shrink ‖w‖² by k',
     trajectory: 'Δ_t, ‖w_t‖ from the decoupled recurrence of docs/optimizers.md',
   },
+  sgdp: {
+    deltaStar:
+      'Δ* = arccos(1 − κ), κ = ηλr/(1−α) the per-step shrink of a projected tensor (derived in ' +
+      'this project, docs/optimizers.md); α drops out: the projection removes the radial step',
+    normStar:
+      '‖w*‖ = fixed point of the projected recurrence, in the units of √L; ≈ (ηL/(2λr(1+α)))^(1/4) ' +
+      'less the momentum buffer’s discarded radial part',
+    normDecay: 'pure weight decay alone needs ln k/(4κ_new) steps to shrink ‖w‖² by √k',
+    trajectory:
+      'Δ_t, ‖w_t‖ from the projected recurrence of docs/optimizers.md (buffer energy and its radial part) with constant L',
+  },
+  adamp: {
+    deltaStar:
+      'Δ* = arccos(1 − κ), κ = ηλr the per-step shrink of a projected tensor (derived in this ' +
+      'project, docs/optimizers.md); β1 drops out: the projection removes the radial step',
+    normStar:
+      '‖w*‖ ≈ √(ηd(1−β1)/(2λr(1+β1))) less the first moment’s discarded radial part: fixed by η, λ, r, β and d = --dim',
+    rescale: 'rescaling trick: at each η ÷ k, multiply every scale-invariant weight by k^(−1/2)',
+    normDecay: 'pure weight decay alone needs ln k/(2κ_new) steps to shrink ‖w‖² by k',
+    trajectory:
+      'Δ_t, ‖w_t‖ from the projected recurrence of docs/optimizers.md (Adam’s v lag included)',
+  },
 };
 
 /** "SGD with momentum α = 0.9, coupled weight decay, L = 1" — the optimizer line of every output. */
@@ -110,6 +136,7 @@ export function algoLabel(o: PredictionInput, short = false): string {
   const betas = o.betas ?? defaultBetas(opt);
   const b = `β = (${betas[0]}, ${betas[1]})`;
   const dim = o.dim ?? 576;
+  const r = o.wdRatio ?? DEFAULT_WD_RATIO;
   switch (opt) {
     case 'sgd':
       return short ? 'SGD' : `plain SGD (α = 0), coupled weight decay, L = ${sig(o.L)}`;
@@ -125,6 +152,14 @@ export function algoLabel(o: PredictionInput, short = false): string {
       return short ? `AdamW ${b}` : `AdamW ${b}, decoupled weight decay, d = ${dim} weights`;
     case 'lion':
       return short ? `Lion ${b}` : `Lion ${b}, decoupled weight decay, d = ${dim} weights`;
+    case 'sgdp':
+      return short
+        ? `SGDP α = ${o.momentum}, r = ${r}`
+        : `SGDP α = ${o.momentum}, projected steps, decay ηλr/(1−α) with r = ${r}, L = ${sig(o.L)}`;
+    case 'adamp':
+      return short
+        ? `AdamP ${b}, r = ${r}`
+        : `AdamP ${b}, projected steps, decay ηλr with r = ${r}, d = ${dim} weights`;
   }
 }
 

@@ -15,7 +15,7 @@ import {
   optimizerDynamics,
   type AssumptionCheck,
   type MeanFieldState,
-  type EquilibriumOptimizer,
+  type DynamicsOptimizer,
   type OptimizerDynamics,
 } from '../theory/index.js';
 import { runPhased, type PhaseSpan, type PhasedTrajectory } from './phase-trajectory.js';
@@ -43,16 +43,18 @@ export interface PredictionInput {
   tolerance: number;
   /** Divide scale-invariant weights by k^{1/4} at every lr drop by k. */
   rescale: boolean;
-  /** sgd | sgdm | nesterov | adamw | lion (default: sgdm when momentum > 0, else sgd). */
-  optimizer?: EquilibriumOptimizer;
-  /** (β1, β2) of adamw / lion (default: the optimizer's). */
+  /** sgd | sgdm | nesterov | adamw | lion | sgdp | adamp (default: sgdm when momentum > 0, else sgd). */
+  optimizer?: DynamicsOptimizer;
+  /** (β1, β2) of adamw / lion / adamp (default: the optimizer's). */
   betas?: [number, number];
-  /** Weights per tensor or neuron: ‖w*‖ of adamw / lion (default 576). */
+  /** Weights per tensor or neuron: ‖w*‖ of adamw / lion / adamp (default 576). */
   dim?: number;
+  /** r of sgdp / adamp: decay multiplier on projected tensors (default 0.1). */
+  wdRatio?: number;
 }
 
 /** The input's optimizer: as given, else sgdm when α > 0, else sgd. */
-export function optimizerOf(o: PredictionInput): EquilibriumOptimizer {
+export function optimizerOf(o: PredictionInput): DynamicsOptimizer {
   return o.optimizer ?? (o.momentum > 0 ? 'sgdm' : 'sgd');
 }
 
@@ -93,7 +95,7 @@ export interface PhaseReport {
   deltaStarDeg: number;
   /** Leading-order Δ* in rad (Theorem 3's √(2λη/(1+α)) for sgd/sgdm; docs/optimizers.md for the others). */
   deltaStarPaperRad: number;
-  /** Exact ‖w*‖ given L (§4 / Theorem 2), or given dim (adamw, lion). */
+  /** Exact ‖w*‖ given L (§4 / Theorem 2; sgdp), or given dim (adamw, lion, adamp). */
   normStar: number;
   /** −1/ln ρ of the §4 map at the fixed point: steps for a deviation to shrink by e. */
   timeConstantSteps: number;
@@ -116,7 +118,7 @@ export interface DropReport {
   epoch: number;
   /** η is divided by k. */
   k: number;
-  /** The rescaling trick multiplies w by this: k^{-1/4} (coupled decay), k^{-1/2} (adamw, lion). */
+  /** The rescaling trick multiplies w by this: k^{-1/4} (coupled decay, sgdp), k^{-1/2} (adamw, lion, adamp). */
   factor: number;
   /** 1-based index of the phase that starts here. */
   phaseIndex: number;
@@ -273,6 +275,7 @@ export function dynamicsOf(o: PredictionInput): OptimizerDynamics {
     betas: o.betas,
     L: o.L,
     dim: o.dim,
+    wdRatio: o.wdRatio,
   });
 }
 

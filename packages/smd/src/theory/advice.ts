@@ -7,18 +7,28 @@
  * bisection on the optimizer's own recurrence.
  */
 import { optimizerDynamics, stepsToEquilibrium, type DynamicsHyper } from './optimizer-dynamics.js';
+import { DEFAULT_WD_RATIO } from './projected-dynamics.js';
 
 /** The optimizer part of an advice request (λ is solved or given separately). */
 export type AdviceOptimizer = Omit<DynamicsHyper, 'wd'>;
 
-/** ηλ that gives `f(ηλ) = target` for an increasing or decreasing f, by bisection in log space. */
-function solveProduct(f: (x: number) => number, target: number, what: string): number {
+/**
+ * Largest ηλ searched: 0.5, and for SGDP/AdamP no more than a per-step shrink κ = ηλr/(1−α) of
+ * 0.5 (their recurrence needs κ < 1).
+ */
+function maxProduct(o: AdviceOptimizer): number {
+  if (o.optimizer !== 'sgdp' && o.optimizer !== 'adamp') return 0.5;
+  const alpha = o.optimizer === 'sgdp' ? (o.momentum ?? 0) : 0;
+  return Math.min(0.5, (0.5 * (1 - alpha)) / (o.wdRatio ?? DEFAULT_WD_RATIO));
+}
+
+/** ηλ in [1e-12, hi] that gives `f(ηλ) = target` for an increasing or decreasing f, by bisection in log space. */
+function solveProduct(f: (x: number) => number, target: number, what: string, hi: number): number {
   let lo = 1e-12;
-  let hi = 0.5;
   const flo = f(lo);
   const fhi = f(hi);
   if (!((target - flo) * (target - fhi) <= 0)) {
-    throw new Error(`advice: no ηλ in [1e-12, 0.5] gives ${what} = ${target}`);
+    throw new Error(`advice: no ηλ in [1e-12, ${hi}] gives ${what} = ${target}`);
   }
   for (let i = 0; i < 200; i++) {
     const mid = Math.sqrt(lo * hi);
@@ -41,12 +51,12 @@ export function timeConstantAtProduct(o: AdviceOptimizer, x: number): number {
 
 /** ηλ whose equilibrium angular update is `deltaRad`. */
 export function productForDelta(o: AdviceOptimizer, deltaRad: number): number {
-  return solveProduct((x) => deltaStarAtProduct(o, x), deltaRad, 'Δ*');
+  return solveProduct((x) => deltaStarAtProduct(o, x), deltaRad, 'Δ*', maxProduct(o));
 }
 
 /** ηλ whose local time constant is `steps`. */
 export function productForTimeConstant(o: AdviceOptimizer, steps: number): number {
-  return solveProduct((x) => timeConstantAtProduct(o, x), steps, 'τ');
+  return solveProduct((x) => timeConstantAtProduct(o, x), steps, 'τ', maxProduct(o));
 }
 
 /** Steps until a deviation from equilibrium is within `tolerance` of its start: τ·ln(1/tol). */

@@ -125,3 +125,29 @@ export function cubicRoots(A: number, B: number, C: number): Complex[] {
     { re: -b1 / 2, im: -im },
   ];
 }
+
+/** −1/ln ρ from a numerical Jacobian of a 3-state map at its fixed point. */
+export function numericTimeConstant(
+  step: (s: MeanFieldState, lr: number, out: MeanFieldState) => number,
+  fp: MeanFieldState,
+  lr: number,
+): number {
+  const x = [fp.a, fp.b, fp.c];
+  const out: MeanFieldState = { a: 0, b: 0, c: 0 };
+  const F = (v: number[]): number[] => {
+    step({ a: v[0], b: v[1], c: v[2] }, lr, out);
+    return [out.a, out.b, out.c];
+  };
+  const f0 = F(x);
+  const J: number[][] = [[], [], []];
+  for (let j = 0; j < 3; j++) {
+    const h = 1e-6 * Math.max(Math.abs(x[j]), 1e-12);
+    const xp = [...x];
+    xp[j] += h;
+    const f1 = F(xp);
+    for (let i = 0; i < 3; i++) J[i][j] = (f1[i] - f0[i]) / h;
+  }
+  let rho = 0;
+  for (const z of eigenvalues3(J)) rho = Math.max(rho, Math.hypot(z.re, z.im));
+  return -1 / Math.log(rho);
+}

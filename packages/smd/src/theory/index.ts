@@ -13,3 +13,4 @@ export * from './optimizer-equilibrium.js';
 export * from './optimizer-dynamics.js';
 export * from './advice.js';
 export * from './projected-equilibrium.js';
+export * from './projected-dynamics.js';

@@ -2,7 +2,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { simulateScaleInvariant } from '../sim/scale-invariant.js';
 import { meanFieldFixedPoint } from './fixed-point.js';
-import { equilibriumDelta, equilibriumNormSq } from './optimizer-equilibrium.js';
+import {
+  equilibriumDelta,
+  equilibriumNormSq,
+  type EquilibriumOptimizer,
+} from './optimizer-equilibrium.js';
 import { optimizerDynamics, stepsToEquilibrium, type DynamicsHyper } from './optimizer-dynamics.js';
 import type { MeanFieldState } from './types.js';
 
@@ -21,7 +25,7 @@ test('fixed points agree with the closed forms of optimizer-equilibrium.ts', () 
     [{ optimizer: 'nesterov', wd: 5e-4, momentum: 0.9, L: 2 }, 0.1],
     [{ optimizer: 'adamw', wd: 0.1, dim: 500 }, 1e-3],
     [{ optimizer: 'lion', wd: 1, dim: 500 }, 1e-4],
-  ] as [DynamicsHyper, number][]) {
+  ] as [DynamicsHyper & { optimizer: EquilibriumOptimizer }, number][]) {
     const dyn = optimizerDynamics(h);
     const eh = { optimizer: h.optimizer, lr, wd: h.wd, momentum: h.momentum };
     rel(dyn.deltaStar(lr), equilibriumDelta(eh), 5e-3, `${h.optimizer} Δ*`);

@@ -15,27 +15,54 @@
  *   (+5–10% Δ while ‖w‖ shrinks after an lr drop, as the simulator shows). At ηλ → 0 the fixed point is Kosson et al.'s AdamW
  *   Δ* and ‖w*‖² = ηd/(2λ) (Lion: kosson.ts's Δ*, ηdS/(2λ)); at ηλ = 0.01, β1 = 0.9 the
  *   x-terms move ‖w*‖² by −9%, which the simulator confirms.
+ * - sgdp, adamp: projected-dynamics.ts (derived here).
  */
 import { lionSignCorrelationSum } from '@smd/engine/rotational-rules';
-import { eigenvalues3, localRate, meanFieldFixedPoint } from './fixed-point.js';
+import { localRate, meanFieldFixedPoint, numericTimeConstant } from './fixed-point.js';
 import { meanFieldStep } from './mean-field.js';
 import { nesterovFixedPoint, nesterovStep } from './nesterov-recurrence.js';
-import { defaultBetas, type EquilibriumOptimizer } from './optimizer-equilibrium.js';
+import {
+  EQUILIBRIUM_OPTIMIZERS,
+  defaultBetas,
+  type EquilibriumOptimizer,
+} from './optimizer-equilibrium.js';
+import { projectedDynamics } from './projected-dynamics.js';
+import type { ProjectedOptimizer } from './projected-equilibrium.js';
 import type { MeanFieldState } from './types.js';
+
+/** Optimizers with a recurrence (`smd predict`, `smd advise`): the closed-form ones plus SGDP/AdamP. */
+export type DynamicsOptimizer = EquilibriumOptimizer | ProjectedOptimizer;
+
+/** Every DynamicsOptimizer, in display order. */
+export const DYNAMICS_OPTIMIZERS: readonly DynamicsOptimizer[] = [
+  ...EQUILIBRIUM_OPTIMIZERS,
+  'sgdp',
+  'adamp',
+];
+
+/**
+ * True when ‖w*‖ is fixed by the tensor's size d (Adam's and Lion's normalised steps: adamw,
+ * lion, adamp; rescaling factor k^{−1/2}), false when by L (the SGD family, sgdp; k^{−1/4}).
+ */
+export function normSetByDim(optimizer: DynamicsOptimizer): boolean {
+  return optimizer === 'adamw' || optimizer === 'lion' || optimizer === 'adamp';
+}
 
 /** Constant hyper-parameters of a dynamics (η varies per step and is passed to each call). */
 export interface DynamicsHyper {
-  optimizer: EquilibriumOptimizer;
+  optimizer: DynamicsOptimizer;
   /** λ > 0 */
   wd: number;
-  /** α (sgdm, nesterov) */
+  /** α (sgdm, nesterov, sgdp) */
   momentum?: number;
-  /** (β1, β2) (adamw, lion) */
+  /** (β1, β2) (adamw, lion, adamp) */
   betas?: [number, number];
-  /** L = E‖g̃‖² (sgd, sgdm, nesterov; default 1) */
+  /** L = E‖g̃‖² (sgd, sgdm, nesterov, sgdp; default 1) */
   L?: number;
-  /** weights in the tensor or neuron (adamw, lion norms; default 576 = a 3×3 conv neuron over 64 channels) */
+  /** weights in the tensor or neuron (adamw, lion, adamp norms; default 576 = a 3×3 conv neuron over 64 channels) */
   dim?: number;
+  /** r, the weight-decay ratio of projected tensors (sgdp, adamp; default 0.1) */
+  wdRatio?: number;
 }
 
 /** A recurrence for one optimizer (see the file comment). */
@@ -65,6 +92,7 @@ export interface OptimizerDynamics {
 export function optimizerDynamics(h: DynamicsHyper): OptimizerDynamics {
   const lam = h.wd;
   if (!(lam > 0)) throw new Error(`optimizerDynamics: wd must be > 0, got ${lam}`);
+  if (h.optimizer === 'sgdp' || h.optimizer === 'adamp') return projectedDynamics(h);
   const L = h.L ?? 1;
   const alpha = h.momentum ?? 0;
   const [b1, b2] = h.betas ?? defaultBetas(h.optimizer);
@@ -145,32 +173,6 @@ export function optimizerDynamics(h: DynamicsHyper): OptimizerDynamics {
     rescale: (s, f) => ({ a: s.a * f * f, b: s.b, c: s.c * f }),
     normDecaySteps: (lrNew, k) => Math.log(k) / (2 * lam * lrNew),
   };
-}
-
-/** −1/ln ρ from a numerical Jacobian of a 3-state map at its fixed point. */
-function numericTimeConstant(
-  step: (s: MeanFieldState, lr: number, out: MeanFieldState) => number,
-  fp: MeanFieldState,
-  lr: number,
-): number {
-  const x = [fp.a, fp.b, fp.c];
-  const out: MeanFieldState = { a: 0, b: 0, c: 0 };
-  const F = (v: number[]): number[] => {
-    step({ a: v[0], b: v[1], c: v[2] }, lr, out);
-    return [out.a, out.b, out.c];
-  };
-  const f0 = F(x);
-  const J: number[][] = [[], [], []];
-  for (let j = 0; j < 3; j++) {
-    const h = 1e-6 * Math.max(Math.abs(x[j]), 1e-12);
-    const xp = [...x];
-    xp[j] += h;
-    const f1 = F(xp);
-    for (let i = 0; i < 3; i++) J[i][j] = (f1[i] - f0[i]) / h;
-  }
-  let rho = 0;
-  for (const z of eigenvalues3(J)) rho = Math.max(rho, Math.hypot(z.re, z.im));
-  return -1 / Math.log(rho);
 }
 
 /** Result of `stepsToEquilibrium`. */

@@ -23,6 +23,7 @@
 import { deltaStarExact, weightNormStarSq } from './equilibrium.js';
 import { lionDeltaStarGaussian } from './kosson.js';
 import { nesterovFixedPoint } from './nesterov-recurrence.js';
+import type { ProjectedOptimizer } from './projected-equilibrium.js';
 import { lionSignCorrelationSum } from '@smd/engine/rotational-rules';
 
 /** Optimizers with a single equilibrium Δ* (closed set). */
@@ -51,7 +52,9 @@ export interface OptimizerHyper {
 }
 
 /** The betas an optimizer uses when none are given. */
-export function defaultBetas(optimizer: EquilibriumOptimizer): [number, number] {
+export function defaultBetas(
+  optimizer: EquilibriumOptimizer | ProjectedOptimizer,
+): [number, number] {
   return optimizer === 'lion' ? [0.9, 0.99] : [0.9, 0.999];
 }
 

@@ -12,10 +12,12 @@
  * the coherent radial growth that makes SGDM's and AdamW's Δ* depend on α and β1.
  */
 
+/** The optimizers of Heo et al.: 'sgdp' (torch-SGD momentum buffer, decay ÷(1−α)) or 'adamp'. */
+export type ProjectedOptimizer = 'sgdp' | 'adamp';
+
 /** Hyper-parameters of SGDP/AdamP on a projected (scale-invariant) tensor. */
 export interface ProjectedHyper {
-  /** 'sgdp' (torch-SGD momentum buffer, decay ÷(1−α)) or 'adamp' */
-  optimizer: 'sgdp' | 'adamp';
+  optimizer: ProjectedOptimizer;
   lr: number;
   wd: number;
   /** α (sgdp; 0 = none) */
