@@ -5,6 +5,15 @@ import { builtinModules } from 'node:module';
 
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
 
+// Test harnesses live in packages/test-support (never shipped); a package's non-test source may
+// not import them (scripts/lint-boundaries.test.mjs proves this rule fires).
+const testSupportBan = [
+  {
+    group: ['@smd/test-support', '@smd/test-support/*', '**/test-support/**'],
+    message: 'Test support is for *.test.ts files and bench/ only, never for shipped source.',
+  },
+];
+
 export default tseslint.config(
   {
     ignores: ['**/dist/**', '**/node_modules/**', 'packages/native/build/**', 'test-artifacts/**'],
@@ -35,6 +44,11 @@ export default tseslint.config(
     },
   },
   {
+    files: ['packages/*/src/**/*.ts'],
+    ignores: ['**/*.test.ts', 'packages/test-support/**'],
+    rules: { 'no-restricted-imports': ['error', { patterns: testSupportBan }] },
+  },
+  {
     // Browser-safe packages: engine, smd, formats, and the browser part of runs and web.
     files: [
       'packages/engine/src/**/*.ts',
@@ -52,6 +66,7 @@ export default tseslint.config(
             name,
             message: 'Browser-safe package: Node built-ins are not allowed here.',
           })),
+          patterns: testSupportBan,
         },
       ],
     },

@@ -1,4 +1,4 @@
-// The fuzz campaign at full size: every parser of user bytes (packages/cli/src/fuzz/fuzz-targets.ts)
+// The fuzz campaign at full size: every parser of user bytes (packages/test-support/src/cli/fuzz-targets.ts)
 // against N inputs (default 10⁵) of mutated real files and structure-aware generators.
 // Prints one row per target: inputs, accepted, rejected (clean one-line errors), crashes, hangs
 // (> 1 s), slowest input and throughput — the table in docs/reliability.md.
@@ -7,8 +7,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fuzzTarget } from '../packages/cli/dist/fuzz/fuzz-run.js';
-import { fuzzTargets, prepareFuzzWorkspace } from '../packages/cli/dist/fuzz/fuzz-targets.js';
+import { fuzzTarget, fuzzTargets, prepareFuzzWorkspace } from '@smd/test-support/cli';
 
 const N = Number(process.argv[2] ?? 100_000);
 const only = process.argv[3];

@@ -1,11 +1,10 @@
-// The kill campaign at full size on the native backend (packages/cli/src/train/kill-campaign.ts):
+// The kill campaign at full size on the native backend (packages/test-support/src/cli/kill-campaign.ts):
 // `smd train` with the flags of the CI kill test, SIGKILLed at K seeded random moments (default
 // 25) and resumed after each; then every stored row and the final weights are compared with an
 // uninterrupted run. Prints the kills, where each left the store, and the verdict.
 //
 //   npm run build && node bench/kill-campaign.mjs [K] [seed]
-import { killCampaign } from '../packages/cli/dist/train/kill-campaign.js';
-import { KILL_FLAGS, assertSameRun, tempDir } from '../packages/cli/dist/train/test-helpers.js';
+import { KILL_FLAGS, assertSameRun, killCampaign, tempDir } from '@smd/test-support/cli';
 
 const K = Number(process.argv[2] ?? 25);
 const seed = Number(process.argv[3] ?? 2026);

@@ -8,3 +8,7 @@ export { computePrediction, type Prediction, type PhaseReport } from '@smd/smd/p
 export { renderFigure, renderFigureSvg, svgToPng } from './figure/render.js';
 export { lineFigureSpec, type LineFigure } from './figure/line-figure.js';
 export { downsampleMinMax } from './figure/downsample.js';
+export { runTrain } from './train/train-command.js';
+export { parseTrainArgs, TRAIN_HELP } from './train/train-options.js';
+export { type LoadedRun, loadRun } from './reproduce/load-run.js';
+export * from './data/index.js';

@@ -33,14 +33,6 @@ export { conv2dGeometry } from './ops/conv2d.js';
 export type { BatchNormOptions } from './ops/batch-norm.js';
 export type { Pool2dOptions } from './ops/pool.js';
 export type { CrossEntropyOptions } from './ops/softmax.js';
-export { checkConformance, type ConformanceResult } from './backends/conformance.js';
-export {
-  groupNormCasesOf,
-  randomGroupNormShapes,
-  type GroupNormShape,
-} from './backends/conformance-group-norm.js';
-export { shapeCases } from './backends/conformance-shapes.js';
-export { groupNormFixtureErrors, type GroupNormFixture } from './ops/group-norm-fixtures.js';
 export { gradcheck, type GradcheckOptions, type GradcheckResult } from './gradcheck.js';
 export { Rng, type RngState } from './rng.js';
 export * from './data/index.js';

@@ -4,7 +4,9 @@
 // native checks no conformance case expresses: one-line errors, non-cancelling statistics.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkConformance, shapeCases, tsKernels, type Conv2dGeometry } from '@smd/engine';
+import { tsKernels, type Conv2dGeometry } from '@smd/engine';
+import { checkConformance } from '@smd/engine/conformance';
+import { shapeCases } from '@smd/test-support/engine';
 import { nativeKernels, nativeStatus } from './index.js';
 
 const status = nativeStatus();

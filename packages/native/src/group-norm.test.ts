@@ -6,16 +6,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { withBackend, type Layout } from '@smd/engine';
+import { checkConformance, groupNormCasesOf, type GroupNormShape } from '@smd/engine/conformance';
 import {
-  checkConformance,
-  withBackend,
-  type Layout,
-  groupNormCasesOf,
-  randomGroupNormShapes,
-  type GroupNormShape,
   groupNormFixtureErrors,
+  randomGroupNormShapes,
   type GroupNormFixture,
-} from '@smd/engine';
+} from '@smd/test-support/engine';
 import { nativeBackend, nativeKernels, nativeStatus } from './index.js';
 
 const status = nativeStatus();

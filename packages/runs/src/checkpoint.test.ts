@@ -10,7 +10,7 @@ import {
   saveCheckpoint,
 } from './checkpoint.js';
 import { createRun } from './run.js';
-import { runOptions, tempRoot } from './test-helpers.js';
+import { runOptions, tempRoot } from '@smd/test-support/runs';
 
 function tensorsAt(
   step: number,

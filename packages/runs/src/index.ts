@@ -58,6 +58,4 @@ export {
   exportMetrics,
   longRows,
 } from './export-metrics.js';
-export { readMetricsExport } from './export-read.js';
 export { type ResumedRun, resumeRun } from './resume.js';
-export { PYTHON, SMD_TORCH_DIR, pythonEnv, runPython } from './python-torch.js';

@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 import { PROBE_METRICS } from './browser/metric-types.js';
 import { METRIC_SCHEMA, METRIC_SCHEMA_SQL } from './metric-schema.js';
 import { MetricStore } from './metric-store.js';
-import { runPython } from './python-torch.js';
+import { runPython } from '@smd/test-support/runs';
 
 /** Everything that defines a store's shape: DDL of every object, the metric catalog, meta, pragmas. */
 function shapeOf(path: string): unknown {

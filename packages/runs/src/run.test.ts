@@ -7,7 +7,7 @@ import { createRun, openRun, readManifest } from './run.js';
 import { listRuns } from './list-runs.js';
 import { readRunLog } from './run-log.js';
 import { describeMachine } from './machine.js';
-import { runOptions, tempRoot } from './test-helpers.js';
+import { runOptions, tempRoot } from '@smd/test-support/runs';
 
 test('createRun lays out the folder with an exact manifest, and ids do not collide', () => {
   const t = tempRoot();

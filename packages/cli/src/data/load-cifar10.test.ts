@@ -4,7 +4,7 @@ import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CIFAR10_IMAGE_BYTES, writeCifar10 } from '@smd/formats';
 import { MetricStore, readManifest } from '@smd/runs';
-import { tempDir, train } from '../train/test-helpers.js';
+import { tempDir, train } from '@smd/test-support/cli';
 import { DatasetError } from './load-idx-dataset.js';
 import { cifar10Folder, loadCifar10Dataset } from './load-cifar10.js';
 

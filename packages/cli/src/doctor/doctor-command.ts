@@ -6,7 +6,7 @@
  * required is missing or a loaded native kernel computes wrong numbers.
  */
 import { availableParallelism } from 'node:os';
-import { checkConformance } from '@smd/engine';
+import { checkConformance } from '@smd/engine/conformance';
 import { nativeKernelCoverage, nativeKernels, nativeStatus } from '@smd/native';
 import { DEFAULT_DATA_DIR, findIdxFiles } from '../data/index.js';
 import { type CliIo } from '../usage-error.js';

@@ -13,7 +13,7 @@ import {
   openBrowser,
   screenshot,
   type BrowserSession,
-} from '../report/browser-harness.js';
+} from '@smd/test-support/cli';
 
 let dir = '';
 let url = '';

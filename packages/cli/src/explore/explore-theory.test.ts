@@ -11,7 +11,7 @@ import {
   openBrowser,
   screenshot,
   type BrowserSession,
-} from '../report/browser-harness.js';
+} from '@smd/test-support/cli';
 import { startDashboard } from '../serve/server.js';
 
 let dir = '';

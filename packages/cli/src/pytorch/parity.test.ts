@@ -32,7 +32,8 @@ import {
   decodeSafetensor,
   type SafetensorsTensor,
 } from '@smd/formats';
-import { openRun, runPython, SMD_TORCH_DIR } from '@smd/runs';
+import { openRun } from '@smd/runs';
+import { runPython, SMD_TORCH_DIR } from '@smd/test-support/runs';
 import {
   detectScaleInvariance,
   probeForOptimizer,

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { runPython, SMD_TORCH_DIR } from '@smd/runs';
+import { runPython, SMD_TORCH_DIR } from '@smd/test-support/runs';
 
 test('smd_torch python unit tests pass (python3 -m unittest)', () => {
   const r = runPython(['-m', 'unittest', 'discover', '-s', join(SMD_TORCH_DIR, 'tests'), '-v'], {

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PYTHON, SMD_TORCH_DIR, pythonEnv } from '@smd/runs';
+import { PYTHON, SMD_TORCH_DIR, pythonEnv } from '@smd/test-support/runs';
 import { runCli } from '../run-cli.js';
 import {
   buildWebBundle,
@@ -15,7 +15,7 @@ import {
   openBrowser,
   screenshot,
   waitForLastX,
-} from '../report/browser-harness.js';
+} from '@smd/test-support/cli';
 import { startDashboard, type Dashboard } from '../serve/server.js';
 
 let root = '';

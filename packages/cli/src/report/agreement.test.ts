@@ -6,7 +6,7 @@ import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { sig } from '../format/numbers.js';
 import { startDashboard } from '../serve/server.js';
-import { TINY, tempDir, train } from '../train/test-helpers.js';
+import { TINY, tempDir, train } from '@smd/test-support/cli';
 import { loadRunData } from './run-cache.js';
 import type { RunData } from '@smd/web';
 

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../run-cli.js';
 import { trainConfigFromManifest } from '../train/train-options.js';
-import { writeFixtureRun } from './fixture-run.js';
+import { writeFixtureRun } from '@smd/test-support/cli';
 import { loadRunData } from './run-cache.js';
 
 const root = mkdtempSync(join(tmpdir(), 'smd-old-runs-'));

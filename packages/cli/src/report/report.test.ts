@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createRun } from '@smd/runs';
 import { runCli } from '../run-cli.js';
-import { buildWebBundle, chartsOf, openBrowser, screenshot } from './browser-harness.js';
-import { writeFixtureRun } from './fixture-run.js';
+import { buildWebBundle, chartsOf, openBrowser, screenshot } from '@smd/test-support/cli';
+import { writeFixtureRun } from '@smd/test-support/cli';
 import { loadRunData } from './run-cache.js';
 
 let root = '';

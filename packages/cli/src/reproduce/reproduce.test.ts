@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli } from '../run-cli.js';
-import { smdChild, tempDir } from '../train/test-helpers.js';
+import { smdChild, tempDir } from '@smd/test-support/cli';
 import { runReproduce } from './reproduce-command.js';
 
 interface Summary {

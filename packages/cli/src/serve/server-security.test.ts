@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'node:http';
 import fc from 'fast-check';
-import { writeFixtureRun } from '../report/fixture-run.js';
+import { writeFixtureRun } from '@smd/test-support/cli';
 import { hostAllowed, originAllowed, startDashboard, type Dashboard } from './server.js';
 
 let root = '';

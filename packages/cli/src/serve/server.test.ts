@@ -13,8 +13,8 @@ import {
   openBrowser,
   screenshot,
   waitForLastX,
-} from '../report/browser-harness.js';
-import { writeFixtureRun } from '../report/fixture-run.js';
+} from '@smd/test-support/cli';
+import { writeFixtureRun } from '@smd/test-support/cli';
 import { startDashboard, type Dashboard } from './server.js';
 
 let root = '';
@@ -135,9 +135,7 @@ test('smd serve flags: bad port, missing folder, --help', async () => {
 });
 
 test('the live page shows new steps as a child process writes them', async () => {
-  const here = fileURLToPath(import.meta.url);
-  const ext = here.endsWith('.ts') ? '.ts' : '.js';
-  const script = join(here, '..', '..', 'report', `fixture-main${ext}`);
+  const script = fileURLToPath(import.meta.resolve('@smd/test-support/cli/fixture-main'));
   const child: ChildProcess = spawn(
     process.execPath,
     [

@@ -4,7 +4,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { MetricStore, latestCheckpoint, type MetricDump } from '@smd/runs';
 import { parseFaultInjection } from './fault-inject.js';
-import { TINY, tempDir, train } from './test-helpers.js';
+import { TINY, tempDir, train } from '@smd/test-support/cli';
 
 const AT = 6; // TINY runs 16 steps and checkpoints every 4 (after steps 3, 7, …): the last one before AT is 3
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, statfsSync } from 'node:fs';
 import { join } from 'node:path';
-import { TINY, assertSameRun, runDir, smdChild, tempDir, train } from './test-helpers.js';
+import { TINY, assertSameRun, runDir, smdChild, tempDir, train } from '@smd/test-support/cli';
 
 // 320 steps: the store outgrows the ~300 kB left free on the small tmpfs after ~60 steps.
 const FLAGS = [...TINY, '--epochs', '40'];

@@ -2,7 +2,16 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { latestCheckpoint, listCheckpoints } from '@smd/runs';
-import { TINY, assertSameRun, dump, ev, runDir, smdChild, tempDir, train } from './test-helpers.js';
+import {
+  TINY,
+  assertSameRun,
+  dump,
+  ev,
+  runDir,
+  smdChild,
+  tempDir,
+  train,
+} from '@smd/test-support/cli';
 
 /** Flags of the crash runs: 3 epochs of 8 steps, a drop with the rescaling trick, per-channel probes. */
 const FLAGS = [

@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { OPTIMIZER_NAMES, parseTrainArgs, trainConfigFromManifest } from './train-options.js';
 import { UsageError } from '../usage-error.js';
-import { tempDir } from './test-helpers.js';
+import { tempDir } from '@smd/test-support/cli';
 
 function errorOf(argv: string[], cwd = '/'): string {
   try {

@@ -2,14 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  MetricStore,
-  latestCheckpoint,
-  listCheckpoints,
-  readManifest,
-  readMetricsExport,
-} from '@smd/runs';
-import { TINY, smd, tempDir, train } from './test-helpers.js';
+import { MetricStore, latestCheckpoint, listCheckpoints, readManifest } from '@smd/runs';
+import { readMetricsExport } from '@smd/test-support/runs';
+import { TINY, smd, tempDir, train } from '@smd/test-support/cli';
 
 function onlyRun(root: string): string {
   const ids = readdirSync(root).filter((n) => !n.startsWith('.'));

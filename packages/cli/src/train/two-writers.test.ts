@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { TINY, runDir, smdChild, tempDir } from './test-helpers.js';
+import { TINY, runDir, smdChild, tempDir } from '@smd/test-support/cli';
 
 const here = fileURLToPath(import.meta.url);
 const main = join(dirname(here), '..', here.endsWith('.ts') ? 'main.ts' : 'main.js');

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { checkConformance } from './conformance.js';
-import { shapeCases } from './conformance-shapes.js';
+import { shapeCases } from '@smd/test-support/engine';
 import { tsKernels } from './ts/index.js';
 import type { Kernels, KernelName } from '../kernels.js';
 

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { Rng } from '../rng.js';
 import { Tensor } from '../tensor.js';
 import { BatchNorm2d } from './batch-norm.js';
-import { compareTensor, fromFixture, type FixtureTensor } from './torch-fixture.js';
+import { compareTensor, fromFixture, type FixtureTensor } from '@smd/test-support/engine';
 
 interface RunningCase {
   momentum: number | null;

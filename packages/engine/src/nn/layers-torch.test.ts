@@ -18,7 +18,7 @@ import {
   fromFixture,
   labelsFromFixture,
   type FixtureTensor,
-} from './torch-fixture.js';
+} from '@smd/test-support/engine';
 import { weightNorm } from './weight-norm.js';
 
 interface Case {

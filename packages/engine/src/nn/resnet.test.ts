@@ -16,7 +16,7 @@ import {
   fromFixture,
   labelsFromFixture,
   type FixtureTensor,
-} from './torch-fixture.js';
+} from '@smd/test-support/engine';
 
 const fx = JSON.parse(
   readFileSync(new URL('../../fixtures/torch/resnet.json', import.meta.url), 'utf8'),

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import type { Layout } from '../tensor.js';
-import { groupNormFixtureErrors, type GroupNormFixture } from './group-norm-fixtures.js';
+import { groupNormFixtureErrors, type GroupNormFixture } from '@smd/test-support/engine';
 
 const file = new URL('../../fixtures/torch/group-norm.json', import.meta.url);
 const fixtures = JSON.parse(readFileSync(file, 'utf8')) as {

@@ -7,9 +7,13 @@ import type { DType } from '../dtype.js';
 import type { Tensor } from '../tensor.js';
 import type { Schedule } from '../schedule/types.js';
 import { CrossEntropyLoss } from '../nn/loss.js';
-import { compareArrays, compareTensor, type FixtureTensor } from '../nn/torch-fixture.js';
+import { compareArrays, compareTensor, type FixtureTensor } from '@smd/test-support/engine';
 import { Adam, AdamW } from './adam.js';
-import { SmallNet, batchesOf as fixtureBatches, freshNet as freshNetOf } from './fixture-net.js';
+import {
+  SmallNet,
+  batchesOf as fixtureBatches,
+  freshNet as freshNetOf,
+} from '@smd/test-support/engine';
 import { LRScheduler } from './lr-scheduler.js';
 import type { Optimizer } from './optimizer.js';
 import { splitDecayParams } from './param-groups.js';

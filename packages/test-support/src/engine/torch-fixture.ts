@@ -3,8 +3,7 @@
  * make_fixtures.py): JSON tensors are `{ shape, data }` with data flattened in logical
  * row-major order (NCHW, OIHW). Browser-safe: callers read and parse the JSON themselves.
  */
-import type { DType } from '../dtype.js';
-import { Tensor } from '../tensor.js';
+import { Tensor, type DType } from '@smd/engine';
 
 /** A tensor as stored in a fixture file. */
 export interface FixtureTensor {

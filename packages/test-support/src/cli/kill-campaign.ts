@@ -15,13 +15,9 @@
  * whole run on a quiet or a loaded machine alike. The last resume runs to the end.
  */
 import { spawn } from 'node:child_process';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { MetricStore } from '@smd/runs';
-import { runDir } from './test-helpers.js';
-
-const here = fileURLToPath(import.meta.url);
-const fromSource = here.endsWith('.ts');
+import { runDir, SMD_MAIN } from './test-helpers.js';
 
 /** What a kill campaign did. */
 export interface KillCampaign {
@@ -62,12 +58,10 @@ export function progressStep(line: string): number | null {
 }
 
 function runChild(argv: string[], cwd: string, kill: KillAt | null): Promise<ChildEnd> {
-  const main = join(dirname(here), '..', fromSource ? 'main.ts' : 'main.js');
-  const pre = fromSource ? ['--conditions=source', '--import', import.meta.resolve('tsx')] : [];
   return new Promise((ok, fail) => {
     const t0 = performance.now();
     let first = NaN;
-    const p = spawn(process.execPath, [...pre, main, ...argv], {
+    const p = spawn(process.execPath, [...SMD_MAIN.pre, SMD_MAIN.script, ...argv], {
       cwd,
       stdio: ['ignore', 'ignore', 'pipe'],
     });

@@ -33,10 +33,14 @@ import {
   writeSafetensors,
 } from '@smd/formats';
 import { loadCheckpoint } from '@smd/runs';
-import { DEFAULT_DATA_DIR, loadCifar10Dataset, readIdxFile } from '../data/index.js';
-import { runCli } from '../run-cli.js';
-import { parseTrainArgs } from '../train/train-options.js';
-import { TINY } from '../train/test-helpers.js';
+import {
+  DEFAULT_DATA_DIR,
+  loadCifar10Dataset,
+  parseTrainArgs,
+  readIdxFile,
+  runCli,
+} from '@smd/cli';
+import { TINY } from './test-helpers.js';
 import type { FuzzTarget } from './fuzz-run.js';
 
 const enc = new TextEncoder();

@@ -7,7 +7,7 @@
  */
 import fc from 'fast-check';
 import { InputError } from '@smd/formats';
-import { UsageError } from '../usage-error.js';
+import { UsageError } from '@smd/cli';
 
 /** One parser of user bytes under test. */
 export interface FuzzTarget {

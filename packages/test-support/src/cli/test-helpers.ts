@@ -3,15 +3,21 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MetricStore, latestCheckpoint, type MetricDump } from '@smd/runs';
-import { runCli } from '../run-cli.js';
-import { UsageError, type CliResult } from '../usage-error.js';
-import { runTrain } from './train-command.js';
+import { runCli, runTrain, UsageError, type CliResult } from '@smd/cli';
 
-const here = fileURLToPath(import.meta.url);
-const fromSource = here.endsWith('.ts');
+const fromSource = fileURLToPath(import.meta.url).endsWith('.ts');
+
+/** The smd entry point and the node flags to run it: from source via tsx (tsx resolved from
+ * this package, since a child's cwd is often a temp folder), or the built dist/main.js. */
+export const SMD_MAIN = {
+  script: fileURLToPath(
+    new URL(`../../../cli/${fromSource ? 'src/main.ts' : 'dist/main.js'}`, import.meta.url),
+  ),
+  pre: fromSource ? ['--conditions=source', '--import', import.meta.resolve('tsx')] : [],
+};
 
 /** A fresh temp folder. */
 export function tempDir(prefix = 'smd-train-'): string {
@@ -73,11 +79,8 @@ export function smdChild(
   cwd: string,
   env: Record<string, string> = {},
 ): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
-  const main = join(dirname(here), '..', fromSource ? 'main.ts' : 'main.js');
-  // tsx resolved from this package, since the child's cwd is a temp folder
-  const pre = fromSource ? ['--conditions=source', '--import', import.meta.resolve('tsx')] : [];
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [...pre, main, ...argv], {
+    const p = spawn(process.execPath, [...SMD_MAIN.pre, SMD_MAIN.script, ...argv], {
       cwd,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],

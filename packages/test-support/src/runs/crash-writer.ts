@@ -7,16 +7,19 @@
  * stdout: "step <n>" after each committed step, "paused <tmp>" when pausing, "done" at the end.
  */
 import { fileURLToPath } from 'node:url';
-import type { ProbeMetric } from './browser/metric-types.js';
-import { PROBE_METRICS } from './browser/metric-types.js';
+import {
+  createRun,
+  PROBE_METRICS,
+  resumeRun,
+  saveCheckpoint,
+  type ProbeMetric,
+  type Run,
+} from '@smd/runs';
+import { runOptions } from './test-helpers.js';
 
 /** What a training probe emits: every metric but smd analyze's checkpoint angle. */
 type TrainMetric = Exclude<ProbeMetric, 'checkpoint_angle_rad'>;
 const TRAIN_METRICS = PROBE_METRICS.filter((m): m is TrainMetric => m !== 'checkpoint_angle_rad');
-import { saveCheckpoint } from './checkpoint.js';
-import { resumeRun } from './resume.js';
-import { type Run, createRun } from './run.js';
-import { runOptions } from './test-helpers.js';
 
 /** Options of one writer process. */
 export interface WriterOptions {

@@ -4,10 +4,8 @@
  * dtype and input layout, and reports the worst relative error of the output and of every
  * gradient (compareArrays). Browser-safe: the caller reads and parses the JSON.
  */
-import type { DType } from '../dtype.js';
-import { compareArrays, fromFixture, type FixtureTensor } from '../nn/torch-fixture.js';
-import type { Layout, Tensor } from '../tensor.js';
-import { groupNormAct2d } from './group-norm.js';
+import { groupNormAct2d, type DType, type Layout, type Tensor } from '@smd/engine';
+import { compareArrays, fromFixture, type FixtureTensor } from './torch-fixture.js';
 
 /** One case of group-norm.json. */
 export interface GroupNormFixture {

@@ -11,7 +11,7 @@ export const PYTHON = process.env.SMD_PYTHON ?? '/usr/bin/python3';
 
 /** integrations/pytorch (same relative place from src/ and dist/). */
 export const SMD_TORCH_DIR = fileURLToPath(
-  new URL('../../../integrations/pytorch', import.meta.url),
+  new URL('../../../../integrations/pytorch', import.meta.url),
 );
 
 /** Environment for a Python child that imports smd_torch from the repository. */

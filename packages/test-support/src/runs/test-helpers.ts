@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CreateRunOptions } from './run.js';
+import type { CreateRunOptions } from '@smd/runs';
 
 /** A fresh temp folder and a function removing it. */
 export function tempRoot(prefix = 'smd-runs-'): { root: string; done: () => void } {

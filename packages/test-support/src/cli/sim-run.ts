@@ -11,7 +11,7 @@ import {
   type LayerSeries,
   type RunSeries,
 } from '@smd/smd';
-import type { LoadedRun } from './load-run.js';
+import type { LoadedRun } from '@smd/cli';
 
 /** Options of simulatedRun. */
 export interface SimRunOptions {

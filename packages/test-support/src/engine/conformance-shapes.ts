@@ -8,9 +8,8 @@
  * 0 where one correctly rounded op matches TS exactly, 1e-6 for float64 sums stored in float32,
  * 1e-5–5e-5 for float32 accumulations (convolution sums of up to ~2000 products, sgemm).
  */
-import { Rng } from '../rng.js';
-import type { Case } from './conformance-cases.js';
-import { convGeom, f32 } from './conformance-layers.js';
+import { Rng } from '@smd/engine';
+import { convGeom, f32, type Case } from '@smd/engine/conformance';
 import { elementwiseShapeCases, poolLossOptimShapeCases } from './conformance-shapes-pointwise.js';
 
 /** x[m, c] around 3 + 0.1·c with spread 0.05: the mean is far from 0, the variance small. */

@@ -3,16 +3,18 @@
  * conv(1→4)+BN+ReLU+conv(4→8, s2)+BN+ReLU+GAP+linear(8→3), loaded from a fixture's initial
  * weights, and its batches. Used by the trajectory tests (which read the JSON).
  */
-import { relu } from '../ops/elementwise.js';
-import { adaptiveAvgPool2d } from '../ops/pool.js';
-import { flatten } from '../ops/shape-ops.js';
-import type { DType } from '../dtype.js';
-import type { Tensor } from '../tensor.js';
-import { BatchNorm2d } from '../nn/batch-norm.js';
-import { Conv2d } from '../nn/conv2d.js';
-import { Linear } from '../nn/linear.js';
-import { Module } from '../nn/module.js';
-import { fromFixture, labelsFromFixture, type FixtureTensor } from '../nn/torch-fixture.js';
+import {
+  adaptiveAvgPool2d,
+  BatchNorm2d,
+  Conv2d,
+  flatten,
+  Linear,
+  Module,
+  relu,
+  type DType,
+  type Tensor,
+} from '@smd/engine';
+import { fromFixture, labelsFromFixture, type FixtureTensor } from './torch-fixture.js';
 
 /** The shared part of optim.json: initial weights and the 4 batches. */
 export interface TrajectoryFixture {

@@ -1,8 +1,7 @@
 /** Reads a metric export (CSV, JSON or Parquet as written by exportMetrics) back into rows. */
 import { readFileSync } from 'node:fs';
 import { parquetReadObjects } from 'hyparquet';
-import type { LongRow } from './browser/metric-types.js';
-import type { ExportFormat } from './export-metrics.js';
+import type { ExportFormat, LongRow } from '@smd/runs';
 
 /** Splits one CSV line (RFC 4180 quoting; no embedded newlines in our exports' numbers). */
 function splitCsv(line: string): (string | null)[] {

@@ -4,9 +4,8 @@
  * (or float64 libm then one rounding, an exact selection or a single add) must match TS exactly;
  * 1e-6 for float64 sums and row math stored in float32.
  */
-import type { Rng } from '../rng.js';
-import type { Case } from './conformance-cases.js';
-import { f32, poolGeom } from './conformance-layers.js';
+import type { Rng } from '@smd/engine';
+import { f32, poolGeom, type Case } from '@smd/engine/conformance';
 
 const rowMajor = (shape: readonly number[]): number[] => {
   const s = new Array<number>(shape.length);
