@@ -4,15 +4,20 @@
  * so tests can run the CLI in-process.
  */
 import { runPredict } from './predict/predict-command.js';
+import { PREDICT_SPEC } from './predict/predict-options.js';
 import { runAdvise } from './advise/advise-command.js';
+import { ADVISE_SPEC } from './advise/advise-options.js';
 import { runTrain } from './train/train-command.js';
-import { runRuns, runExport } from './runs-cmd/runs-command.js';
-import { runDoctor } from './doctor/doctor-command.js';
-import { runReport } from './report/report-command.js';
-import { runServe } from './serve/serve-command.js';
-import { runExplore } from './explore/explore-command.js';
+import { TRAIN_SPEC } from './train/train-flags.js';
+import { runRuns, runExport, RUNS_SPEC, EXPORT_SPEC } from './runs-cmd/runs-command.js';
+import { runDoctor, DOCTOR_SPEC } from './doctor/doctor-command.js';
+import { runReport, REPORT_SPEC } from './report/report-command.js';
+import { runServe, SERVE_SPEC } from './serve/serve-command.js';
+import { runExplore, EXPLORE_SPEC } from './explore/explore-command.js';
 import { runReproduce } from './reproduce/reproduce-command.js';
-import { runAnalyze } from './analyze/analyze-command.js';
+import { REPRODUCE_SPEC } from './reproduce/reproduce-options.js';
+import { runAnalyze, ANALYZE_SPEC } from './analyze/analyze-command.js';
+import type { CommandSpec } from './flag-spec.js';
 import { UsageError, type CliIo, type CliResult } from './usage-error.js';
 import { InputError } from '@smd/formats';
 
@@ -50,7 +55,23 @@ Environment: SMD_DEBUG=1 prints stack traces of unexpected errors.
 /** A subcommand: receives its own argv (after the command name). Returns the exit code. */
 export type Subcommand = (argv: string[], io: CliIo) => Promise<number>;
 
-const COMMANDS: Record<string, Subcommand> = {
+/** Every command's flag spec (its parser table, defaults and --help are generated from it). */
+export const COMMAND_SPECS = {
+  predict: PREDICT_SPEC,
+  advise: ADVISE_SPEC,
+  train: TRAIN_SPEC,
+  runs: RUNS_SPEC,
+  export: EXPORT_SPEC,
+  doctor: DOCTOR_SPEC,
+  report: REPORT_SPEC,
+  serve: SERVE_SPEC,
+  explore: EXPLORE_SPEC,
+  reproduce: REPRODUCE_SPEC,
+  analyze: ANALYZE_SPEC,
+} as const satisfies Record<string, CommandSpec>;
+
+/** A command without a spec is a compile error here. */
+const COMMANDS: Record<keyof typeof COMMAND_SPECS, Subcommand> = {
   predict: runPredict,
   advise: runAdvise,
   train: (argv, io) => runTrain(argv, io),

@@ -7,7 +7,7 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseFlags } from '../parse-flags.js';
+import { commandHelp, flagDefault, parseCommandFlags, type CommandSpec } from '../flag-spec.js';
 import { UsageError, type CliIo } from '../usage-error.js';
 import { AnalyzeRunWriter } from './analyze-run.js';
 import { loadRunData } from '../report/run-cache.js';
@@ -15,28 +15,51 @@ import { formatAnalysis } from './analyze-table.js';
 import { collectCheckpoints, loadCheckpoint } from './collect.js';
 import { watchCheckpoints } from './watch.js';
 
-/** The `smd analyze --help` text. */
-export const ANALYZE_HELP = `Usage: smd analyze PATH... [flags]
-       smd analyze --watch DIR [flags]
-
-SMD for a run trained elsewhere: reads its checkpoints and writes an smd run folder that
+/** `smd analyze`'s flags and help. */
+export const ANALYZE_SPEC = {
+  command: 'analyze',
+  usage: ['analyze PATH... [flags]', 'analyze --watch DIR [flags]'],
+  about: `SMD for a run trained elsewhere: reads its checkpoints and writes an smd run folder that
 smd report and smd serve show like any other run. PATH is a checkpoint file (.pt .pth .bin
 .ckpt .safetensors), a Hugging Face Trainer folder (checkpoint-N/), or a folder of either.
 Understood: torch.save zips (torch >= 1.6) of state_dicts, {model, optimizer, step} dicts,
 Lightning checkpoints, Hugging Face Trainer folders, DDP 'module.' names. Nothing in a file is
 ever executed. With the optimizer state (SGD momentum, Adam, AdamW) the angular update of the
 step that produced each checkpoint is exact; scale-invariant tensors are found from names and
-shapes and checked by the radial test.
+shapes and checked by the radial test.`,
+  flags: [
+    { name: 'out', type: 'string', arg: 'DIR', default: 'runs', help: 'runs folder to write into' },
+    {
+      name: 'name',
+      type: 'string',
+      arg: 'NAME',
+      help: "run name (default: analyze-<the first PATH's name>)",
+    },
+    {
+      name: 'watch',
+      type: 'string',
+      arg: 'DIR',
+      help: 'follow DIR: analyze each new checkpoint as it appears, until Ctrl-C',
+    },
+    {
+      name: 'poll-ms',
+      type: 'string',
+      arg: 'N',
+      default: 2000,
+      help: '--watch polling interval in milliseconds',
+    },
+    {
+      name: 'optimizer',
+      type: 'string',
+      choices: ['adam', 'adamw'],
+      help: `which one wrote an Adam-family state (they store the same state;
+default: AdamW, or what the checkpoint says)`,
+    },
+  ],
+} as const satisfies CommandSpec;
 
-Flags:
-  --out DIR             runs folder to write into (default ./runs)
-  --name NAME           run name (default: the first PATH's name)
-  --watch DIR           follow DIR: analyze each new checkpoint as it appears, until Ctrl-C
-  --poll-ms N           --watch polling interval in milliseconds (default 2000)
-  --optimizer adam|adamw  which one wrote an Adam-family state (they store the same state;
-                        default: AdamW, or what the checkpoint says)
-  -h, --help            this text
-`;
+/** The `smd analyze --help` text. */
+export const ANALYZE_HELP = commandHelp(ANALYZE_SPEC);
 
 /** Validated inputs of `smd analyze`. */
 export interface AnalyzeOptions {
@@ -50,18 +73,7 @@ export interface AnalyzeOptions {
 
 /** Parses `smd analyze` argv (paths resolved against `cwd`). */
 export function parseAnalyzeArgs(argv: string[], cwd: string): AnalyzeOptions | 'help' {
-  const { values: v, positionals } = parseFlags(
-    argv,
-    {
-      out: { type: 'string' },
-      name: { type: 'string' },
-      watch: { type: 'string' },
-      'poll-ms': { type: 'string' },
-      optimizer: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-    'analyze',
-  );
+  const { values: v, positionals } = parseCommandFlags(argv, ANALYZE_SPEC);
   if (v.help) return 'help';
   const watch = typeof v.watch === 'string' ? resolve(cwd, v.watch) : null;
   if (watch && positionals.length) {
@@ -77,7 +89,8 @@ export function parseAnalyzeArgs(argv: string[], cwd: string): AnalyzeOptions | 
   if (opt !== undefined && opt !== 'adam' && opt !== 'adamw') {
     throw new UsageError(`smd analyze: --optimizer must be adam or adamw (got "${opt}")`);
   }
-  const poll = v['poll-ms'] === undefined ? 2000 : Number(v['poll-ms']);
+  const poll =
+    v['poll-ms'] === undefined ? flagDefault(ANALYZE_SPEC, 'poll-ms') : Number(v['poll-ms']);
   if (!Number.isInteger(poll) || poll < 10) {
     throw new UsageError(
       `smd analyze: --poll-ms must be an integer >= 10 (got "${String(v['poll-ms'])}")`,
@@ -94,7 +107,7 @@ export function parseAnalyzeArgs(argv: string[], cwd: string): AnalyzeOptions | 
   return {
     paths: positionals,
     watch,
-    out: resolve(cwd, typeof v.out === 'string' ? v.out : 'runs'),
+    out: resolve(cwd, typeof v.out === 'string' ? v.out : flagDefault(ANALYZE_SPEC, 'out')),
     name,
     pollMs: poll,
     optimizer: opt as 'adam' | 'adamw' | undefined,

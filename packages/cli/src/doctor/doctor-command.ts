@@ -9,7 +9,8 @@ import { availableParallelism } from 'node:os';
 import { checkConformance } from '@smd/engine/conformance';
 import { nativeKernelCoverage, nativeKernels, nativeStatus } from '@smd/native';
 import { DEFAULT_DATA_DIR, findIdxFiles } from '../data/index.js';
-import { type CliIo } from '../usage-error.js';
+import { UsageError, type CliIo } from '../usage-error.js';
+import { commandHelp, parseCommandFlags, type CommandSpec } from '../flag-spec.js';
 
 /** One doctor check. */
 export interface DoctorCheck {
@@ -90,24 +91,37 @@ export function kernelCheck(): DoctorCheck | null {
   };
 }
 
+/** `smd doctor`'s flags and help. */
+export const DOCTOR_SPEC = {
+  command: 'doctor',
+  usage: ['doctor [--kernels] [--json]'],
+  about: 'Check node, the native backend, threads and the Fashion-MNIST files.',
+  flags: [
+    {
+      name: 'kernels',
+      type: 'boolean',
+      help: 'also run every native kernel against the TS reference (~1 s)',
+    },
+    { name: 'json', type: 'boolean', help: 'print the checks as JSON' },
+  ],
+} as const satisfies CommandSpec;
+
 /** Runs `smd doctor`. */
 export async function runDoctor(argv: string[], io: CliIo): Promise<number> {
-  if (argv.includes('--help') || argv.includes('-h')) {
-    io.out(
-      'Usage: smd doctor [--kernels] [--json]\n\nCheck node, the native backend, threads and the Fashion-MNIST files.\n' +
-        '--kernels also runs every native kernel against the TS reference (~1 s).\n',
-    );
+  const { values, positionals } = parseCommandFlags(argv, DOCTOR_SPEC);
+  if (values.help) {
+    io.out(commandHelp(DOCTOR_SPEC));
     return 0;
   }
-  const bad = argv.find((a) => a !== '--json' && a !== '--kernels');
-  if (bad !== undefined) {
-    io.err(`smd doctor: unknown argument "${bad}" (usage: smd doctor [--kernels] [--json])\n`);
-    return 2;
+  if (positionals.length > 0) {
+    throw new UsageError(
+      `smd doctor: unexpected argument "${positionals[0]}" (see smd doctor --help)`,
+    );
   }
   const checks = doctorChecks();
-  const kernels = argv.includes('--kernels') ? kernelCheck() : null;
+  const kernels = values.kernels ? kernelCheck() : null;
   if (kernels) checks.splice(2, 0, kernels);
-  if (argv.includes('--json')) io.out(JSON.stringify(checks, null, 2) + '\n');
+  if (values.json) io.out(JSON.stringify(checks, null, 2) + '\n');
   else {
     const w = Math.max(...checks.map((c) => c.name.length));
     for (const c of checks) {

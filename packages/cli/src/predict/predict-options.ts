@@ -12,7 +12,13 @@ import {
   parseStringField,
 } from '../field-values.js';
 import { UsageError } from '../usage-error.js';
-import { parseFlags } from '../parse-flags.js';
+import {
+  commandHelp,
+  flagDefault,
+  parseCommandFlags,
+  type CommandSpec,
+  type FlagSpec,
+} from '../flag-spec.js';
 import { parseSchedule, type Schedule } from '@smd/engine/schedule';
 import type { PredictionInput } from '@smd/smd/predict';
 import {
@@ -47,70 +53,133 @@ export interface PredictOptions extends PredictionInput {
   plot: string | null;
 }
 
-/** Field names as flags; config files use the same names (or their camelCase form). */
-const FLAG_OPTIONS = {
-  optimizer: { type: 'string' },
-  betas: { type: 'string' },
-  'wd-ratio': { type: 'string' },
-  dim: { type: 'string' },
-  lr: { type: 'string' },
-  wd: { type: 'string' },
-  momentum: { type: 'string' },
-  schedule: { type: 'string' },
-  'steps-per-epoch': { type: 'string' },
-  epochs: { type: 'string' },
-  steps: { type: 'string' },
-  L: { type: 'string' },
-  w0: { type: 'string' },
-  tolerance: { type: 'string' },
-  rescale: { type: 'boolean' },
-  format: { type: 'string' },
-  plot: { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
-} as const;
+/** --betas of the equilibrium optimizers (predict, advise): adamw's and lion's defaults. */
+export const EQUILIBRIUM_BETAS_FLAG = {
+  name: 'betas',
+  type: 'string',
+  arg: '<β1,β2>',
+  default: defaultBetas('adamw'),
+  defaultCases: { by: 'optimizer', cases: [[['lion'], defaultBetas('lion')]] },
+  help: 'adamw, lion, adamp',
+} as const satisfies FlagSpec;
 
-type FieldName = Exclude<keyof typeof FLAG_OPTIONS, 'help'>;
-const FIELD_NAMES = Object.keys(FLAG_OPTIONS).filter((k) => k !== 'help') as FieldName[];
+/** --wd-ratio of the projected optimizers (predict, advise). */
+export const WD_RATIO_FLAG = {
+  name: 'wd-ratio',
+  type: 'string',
+  arg: '<r>',
+  default: DEFAULT_WD_RATIO,
+  help: 'sgdp, adamp: decay multiplier on projected tensors',
+} as const satisfies FlagSpec;
 
-/** The `smd predict --help` text. */
-export const PREDICT_HELP = `Usage: smd predict [config.yaml|config.json] [flags]
-
-Predict the Spherical Motion Dynamics of every scale-invariant weight (a conv/linear weight
+/** `smd predict`'s flags and help; config files use the same field names (or camelCase). */
+export const PREDICT_SPEC = {
+  command: 'predict',
+  usage: ['predict [config.yaml|config.json] [flags]'],
+  about: `Predict the Spherical Motion Dynamics of every scale-invariant weight (a conv/linear weight
 followed by BatchNorm/GroupNorm/LayerNorm) under SGD, SGD+momentum or Nesterov (coupled weight
-decay, torch.optim.SGD), AdamW or Lion (decoupled decay), SGDP or AdamP (Heo et al. 2021: radial
-part of the step removed, decay × r): per schedule phase the equilibrium
+decay, torch.optim.SGD), AdamW or Lion (decoupled decay): per schedule phase the equilibrium
 angular update Δ*, the equilibrium norm ‖w*‖, the time constant, whether the phase reaches
 equilibrium before it ends, and the effect of the rescaling trick. Trajectories come from the
-mean-field recurrence (docs/smd-theory.md §4; docs/optimizers.md for the other optimizers).
-
-Flags (a config file may hold the same fields, e.g. "steps-per-epoch" or "stepsPerEpoch";
-flags override it):
-  --optimizer <name>       sgd | sgdm | nesterov | adamw | lion | sgdp | adamp (default:
-                           sgdm when --momentum > 0, else sgd)
-  --lr <η>                 base learning rate, > 0 (required)
-  --wd <λ>                 weight decay, > 0 (required; adamw/lion/sgdp/adamp: decoupled, × η)
-  --momentum <α>           momentum in [0, 1) (sgdm, nesterov; default 0 = plain SGD; sgdp: default 0.9)
-  --betas <β1,β2>          adamw, adamp (default 0.9,0.999), lion (default 0.9,0.99)
-  --wd-ratio <r>           sgdp, adamp: decay multiplier on projected tensors (default 0.1)
-  --dim <d>                weights per tensor (or per neuron) for adamw/lion/adamp's ‖w*‖
-                           (default 576: a 3×3 conv neuron over 64 channels)
-  --schedule <text>        lr schedule, times in epochs (default "constant"):
-                             constant | multistep:30,60,80:0.1 | step:30:0.1 | exp:0.95
-                             | cosine[:<min factor>] | warmup:5[:<start factor>][:<schedule>]
-                             | schedule JSON ({"kind": ...}, times in steps)
-  --epochs <n>             training length in epochs (× --steps-per-epoch)
-  --steps <n>              training length in steps (instead of --epochs)
-  --steps-per-epoch <n>    optimizer steps per epoch, integer >= 1 (default 1)
-  --L <L>                  mean squared unit-gradient norm E‖g̃‖², > 0 (default 1; sgd family)
-  --w0 <norm>              initial ‖w‖, > 0 (default: the equilibrium of the first step's η)
-  --tolerance <f>          band around Δ* that counts as equilibrium, in (0, 1) (default 0.05)
-  --rescale                multiply the weights by k^(−1/4) at every lr drop η → η/k
-                           (the rescaling trick); without it, each drop line says what it would change
-  --format table|json|csv  output format (default table)
-  --plot <file.svg|png>    draw Δ_t and ‖w_t‖ against the step, with Δ* and ‖w*‖ dashed
-  -h, --help               show this help
-
-A phase "reaches equilibrium" when Δ_t enters the band Δ*·(1 ± tolerance) before the phase
+mean-field recurrence (docs/smd-theory.md §4; docs/optimizers.md for the other optimizers).`,
+  flagsHeading: `Flags (a config file may hold the same fields, e.g. "steps-per-epoch" or "stepsPerEpoch";
+flags override it):`,
+  flags: [
+    {
+      name: 'optimizer',
+      type: 'string',
+      choices: DYNAMICS_OPTIMIZERS,
+      help: '(default: sgdm when --momentum > 0, else sgd)',
+    },
+    EQUILIBRIUM_BETAS_FLAG,
+    WD_RATIO_FLAG,
+    {
+      name: 'dim',
+      type: 'string',
+      arg: '<d>',
+      default: 576,
+      help: `weights per tensor (or per neuron) for adamw/lion/adamp's ‖w*‖
+(576: a 3×3 conv neuron over 64 channels)`,
+    },
+    { name: 'lr', type: 'string', arg: '<η>', help: 'base learning rate, > 0 (required)' },
+    {
+      name: 'wd',
+      type: 'string',
+      arg: '<λ>',
+      help: 'weight decay, > 0 (required; adamw/lion/sgdp/adamp: decoupled, × η)',
+    },
+    {
+      name: 'momentum',
+      type: 'string',
+      arg: '<α>',
+      default: 0,
+      defaultCases: { by: 'optimizer', cases: [[['sgdp'], 0.9]] },
+      help: 'momentum in [0, 1) (sgdm, nesterov, sgdp; 0 = plain SGD)',
+    },
+    {
+      name: 'schedule',
+      type: 'string',
+      arg: '<text>',
+      default: 'constant',
+      help: `lr schedule, times in epochs:
+  constant | multistep:30,60,80:0.1 | step:30:0.1 | exp:0.95
+  | cosine[:<min factor>] | warmup:5[:<start factor>][:<schedule>]
+  | schedule JSON ({"kind": ...}, times in steps)`,
+    },
+    {
+      name: 'steps-per-epoch',
+      type: 'string',
+      arg: '<n>',
+      default: 1,
+      help: 'optimizer steps per epoch, integer >= 1',
+    },
+    {
+      name: 'epochs',
+      type: 'string',
+      arg: '<n>',
+      help: 'training length in epochs (× --steps-per-epoch)',
+    },
+    {
+      name: 'steps',
+      type: 'string',
+      arg: '<n>',
+      help: 'training length in steps (instead of --epochs)',
+    },
+    {
+      name: 'L',
+      type: 'string',
+      arg: '<L>',
+      default: 1,
+      help: 'mean squared unit-gradient norm E‖g̃‖², > 0 (sgd family)',
+    },
+    {
+      name: 'w0',
+      type: 'string',
+      arg: '<norm>',
+      help: "initial ‖w‖, > 0 (default: the equilibrium of the first step's η)",
+    },
+    {
+      name: 'tolerance',
+      type: 'string',
+      arg: '<f>',
+      default: 0.05,
+      help: 'band around Δ* that counts as equilibrium, in (0, 1)',
+    },
+    {
+      name: 'rescale',
+      type: 'boolean',
+      help: `multiply the weights by k^(−1/4) at every lr drop η → η/k
+(the rescaling trick); without it, each drop line says what it would change`,
+    },
+    { name: 'format', type: 'string', choices: FORMATS, default: 'table', help: 'output format' },
+    {
+      name: 'plot',
+      type: 'string',
+      arg: '<file.svg|png>',
+      help: 'draw Δ_t and ‖w_t‖ against the step, with Δ* and ‖w*‖ dashed',
+    },
+  ],
+  footer: `A phase "reaches equilibrium" when Δ_t enters the band Δ*·(1 ± tolerance) before the phase
 ends and stays inside it until the phase's last step.
 Exit codes: 0 ok, 2 bad flag / config value / config file, 1 unexpected error.
 
@@ -120,15 +189,21 @@ Examples:
   smd predict run.yaml --rescale --plot smd.png
   smd predict --optimizer adamw --lr 1e-3 --wd 0.05 --schedule "multistep:30,60:0.1" \\
       --steps-per-epoch 390 --epochs 90 --dim 576
-  smd predict --optimizer adamp --lr 5e-3 --wd 1 --wd-ratio 0.5 --steps 2000 --w0 4
-`;
+  smd predict --optimizer adamp --lr 5e-3 --wd 1 --wd-ratio 0.5 --steps 2000 --w0 4`,
+} as const satisfies CommandSpec;
+
+type FieldName = (typeof PREDICT_SPEC)['flags'][number]['name'];
+const FIELD_NAMES: FieldName[] = PREDICT_SPEC.flags.map((f) => f.name);
+
+/** The `smd predict --help` text. */
+export const PREDICT_HELP = commandHelp(PREDICT_SPEC);
 
 /** Parsed command line: either a request for help, or resolved raw fields. */
 export type PredictRequest = { help: true } | { help: false; options: PredictOptions };
 
 /** Parses argv (after "predict"), loads the config file if given, validates every field. */
 export function parsePredictArgs(argv: string[], cwd: string): PredictRequest {
-  const { values, positionals } = parseFlags(argv, FLAG_OPTIONS, 'predict');
+  const { values, positionals } = parseCommandFlags(argv, PREDICT_SPEC);
   if (values.help) return { help: true };
   const raw = readFieldsAndFlags(positionals, values, cwd, COMMAND, FIELD_NAMES);
   return { help: false, options: resolveOptions(raw) };
@@ -155,7 +230,7 @@ function resolveOptions(raw: Map<FieldName, RawField>): PredictOptions {
     : (momentumGiven ?? 0) > 0
       ? 'sgdm'
       : 'sgd';
-  const momentum = momentumGiven ?? (optimizer === 'sgdp' ? 0.9 : 0);
+  const momentum = momentumGiven ?? flagDefault(PREDICT_SPEC, 'momentum', optimizer);
   const momentumF = raw.get('momentum');
   if (optimizer === 'sgd' && momentum > 0) {
     throw new UsageError(`${COMMAND}: --optimizer sgd takes no momentum (use sgdm or nesterov)`);
@@ -174,20 +249,23 @@ function resolveOptions(raw: Map<FieldName, RawField>): PredictOptions {
       `${COMMAND}: ${betasF.src.where} applies to adamw/lion/adamp, not ${optimizer}`,
     );
   }
-  const betas = betasF ? parseBetasField(betasF) : defaultBetas(optimizer);
+  const betas = betasF
+    ? parseBetasField(betasF)
+    : ([...flagDefault(PREDICT_SPEC, 'betas', optimizer)] as [number, number]);
   const ratioF = raw.get('wd-ratio');
   if (ratioF && optimizer !== 'sgdp' && optimizer !== 'adamp') {
     throw new UsageError(`${COMMAND}: ${ratioF.src.where} applies to sgdp/adamp, not ${optimizer}`);
   }
-  const wdRatio = num('wd-ratio', { min: 0 }) ?? DEFAULT_WD_RATIO;
-  const dim = num('dim', { min: 1, minInclusive: true, integer: true }) ?? 576;
+  const wdRatio = num('wd-ratio', { min: 0 }) ?? flagDefault(PREDICT_SPEC, 'wd-ratio');
+  const dim =
+    num('dim', { min: 1, minInclusive: true, integer: true }) ?? flagDefault(PREDICT_SPEC, 'dim');
   const scheduleF = raw.get('schedule');
   // A config file may give the schedule as a mapping (schedule JSON, times in steps).
   const scheduleValue = scheduleF?.value;
   const isMapping =
     typeof scheduleValue === 'object' && scheduleValue !== null && !Array.isArray(scheduleValue);
   const schedule = !scheduleF
-    ? 'constant'
+    ? flagDefault(PREDICT_SPEC, 'schedule')
     : isMapping
       ? JSON.stringify(scheduleValue)
       : parseStringField(scheduleValue, scheduleF.src, 'a schedule such as "multistep:30,60:0.1"');
@@ -198,7 +276,9 @@ function resolveOptions(raw: Map<FieldName, RawField>): PredictOptions {
   if (epochs !== undefined && steps !== undefined) {
     throw new UsageError(`${COMMAND}: give --epochs or --steps, not both`);
   } else if (epochs !== undefined) {
-    totalSteps = Math.round(epochs * (stepsPerEpoch ?? 1));
+    totalSteps = Math.round(
+      epochs * (stepsPerEpoch ?? flagDefault(PREDICT_SPEC, 'steps-per-epoch')),
+    );
     if (totalSteps < 1) {
       throw new UsageError(`${COMMAND}: --epochs × --steps-per-epoch must be at least 1 step`);
     }
@@ -215,18 +295,24 @@ function resolveOptions(raw: Map<FieldName, RawField>): PredictOptions {
   }
   let scheduleSpec: Schedule;
   try {
-    scheduleSpec = parseSchedule(schedule, stepsPerEpoch ?? 1, totalSteps);
+    scheduleSpec = parseSchedule(
+      schedule,
+      stepsPerEpoch ?? flagDefault(PREDICT_SPEC, 'steps-per-epoch'),
+      totalSteps,
+    );
   } catch (e) {
     const where = scheduleF ? scheduleF.src.where : '--schedule';
     throw new UsageError(`${COMMAND}: ${where}: ${(e as Error).message.split('\n')[0]}`);
   }
-  const L = num('L', { min: 0 }) ?? 1;
+  const L = num('L', { min: 0 }) ?? flagDefault(PREDICT_SPEC, 'L');
   const w0 = num('w0', { min: 0 }) ?? null;
-  const tolerance = num('tolerance', { min: 0, max: 1 }) ?? 0.05;
+  const tolerance = num('tolerance', { min: 0, max: 1 }) ?? flagDefault(PREDICT_SPEC, 'tolerance');
   const rescaleF = raw.get('rescale');
   const rescale = rescaleF ? parseBooleanField(rescaleF.value, rescaleF.src) : false;
   const formatF = raw.get('format');
-  const format = formatF ? parseEnumField(formatF.value, formatF.src, FORMATS) : 'table';
+  const format = formatF
+    ? parseEnumField(formatF.value, formatF.src, FORMATS)
+    : flagDefault(PREDICT_SPEC, 'format');
   const plotF = raw.get('plot');
   let plot: string | null = null;
   if (plotF) {
@@ -248,7 +334,7 @@ function resolveOptions(raw: Map<FieldName, RawField>): PredictOptions {
     momentum,
     schedule,
     scheduleSpec,
-    stepsPerEpoch: stepsPerEpoch ?? 1,
+    stepsPerEpoch: stepsPerEpoch ?? flagDefault(PREDICT_SPEC, 'steps-per-epoch'),
     totalSteps,
     L,
     w0,

@@ -11,28 +11,63 @@ import { reportFigures, compactNumbers, type RunData, htmlPage } from '@smd/web'
 import { renderFigure, type FigureFormat } from '../figure/render.js';
 import { parseNumberField } from '../field-values.js';
 import { UsageError, type CliIo } from '../usage-error.js';
-import { parseFlags } from '../parse-flags.js';
+import { commandHelp, flagDefault, parseCommandFlags, type CommandSpec } from '../flag-spec.js';
 import { readWebAsset } from './assets.js';
 import { RunCache } from './run-cache.js';
 import { windowsMarkdown } from './windows-table.js';
 
-/** The `smd report --help` text. */
-export const REPORT_HELP = `Usage: smd report RUN... [flags]
-
-Paper-style report of one run, or of several side by side (e.g. with and without rescaling):
+/** `smd report`'s flags and help. */
+export const REPORT_SPEC = {
+  command: 'report',
+  usage: ['report RUN... [flags]'],
+  about: `Paper-style report of one run, or of several side by side (e.g. with and without rescaling):
 measured ‖g̃‖²/h̃, ‖w_t‖ and Δ_t against the predicted w*_t, Δ* and mean-field trajectory, the
-per-layer table with verdicts and the assumption checks. RUN is a run folder.
+per-layer table with verdicts and the assumption checks. RUN is a run folder.`,
+  flags: [
+    {
+      name: 'out',
+      type: 'string',
+      arg: 'FILE',
+      default: 'report.html',
+      help: 'HTML output; opens offline, data embedded',
+    },
+    {
+      name: 'png',
+      type: 'string',
+      arg: 'DIR',
+      help: 'also write the figures as PNG files into DIR',
+    },
+    {
+      name: 'svg',
+      type: 'string',
+      arg: 'DIR',
+      help: 'also write the figures as SVG files into DIR',
+    },
+    {
+      name: 'layer',
+      type: 'string',
+      arg: 'NAME',
+      help: 'layer of figures (a), (c), (d) (default: first scale-invariant one)',
+    },
+    {
+      name: 'max-points',
+      type: 'string',
+      arg: 'N',
+      default: 2000,
+      help: 'points per series after min/max down-sampling',
+    },
+    {
+      name: 'windows',
+      type: 'string',
+      arg: 'FILE',
+      help: `also write, as Markdown, every layer's RMS Δ against its mean-field
+prediction and against Δ* in every window after the first time constant`,
+    },
+  ],
+} as const satisfies CommandSpec;
 
-Flags:
-  --out FILE          HTML output (default report.html); opens offline, data embedded
-  --png DIR           also write the figures as PNG files into DIR
-  --svg DIR           also write the figures as SVG files into DIR
-  --layer NAME        layer of figures (a), (c), (d) (default: first scale-invariant one)
-  --max-points N      points per series after min/max down-sampling (default 2000)
-  --windows FILE      also write, as Markdown, every layer's RMS Δ against its mean-field
-                      prediction and against Δ* in every window after the first time constant
-  -h, --help          this text
-`;
+/** The `smd report --help` text. */
+export const REPORT_HELP = commandHelp(REPORT_SPEC);
 
 /** Validated inputs of `smd report`. */
 export interface ReportOptions {
@@ -47,19 +82,7 @@ export interface ReportOptions {
 
 /** Parses `smd report` argv (paths resolved against cwd). */
 export function parseReportArgs(argv: string[], cwd: string): ReportOptions | 'help' {
-  const parsed = parseFlags(
-    argv,
-    {
-      out: { type: 'string' },
-      png: { type: 'string' },
-      svg: { type: 'string' },
-      layer: { type: 'string' },
-      'max-points': { type: 'string' },
-      windows: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-    'report',
-  );
+  const parsed = parseCommandFlags(argv, REPORT_SPEC);
   const v = parsed.values as { help?: boolean } & Record<string, string | undefined>; // every option but help is a string
   if (v.help) return 'help';
   if (parsed.positionals.length === 0) {
@@ -78,7 +101,7 @@ export function parseReportArgs(argv: string[], cwd: string): ReportOptions | 'h
   });
   const maxPoints =
     v['max-points'] === undefined
-      ? 2000
+      ? flagDefault(REPORT_SPEC, 'max-points')
       : parseNumberField(
           v['max-points'],
           { command: 'smd report', where: '--max-points' },
@@ -86,7 +109,7 @@ export function parseReportArgs(argv: string[], cwd: string): ReportOptions | 'h
         );
   return {
     runs,
-    out: resolve(cwd, v.out ?? 'report.html'),
+    out: resolve(cwd, v.out ?? flagDefault(REPORT_SPEC, 'out')),
     png: v.png === undefined ? null : resolve(cwd, v.png),
     svg: v.svg === undefined ? null : resolve(cwd, v.svg),
     layer: v.layer ?? null,

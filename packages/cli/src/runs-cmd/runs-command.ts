@@ -9,35 +9,59 @@ import { EXPORT_FORMATS, exportMetrics, listRuns, openRun, type ExportFormat } f
 import { parseEnumField } from '../field-values.js';
 import { int, textTable } from '../format/numbers.js';
 import { UsageError, type CliIo } from '../usage-error.js';
-import { parseFlags, type FlagOptions } from '../parse-flags.js';
+import {
+  commandHelp,
+  flagDefault,
+  flagSpec,
+  parseCommandFlags,
+  type CommandSpec,
+} from '../flag-spec.js';
+
+/** `smd runs`'s flags and help. */
+export const RUNS_SPEC = {
+  command: 'runs',
+  usage: ['runs [--out DIR] [--format table|json]'],
+  about: `List the training runs under DIR, oldest first: id, status
+(running / finished / diverged / killed), last logged step, backend, creation time.`,
+  flags: [
+    { name: 'out', type: 'string', arg: 'DIR', default: 'runs', help: 'runs folder' },
+    {
+      name: 'format',
+      type: 'string',
+      choices: ['table', 'json'],
+      default: 'table',
+      help: 'output',
+    },
+  ],
+} as const satisfies CommandSpec;
 
 /** `smd runs --help`. */
-export const RUNS_HELP = `Usage: smd runs [--out DIR] [--format table|json]
+export const RUNS_HELP = commandHelp(RUNS_SPEC);
 
-List the training runs under DIR (default ./runs), oldest first: id, status
-(running / finished / diverged / killed), last logged step, backend, creation time.
-`;
+/** `smd export`'s flags and help. */
+export const EXPORT_SPEC = {
+  command: 'export',
+  usage: ['export RUN --format csv|json|parquet [--out FILE] [--runs DIR]'],
+  about: `Write every metric row of RUN (an id under --runs, or a run folder) in long
+format: step, param, metric, channel, value (scalars have no param).`,
+  flags: [
+    { name: 'format', type: 'string', choices: EXPORT_FORMATS, help: 'file format (required)' },
+    {
+      name: 'out',
+      type: 'string',
+      arg: 'FILE',
+      help: 'output file (default: <run folder>/metrics.<format>)',
+    },
+    { name: 'runs', type: 'string', arg: 'DIR', default: 'runs', help: 'runs folder of RUN ids' },
+  ],
+} as const satisfies CommandSpec;
 
 /** `smd export --help`. */
-export const EXPORT_HELP = `Usage: smd export RUN --format csv|json|parquet [--out FILE] [--runs DIR]
-
-Write every metric row of RUN (an id under --runs, default ./runs, or a run folder) in long
-format: step, param, metric, channel, value (scalars have no param). Default FILE:
-<run folder>/metrics.<format>.
-`;
-
-/** `command` is "smd runs" or "smd export". */
-function flags(argv: string[], command: string, options: FlagOptions) {
-  return parseFlags(argv, options, command.replace(/^smd /, ''));
-}
+export const EXPORT_HELP = commandHelp(EXPORT_SPEC);
 
 /** Runs `smd runs`. */
 export async function runRuns(argv: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = flags(argv, 'smd runs', {
-    out: { type: 'string' },
-    format: { type: 'string' },
-    help: { type: 'boolean', short: 'h' },
-  });
+  const { values, positionals } = parseCommandFlags(argv, RUNS_SPEC);
   if (values.help) {
     io.out(RUNS_HELP);
     return 0;
@@ -47,12 +71,16 @@ export async function runRuns(argv: string[], io: CliIo): Promise<number> {
   }
   const format =
     values.format === undefined
-      ? 'table'
-      : parseEnumField(values.format, { command: 'smd runs', where: '--format' }, [
-          'table',
-          'json',
-        ] as const);
-  const root = resolve(io.cwd, typeof values.out === 'string' ? values.out : 'runs');
+      ? flagDefault(RUNS_SPEC, 'format')
+      : parseEnumField(
+          values.format,
+          { command: 'smd runs', where: '--format' },
+          flagSpec(RUNS_SPEC, 'format').choices as readonly ('table' | 'json')[],
+        );
+  const root = resolve(
+    io.cwd,
+    typeof values.out === 'string' ? values.out : flagDefault(RUNS_SPEC, 'out'),
+  );
   const { runs, invalid } = listRuns(root);
   if (format === 'json') {
     io.out(JSON.stringify({ root, runs, invalid }, null, 2) + '\n');
@@ -81,12 +109,7 @@ export async function runRuns(argv: string[], io: CliIo): Promise<number> {
 
 /** Runs `smd export`. */
 export async function runExport(argv: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = flags(argv, 'smd export', {
-    format: { type: 'string' },
-    out: { type: 'string' },
-    runs: { type: 'string' },
-    help: { type: 'boolean', short: 'h' },
-  });
+  const { values, positionals } = parseCommandFlags(argv, EXPORT_SPEC);
   if (values.help) {
     io.out(EXPORT_HELP);
     return 0;
@@ -105,7 +128,10 @@ export async function runExport(argv: string[], io: CliIo): Promise<number> {
     EXPORT_FORMATS,
   );
   const name = positionals[0];
-  const root = resolve(io.cwd, typeof values.runs === 'string' ? values.runs : 'runs');
+  const root = resolve(
+    io.cwd,
+    typeof values.runs === 'string' ? values.runs : flagDefault(EXPORT_SPEC, 'runs'),
+  );
   const candidates = [resolve(io.cwd, name), join(root, name)];
   const dir = candidates.find((d) => existsSync(join(d, 'manifest.json')));
   if (dir === undefined) {

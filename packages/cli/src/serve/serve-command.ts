@@ -7,21 +7,30 @@ import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseNumberField } from '../field-values.js';
 import { UsageError, type CliIo } from '../usage-error.js';
-import { parseFlags } from '../parse-flags.js';
+import { commandHelp, flagDefault, parseCommandFlags, type CommandSpec } from '../flag-spec.js';
 import { startDashboard } from './server.js';
 
-/** The `smd serve --help` text. */
-export const SERVE_HELP = `Usage: smd serve [RUNS_DIR] [flags]
-
-Local dashboard of the runs in RUNS_DIR (default ./runs): run list, run pages whose figures
+/** `smd serve`'s flags and help. */
+export const SERVE_SPEC = {
+  command: 'serve',
+  usage: ['serve [RUNS_DIR] [flags]'],
+  about: `Local dashboard of the runs in RUNS_DIR (default ./runs): run list, run pages whose figures
 update live while a run trains, layer picker, log/linear axes, zoom, hover values, measured vs
-predicted overlays and alerts when a layer's windowed Δ leaves the predicted band.
+predicted overlays and alerts when a layer's windowed Δ leaves the predicted band.`,
+  flags: [
+    { name: 'port', type: 'string', arg: 'N', default: 8477, help: 'port (0 picks a free one)' },
+    {
+      name: 'host',
+      type: 'string',
+      arg: 'H',
+      default: '127.0.0.1',
+      help: 'address to bind (anything but a loopback address exposes your runs)',
+    },
+  ],
+} as const satisfies CommandSpec;
 
-Flags:
-  --port N     port (default 8477; 0 picks a free one)
-  --host H     address to bind (default 127.0.0.1; anything else exposes your runs)
-  -h, --help   this text
-`;
+/** The `smd serve --help` text. */
+export const SERVE_HELP = commandHelp(SERVE_SPEC);
 
 const LOCAL = new Set(['127.0.0.1', 'localhost', '::1']);
 
@@ -34,15 +43,7 @@ export interface ServeOptions {
 
 /** Parses `smd serve` argv. */
 export function parseServeArgs(argv: string[], cwd: string): ServeOptions | 'help' {
-  const parsed = parseFlags(
-    argv,
-    {
-      port: { type: 'string' },
-      host: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-    'serve',
-  );
+  const parsed = parseCommandFlags(argv, SERVE_SPEC);
   const v = parsed.values as { help?: boolean } & Record<string, string | undefined>; // every option but help is a string
   if (v.help) return 'help';
   if (parsed.positionals.length > 1)
@@ -55,13 +56,13 @@ export function parseServeArgs(argv: string[], cwd: string): ServeOptions | 'hel
   }
   const port =
     v.port === undefined
-      ? 8477
+      ? flagDefault(SERVE_SPEC, 'port')
       : parseNumberField(
           v.port,
           { command: 'smd serve', where: '--port' },
           { min: 0, minInclusive: true, max: 65535, maxInclusive: true, integer: true },
         );
-  const host = v.host ?? '127.0.0.1';
+  const host = v.host ?? flagDefault(SERVE_SPEC, 'host');
   if (!/^[A-Za-z0-9.:-]+$/.test(host))
     throw new UsageError(`smd serve: --host must be a host name or IP address (got "${host}")`);
   return { root, port, host };

@@ -3,7 +3,7 @@
  * (same fields, flags win), validation of every field into a TrainConfig, `--resume RUN`, and
  * the same validation of a run folder's saved config (trainConfigFromManifest).
  */
-import { PAPER_WINDOW_STEPS, type RunConfig } from '@smd/smd';
+import type { RunConfig } from '@smd/smd';
 import { readConfigFields, type RawField } from '../config-file.js';
 import {
   parseBetasField,
@@ -15,38 +15,16 @@ import {
   type NumberBounds,
 } from '../field-values.js';
 import { UsageError } from '../usage-error.js';
-import { parseFlags } from '../parse-flags.js';
-import { TRAIN_HELP } from './train-help.js';
+import { flagDefault, flagSpec, parseCommandFlags } from '../flag-spec.js';
+import { OPTIMIZER_NAMES, TRAIN_HELP, TRAIN_SPEC } from './train-flags.js';
 
 const COMMAND = 'smd train';
 
 export type ModelKind = 'resnet' | 'convstack';
 export type NormName = 'batch' | 'group' | 'layer';
 export type WeightNormName = 'none' | 'convs' | 'all';
-export type OptimizerName =
-  | 'sgd'
-  | 'sgdm'
-  | 'adam'
-  | 'adamw'
-  | 'lion'
-  | 'sgdp'
-  | 'adamp'
-  | 'rv-sgdm'
-  | 'rv-adamw'
-  | 'rv-lion';
-/** Every optimizer `smd train` builds, in help order. */
-export const OPTIMIZER_NAMES: readonly OptimizerName[] = [
-  'sgd',
-  'sgdm',
-  'adam',
-  'adamw',
-  'lion',
-  'sgdp',
-  'adamp',
-  'rv-sgdm',
-  'rv-adamw',
-  'rv-lion',
-];
+export type OptimizerName = (typeof OPTIMIZER_NAMES)[number];
+export { OPTIMIZER_NAMES };
 /** Optimizers with a momentum α (heavy-ball buffer). */
 const MOMENTUM_OPTIMIZERS: readonly OptimizerName[] = ['sgd', 'sgdm', 'sgdp', 'rv-sgdm'];
 /** Optimizers with (β1, β2). */
@@ -115,57 +93,20 @@ export type TrainRequest =
   | { kind: 'new'; config: TrainConfig }
   | { kind: 'resume'; run: string; out: string };
 
-const FLAG_OPTIONS = {
-  model: { type: 'string' },
-  widths: { type: 'string' },
-  norm: { type: 'string' },
-  'weight-norm': { type: 'string' },
-  optimizer: { type: 'string' },
-  lr: { type: 'string' },
-  momentum: { type: 'string' },
-  wd: { type: 'string' },
-  nesterov: { type: 'boolean' },
-  betas: { type: 'string' },
-  rotation: { type: 'string' },
-  delta: { type: 'string' },
-  'wd-ratio': { type: 'string' },
-  'no-decay-bn-bias': { type: 'boolean' },
-  schedule: { type: 'string' },
-  epochs: { type: 'string' },
-  steps: { type: 'string' },
-  'batch-size': { type: 'string' },
-  data: { type: 'string' },
-  'synthetic-size': { type: 'string' },
-  augment: { type: 'string' },
-  seed: { type: 'string' },
-  'probe-every': { type: 'string' },
-  'per-channel': { type: 'boolean' },
-  window: { type: 'string' },
-  rescale: { type: 'boolean' },
-  'checkpoint-every': { type: 'string' },
-  'eval-every': { type: 'string' },
-  'keep-checkpoints': { type: 'string' },
-  out: { type: 'string' },
-  name: { type: 'string' },
-  backend: { type: 'string' },
-  threads: { type: 'string' },
-  resume: { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
-} as const;
-
-type FlagName = Exclude<keyof typeof FLAG_OPTIONS, 'help' | 'resume'>;
+type FlagName = Exclude<(typeof TRAIN_SPEC)['flags'][number]['name'], 'resume'>;
 /** Config-file field names (flag spelling); `decay-bn-bias` is the positive form of the flag. */
 type FieldName = Exclude<FlagName, 'no-decay-bn-bias'> | 'decay-bn-bias';
 const FIELD_NAMES: FieldName[] = [
-  ...(Object.keys(FLAG_OPTIONS).filter(
-    (k) => k !== 'help' && k !== 'resume' && k !== 'no-decay-bn-bias',
-  ) as FieldName[]),
+  ...TRAIN_SPEC.flags
+    .map((f) => f.name)
+    .filter(
+      (k): k is Exclude<FieldName, 'decay-bn-bias'> => k !== 'resume' && k !== 'no-decay-bn-bias',
+    ),
   'decay-bn-bias',
 ];
-
 /** Parses argv (after "train"): help, a new run's config, or a resume request. */
 export function parseTrainArgs(argv: string[], cwd: string): TrainRequest {
-  const { values, positionals } = parseFlags(argv, FLAG_OPTIONS, 'train');
+  const { values, positionals } = parseCommandFlags(argv, TRAIN_SPEC);
   if (values.help) return { kind: 'help' };
   if (values.resume !== undefined) {
     const others = Object.keys(values).filter((k) => k !== 'resume' && k !== 'out');
@@ -175,7 +116,7 @@ export function parseTrainArgs(argv: string[], cwd: string): TrainRequest {
       );
     }
     const run = parseStringField(values.resume, { command: COMMAND, where: '--resume' }, 'a run');
-    const out = values.out === undefined ? 'runs' : String(values.out);
+    const out = values.out === undefined ? flagDefault(TRAIN_SPEC, 'out') : String(values.out);
     return { kind: 'resume', run, out };
   }
   const raw = readConfigFields(positionals, cwd, COMMAND, FIELD_NAMES);
@@ -221,31 +162,36 @@ function resolveConfig(raw: Map<FieldName, RawField>): TrainConfig {
     const r = raw.get(name);
     return r ? parseBooleanField(r.value, r.src) : dflt;
   };
-  function oneOf<T extends string>(name: FieldName, choices: readonly T[], dflt: T): T {
+  /** An enum flag: its choices and default come from TRAIN_SPEC. */
+  function oneOf<T extends string>(name: FieldName): T {
     const r = raw.get(name);
-    return r ? parseEnumField(r.value, r.src, choices) : dflt;
+    const f = flagSpec(TRAIN_SPEC, name);
+    return (r ? parseEnumField(r.value, r.src, f.choices!) : f.default) as T;
   }
   const str = (name: FieldName, expected: string, dflt: string): string => {
     const r = raw.get(name);
     return r ? parseStringField(r.value, r.src, expected) : dflt;
   };
-  const model = oneOf<ModelKind>('model', ['resnet', 'convstack'], 'resnet');
+  const model = oneOf<ModelKind>('model');
   const widthsF = raw.get('widths');
   const widths = widthsF
     ? parseWidths(widthsF, model)
-    : model === 'resnet'
-      ? [16, 32, 64]
-      : [32, 64, 128];
-  const norm = oneOf<NormName>('norm', ['batch', 'group', 'layer'], 'batch');
+    : [...flagDefault(TRAIN_SPEC, 'widths', model)];
+  const norm = oneOf<NormName>('norm');
   const wnF = raw.get('weight-norm');
-  let weightNorm: WeightNormName = 'none';
+  let weightNorm: WeightNormName = flagDefault(TRAIN_SPEC, 'weight-norm');
   if (wnF) {
     // A config file may say weight-norm: true (= convs).
     if (wnF.value === true) weightNorm = 'convs';
     else if (wnF.value === false) weightNorm = 'none';
-    else weightNorm = parseEnumField(wnF.value, wnF.src, ['none', 'convs', 'all'] as const);
+    else
+      weightNorm = parseEnumField(
+        wnF.value,
+        wnF.src,
+        flagSpec(TRAIN_SPEC, 'weight-norm').choices!,
+      ) as WeightNormName;
   }
-  const optimizer = oneOf<OptimizerName>('optimizer', OPTIMIZER_NAMES, 'sgdm');
+  const optimizer = oneOf<OptimizerName>('optimizer');
   /** `field` set for an optimizer without it is an error, unless it is the inert value (α 0, no Nesterov: a saved RunConfig has both). */
   const only = (field: FieldName, allowed: readonly OptimizerName[], inert?: unknown): void => {
     const f = raw.get(field);
@@ -261,19 +207,18 @@ function resolveConfig(raw: Map<FieldName, RawField>): TrainConfig {
   only('delta', ['sgdp', 'adamp']);
   only('wd-ratio', ['sgdp', 'adamp']);
   only('nesterov', ['sgdm', 'sgdp', 'adamp', 'rv-sgdm'], false);
-  const lrDefault = optimizer.endsWith('lion') ? 1e-4 : optimizer.includes('adam') ? 1e-3 : 0.1;
-  const lr = num('lr', { min: 0 }, lrDefault);
+  const lr = num('lr', { min: 0 }, flagDefault(TRAIN_SPEC, 'lr', optimizer));
   const momentum = num(
     'momentum',
     { min: 0, minInclusive: true, max: 1 },
-    optimizer === 'sgd' || !MOMENTUM_OPTIMIZERS.includes(optimizer) ? 0 : 0.9,
+    flagDefault(TRAIN_SPEC, 'momentum', optimizer),
   );
   if ((optimizer === 'sgdm' || optimizer === 'rv-sgdm') && momentum === 0) {
     throw new UsageError(
       `${COMMAND}: --optimizer ${optimizer} needs --momentum > 0 (use sgd for α = 0)`,
     );
   }
-  const wd = num('wd', { min: 0, minInclusive: true }, 5e-4);
+  const wd = num('wd', { min: 0, minInclusive: true }, flagDefault(TRAIN_SPEC, 'wd'));
   const nesterov = bool('nesterov', false);
   if (nesterov && !(momentum > 0)) {
     throw new UsageError(`${COMMAND}: --nesterov needs momentum > 0`);
@@ -286,47 +231,85 @@ function resolveConfig(raw: Map<FieldName, RawField>): TrainConfig {
   const betasF = raw.get('betas');
   const betas = betasF
     ? parseBetasField(betasF)
-    : optimizer.endsWith('lion')
-      ? ([0.9, 0.99] as [number, number])
-      : ([0.9, 0.999] as [number, number]);
-  const rotation = oneOf<RotationName>('rotation', ['neuron', 'layer'], 'neuron');
-  const delta = num('delta', { min: 0 }, 0.1);
-  const wdRatio = num('wd-ratio', { min: 0, minInclusive: true }, 0.1);
+    : ([...flagDefault(TRAIN_SPEC, 'betas', optimizer)] as [number, number]);
+  const rotation = oneOf<RotationName>('rotation');
+  const delta = num('delta', { min: 0 }, flagDefault(TRAIN_SPEC, 'delta'));
+  const wdRatio = num(
+    'wd-ratio',
+    { min: 0, minInclusive: true },
+    flagDefault(TRAIN_SPEC, 'wd-ratio'),
+  );
   const decayBnBias = bool('decay-bn-bias', true);
-  const schedule = str('schedule', 'a schedule such as "multistep:3,5:0.1"', 'constant');
-  const epochs = num('epochs', { min: 0 }, 2);
+  const schedule = str(
+    'schedule',
+    'a schedule such as "multistep:3,5:0.1"',
+    flagDefault(TRAIN_SPEC, 'schedule'),
+  );
+  const epochs = num('epochs', { min: 0 }, flagDefault(TRAIN_SPEC, 'epochs'));
   const stepsF = raw.get('steps');
   const steps = stepsF
     ? parseNumberField(stepsF.value, stepsF.src, { min: 1, minInclusive: true, integer: true })
     : null;
-  const batchSize = num('batch-size', { min: 1, minInclusive: true, integer: true }, 128);
-  const data = str('data', 'fashion-mnist, synthetic or a folder of IDX files', 'fashion-mnist');
-  const syntheticSize = num('synthetic-size', { min: 16, minInclusive: true, integer: true }, 2048);
-  const augment = oneOf<AugmentName>('augment', ['none', 'crop', 'flip', 'crop-flip'], 'none');
-  const seed = num('seed', { min: 0, minInclusive: true, max: 2 ** 32, integer: true }, 0);
-  const probeEvery = num('probe-every', { min: 1, minInclusive: true, integer: true }, 1);
+  const batchSize = num(
+    'batch-size',
+    { min: 1, minInclusive: true, integer: true },
+    flagDefault(TRAIN_SPEC, 'batch-size'),
+  );
+  const data = str(
+    'data',
+    'fashion-mnist, synthetic or a folder of IDX files',
+    flagDefault(TRAIN_SPEC, 'data'),
+  );
+  const syntheticSize = num(
+    'synthetic-size',
+    { min: 16, minInclusive: true, integer: true },
+    flagDefault(TRAIN_SPEC, 'synthetic-size'),
+  );
+  const augment = oneOf<AugmentName>('augment');
+  const seed = num(
+    'seed',
+    { min: 0, minInclusive: true, max: 2 ** 32, integer: true },
+    flagDefault(TRAIN_SPEC, 'seed'),
+  );
+  const probeEvery = num(
+    'probe-every',
+    { min: 1, minInclusive: true, integer: true },
+    flagDefault(TRAIN_SPEC, 'probe-every'),
+  );
   const perChannel = bool('per-channel', false);
   const windowSteps = num(
     'window',
     { min: 1, minInclusive: true, integer: true },
-    PAPER_WINDOW_STEPS,
+    flagDefault(TRAIN_SPEC, 'window'),
   );
   const rescale = bool('rescale', false);
   const checkpointEvery = num(
     'checkpoint-every',
     { min: 1, minInclusive: true, integer: true },
-    500,
+    flagDefault(TRAIN_SPEC, 'checkpoint-every'),
   );
-  const evalEvery = num('eval-every', { min: 0, minInclusive: true, integer: true }, 0);
-  const keepCheckpoints = num('keep-checkpoints', { min: 1, minInclusive: true, integer: true }, 3);
-  const out = str('out', 'a folder', 'runs');
+  const evalEvery = num(
+    'eval-every',
+    { min: 0, minInclusive: true, integer: true },
+    flagDefault(TRAIN_SPEC, 'eval-every'),
+  );
+  const keepCheckpoints = num(
+    'keep-checkpoints',
+    { min: 1, minInclusive: true, integer: true },
+    flagDefault(TRAIN_SPEC, 'keep-checkpoints'),
+  );
+  const out = str('out', 'a folder', flagDefault(TRAIN_SPEC, 'out'));
   const name = str(
     'name',
     'a run name',
     model === 'resnet' ? `resnet-${widths.join('-')}` : 'convstack',
   );
-  const backend = oneOf<BackendChoice>('backend', ['auto', 'native', 'ts'], 'auto');
-  const threads = num('threads', { min: 0, minInclusive: true, integer: true }, 0);
+  const backend = oneOf<BackendChoice>('backend');
+  const threads = num(
+    'threads',
+    { min: 0, minInclusive: true, integer: true },
+    flagDefault(TRAIN_SPEC, 'threads'),
+  );
   if (rescale && !(wd > 0)) {
     throw new UsageError(`${COMMAND}: --rescale needs weight decay (--wd > 0)`);
   }
