@@ -20,7 +20,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { writeFixtureRun } from '../packages/cli/dist/report/fixture-run.js';
+import { writeFixtureRun } from '@smd/test-support/cli';
 import { startDashboard } from '../packages/cli/dist/serve/server.js';
 
 const N = Number(process.argv[2] ?? 100_000);

@@ -12,9 +12,8 @@ import {
   type ScalarRow,
   type EventRow,
 } from './browser/metric-types.js';
-import { spawnWriter } from '@smd/test-support/runs';
+import { spawnWriter, tempRoot } from '@smd/test-support/runs';
 import { MetricStore } from './metric-store.js';
-import { tempRoot } from '@smd/test-support/runs';
 
 test('live reader next to a writer process sees only complete steps and every row once', async () => {
   const t = tempRoot();

@@ -8,14 +8,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { spawnWriter } from '@smd/test-support/runs';
-import { type WriterOptions, runWriter } from '@smd/test-support/runs';
+import { spawnWriter, type WriterOptions, runWriter, tempRoot } from '@smd/test-support/runs';
 import { latestCheckpoint, listCheckpoints } from './checkpoint.js';
 import { listRuns } from './list-runs.js';
 import { MetricStore } from './metric-store.js';
 import type { MetricDump } from './metric-queries.js';
 import { openRun } from './run.js';
-import { tempRoot } from '@smd/test-support/runs';
 
 const BASE: Omit<WriterOptions, 'mode'> = {
   steps: 300,

@@ -5,9 +5,8 @@ import { join } from 'node:path';
 import { parquetMetadata } from 'hyparquet';
 import type { LongRow } from './browser/metric-types.js';
 import { exportMetrics, longRows } from './export-metrics.js';
-import { readMetricsExport } from '@smd/test-support/runs';
+import { readMetricsExport, runOptions, tempRoot } from '@smd/test-support/runs';
 import { type Run, createRun } from './run.js';
-import { runOptions, tempRoot } from '@smd/test-support/runs';
 
 function fillRun(run: Run, steps: number): void {
   const m = run.metrics;

@@ -5,8 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeIdx } from '@smd/formats';
 import { readIdxFile } from '../data/index.js';
-import { fuzzTarget, isCleanRejection } from '@smd/test-support/cli';
-import { fuzzTargets, prepareFuzzWorkspace, type FuzzWorkspace } from '@smd/test-support/cli';
+import {
+  fuzzTarget,
+  isCleanRejection,
+  fuzzTargets,
+  prepareFuzzWorkspace,
+  type FuzzWorkspace,
+} from '@smd/test-support/cli';
 
 // A few thousand inputs per parser in CI; bench/fuzz.mjs runs 10⁵ (docs/reliability.md).
 const RUNS = Number(process.env.SMD_FUZZ_RUNS ?? 1500);

@@ -6,8 +6,13 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createRun } from '@smd/runs';
 import { runCli } from '../run-cli.js';
-import { buildWebBundle, chartsOf, openBrowser, screenshot } from '@smd/test-support/cli';
-import { writeFixtureRun } from '@smd/test-support/cli';
+import {
+  buildWebBundle,
+  chartsOf,
+  openBrowser,
+  screenshot,
+  writeFixtureRun,
+} from '@smd/test-support/cli';
 import { loadRunData } from './run-cache.js';
 
 let root = '';

@@ -2,11 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { TINY, tempDir, train } from '@smd/test-support/cli';
+import { TINY, tempDir, train, simulatedRun } from '@smd/test-support/cli';
 import { fig2Claims } from './claims-fig2.js';
 import { fig3Claims } from './claims-fig3.js';
 import { loadRun } from './load-run.js';
-import { simulatedRun } from '@smd/test-support/cli';
 import type { ClaimResult } from './claim.js';
 
 const byId = (cs: ClaimResult[], id: string): ClaimResult => cs.find((c) => c.id === id)!;

@@ -13,8 +13,8 @@ import {
   openBrowser,
   screenshot,
   waitForLastX,
+  writeFixtureRun,
 } from '@smd/test-support/cli';
-import { writeFixtureRun } from '@smd/test-support/cli';
 import { startDashboard, type Dashboard } from './server.js';
 
 let root = '';

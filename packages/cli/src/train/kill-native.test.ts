@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { killCampaign } from '@smd/test-support/cli';
-import { KILL_FLAGS, assertSameRun, tempDir } from '@smd/test-support/cli';
+import { killCampaign, KILL_FLAGS, assertSameRun, tempDir } from '@smd/test-support/cli';
 
 test('native backend: SIGKILL at random moments, resume each time: every row and the final weights equal an uninterrupted run', async () => {
   // bench/kill-campaign.mjs runs the same with 25 kills (docs/reliability.md).

@@ -7,8 +7,15 @@ import { readFileSync } from 'node:fs';
 import type { DType } from '../dtype.js';
 import type { Tensor } from '../tensor.js';
 import { CrossEntropyLoss } from '../nn/loss.js';
-import { compareArrays, compareTensor, type FixtureTensor } from '@smd/test-support/engine';
-import { SmallNet, batchesOf, freshNet, type TrajectoryFixture } from '@smd/test-support/engine';
+import {
+  compareArrays,
+  compareTensor,
+  type FixtureTensor,
+  SmallNet,
+  batchesOf,
+  freshNet,
+  type TrajectoryFixture,
+} from '@smd/test-support/engine';
 import { Lion } from './lion.js';
 import type { NamedParam, Optimizer } from './optimizer.js';
 import { splitDecayParams, type DecayGroup } from './param-groups.js';

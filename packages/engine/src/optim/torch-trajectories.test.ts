@@ -7,13 +7,15 @@ import type { DType } from '../dtype.js';
 import type { Tensor } from '../tensor.js';
 import type { Schedule } from '../schedule/types.js';
 import { CrossEntropyLoss } from '../nn/loss.js';
-import { compareArrays, compareTensor, type FixtureTensor } from '@smd/test-support/engine';
-import { Adam, AdamW } from './adam.js';
 import {
+  compareArrays,
+  compareTensor,
+  type FixtureTensor,
   SmallNet,
   batchesOf as fixtureBatches,
   freshNet as freshNetOf,
 } from '@smd/test-support/engine';
+import { Adam, AdamW } from './adam.js';
 import { LRScheduler } from './lr-scheduler.js';
 import type { Optimizer } from './optimizer.js';
 import { splitDecayParams } from './param-groups.js';
