@@ -1,9 +1,10 @@
 """smd_torch.watch: SMD probes on a PyTorch optimizer, written into an smd run folder.
 
 Step protocol (as packages/smd/src/probe/smd-probe.ts): for the t-th optimizer.step() (t from 0),
-on sampled steps (t % every == 0) the pre-step hook copies w_t and reduces [w_t, g_t, v_{t−1}],
-the post-step hook reduces [w_t, d, w_{t+1}]; both write float64 Grams into one device buffer,
-copied to the host once (the step's only sync). Rows of step t are ended when step t+1 begins
+on sampled steps (t % every == 0) the pre-step hook keeps a copy of w_t (its own dtype) and sums
+[w_t, g_t, v_{t−1}], the post-step hook sums [w_t, d = w_{t+1} − w_t] (sums.py: float64, in
+cache-sized chunks on CPU); both write into one device buffer, copied to the host once (the step's
+only sync). Rows of step t are ended when step t+1 begins
 (or at close), so scalars the caller logs after optimizer.step() land in the same whole step.
 
 torch ≥ 2.0: Optimizer.register_step_pre_hook / register_step_post_hook. torch 1.13: the
@@ -26,7 +27,7 @@ from .detect import HookDetector, detect_fx, detect_from_hooks
 from .hyper import config_of, group_hyper, momentum_buffer
 from .metrics import RingWindow, rotation_spread, samples_of, stats_from_sums
 from .store import RunWriter
-from .sums import SUMS, Scratch, post_sums, pre_sums, row_sums
+from .sums import SUMS, Scratch, default_chunk, post_sums, pre_sums, row_sums
 
 RADIAL_THRESHOLD = 1e-3  # mean |radial cos| below this confirms scale invariance (runtime.ts)
 RADIAL_MIN_SAMPLES = 10
@@ -37,7 +38,7 @@ class _Slot:
 
     def __init__(self, name: str, p: torch.Tensor, group: dict, rows: int, offset: int):
         self.name, self.p, self.group, self.rows, self.offset = name, p, group, rows, offset
-        self.prev: Optional[torch.Tensor] = None  # w_t as float64 [n], kept across the step
+        self.kept: Optional[torch.Tensor] = None  # w_t [n] in p's dtype, kept across the step
         self.numel = p.numel()  # elements of the whole tensor (sharded: set from the model's shape)
         self.armed = False  # pre_sums ran this step (the parameter had a gradient)
         self.window: Optional[RingWindow] = None
@@ -58,7 +59,8 @@ class Probe:
                  name: Optional[str] = None, every: int = 1, per_channel: bool = False,
                  window: int = 200, params: Optional[Sequence[str]] = None, sharded: bool = False,
                  named: Optional[Iterable[Tuple[str, torch.Tensor]]] = None, group=None,
-                 config: Optional[dict] = None, seed: Optional[int] = None, detection: str = "auto"):
+                 config: Optional[dict] = None, seed: Optional[int] = None, detection: str = "auto",
+                 chunk: Optional[int] = -1):
         if not isinstance(every, int) or every < 1:
             raise ValueError(f"smd_torch.watch: every must be an integer >= 1, got {every!r}")
         if not isinstance(window, int) or window < 1:
@@ -68,7 +70,10 @@ class Probe:
         if detection not in ("auto", "fx", "hooks"):
             raise ValueError(f"smd_torch.watch: detection must be 'auto', 'fx' or 'hooks', got {detection!r}")
         self.model, self.opt = _unwrap(model), optimizer
+        if chunk is not None and (not isinstance(chunk, int) or (chunk < 1 and chunk != -1)):
+            raise ValueError(f"smd_torch.watch: chunk must be a positive integer, None or -1 (default), got {chunk!r}")
         self.every, self.per_channel, self.sharded, self.group = every, per_channel, sharded, group
+        self.chunk = chunk  # elements per pass of sums.py; -1: per device (sums.default_chunk)
         self.window_samples = math.ceil(window / every)
         dist = torch.distributed
         self.dist_on = dist.is_available() and dist.is_initialized()
@@ -186,6 +191,9 @@ class Probe:
         self._orig_step = orig
         opt.step = types.MethodType(step, opt)
 
+    def _chunk(self, device: torch.device) -> Optional[int]:
+        return default_chunk(device) if self.chunk == -1 else self.chunk
+
     def _sampled(self) -> bool:
         return self.step % self.every == 0
 
@@ -211,10 +219,12 @@ class Probe:
                 buf = dev_bufs.get(p.device)
                 if buf is None:
                     buf = dev_bufs[p.device] = torch.zeros(self.res_len, dtype=torch.float64, device=p.device)
-                if s.prev is None or s.prev.numel() != p.numel() or s.prev.device != p.device:
-                    s.prev = torch.empty(p.numel(), dtype=torch.float64, device=p.device)
+                k = s.kept
+                if k is None or k.numel() != p.numel() or k.device != p.device or k.dtype != p.dtype:
+                    s.kept = torch.empty(p.numel(), dtype=p.dtype, device=p.device)
                 v = momentum_buffer(self.opt, p)
-                pre_sums(buf[s.offset:s.offset + s.rows * SUMS], s.prev, self.scratch, p, p.grad, v, s.rows)
+                pre_sums(buf[s.offset:s.offset + s.rows * SUMS], s.kept, self.scratch, p, p.grad, v, s.rows,
+                         self._chunk(p.device))
                 s.armed = True
         self._bufs = dev_bufs
 
@@ -231,8 +241,8 @@ class Probe:
         with torch.no_grad():
             for s in self.slots:
                 if s.armed:
-                    post_sums(self._bufs[s.p.device][s.offset:s.offset + s.rows * SUMS], s.prev, self.scratch,
-                              s.p, s.rows)
+                    post_sums(self._bufs[s.p.device][s.offset:s.offset + s.rows * SUMS], s.kept, self.scratch,
+                              s.p, s.rows, self._chunk(s.p.device))
         host = {}
         for dev, buf in self._bufs.items():
             if self.sharded and self.dist_on:
@@ -251,13 +261,8 @@ class Probe:
                 continue
             vals = host[s.p.device]
             h = group_hyper(self.opt, s.group)
-            tot = [0.0] * SUMS
-            rows = []
-            for r in range(s.rows):
-                sums = row_sums(vals, s.offset, s.rows, r)
-                for i in range(SUMS):
-                    tot[i] += sums[i]
-                rows.append(sums)
+            rows = [row_sums(vals, s.offset, s.rows, r) for r in range(s.rows)]
+            tot = [sum(col) for col in zip(*rows)]  # whole tensor: rows summed in float64
             n = s.numel
             st = stats_from_sums(*tot, h["lr"], h["momentum"], n)
             s.window.push([st["h_tilde"] if h["momentum"] > 0 else st["unit_grad_sq_norm"]])

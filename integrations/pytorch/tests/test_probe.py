@@ -10,10 +10,12 @@ import tempfile
 import time
 import unittest
 import warnings
+from collections import OrderedDict
 from pathlib import Path
 
 import torch
 import torch.nn.functional as F
+from torch.utils.hooks import RemovableHandle
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
@@ -23,6 +25,41 @@ from helpers import ConvGN, batches, probe_rows, query, run_dirs  # noqa: E402
 
 ALL = ["norm", "delta_rad", "grad_sq_norm", "unit_grad_sq_norm", "h_tilde", "v_dot_g", "radial_cos",
        "lr_effective", "L_window", "delta_star", "w_star", "update_rms", "rotation_spread"]
+
+
+class Torch2SGD(torch.optim.SGD):
+    """SGD with torch 2.x's optimizer step hooks (torch/optim/optimizer.py, profile_hook_step):
+    hook(optimizer, args, kwargs) before and after step; a pre-hook may return new (args, kwargs);
+    register_* returns a RemovableHandle on the hook dict."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._optimizer_step_pre_hooks = OrderedDict()
+        self._optimizer_step_post_hooks = OrderedDict()
+        self.hook_calls = 0
+
+    def register_step_pre_hook(self, hook):
+        handle = RemovableHandle(self._optimizer_step_pre_hooks)
+        self._optimizer_step_pre_hooks[handle.id] = hook
+        return handle
+
+    def register_step_post_hook(self, hook):
+        handle = RemovableHandle(self._optimizer_step_post_hooks)
+        self._optimizer_step_post_hooks[handle.id] = hook
+        return handle
+
+    def step(self, *args, **kwargs):
+        args = (self,) + args
+        for hook in list(self._optimizer_step_pre_hooks.values()):
+            result = hook(self, args, kwargs)
+            if result is not None:
+                args, kwargs = result
+        out = torch.optim.SGD.step(*args, **kwargs)
+        for hook in list(self._optimizer_step_post_hooks.values()):
+            hook(self, args, kwargs)
+        if self._optimizer_step_pre_hooks:
+            self.hook_calls += 1
+        return out
 
 
 def train(model, opt, probe, data, sched=None):
@@ -116,6 +153,33 @@ class ProbeTest(unittest.TestCase):
         events = query(probe.dir, "SELECT step, kind, message FROM events")
         self.assertEqual([(s, k) for s, k, _ in events], [(9, "note")])
         self.assertIn("fc.weight: not scale-invariant at run time", events[0][2])
+
+    def test_torch2_step_hooks_are_used_and_give_the_same_values(self):
+        # torch 1.13 has no optimizer step hooks: Torch2SGD adds them as torch 2.x does, so the
+        # probe must register through them (no wrapped step) and measure exactly what it measures
+        # through the wrapped step of a plain 1.13 SGD on the same model, data and schedule
+        runs = {}
+        for label, cls in (("wrapped", torch.optim.SGD), ("hooks", Torch2SGD)):
+            torch.manual_seed(0)
+            m = ConvGN().double()
+            opt = cls(m.parameters(), lr=0.1, momentum=0.9, weight_decay=1e-3)
+            sched = torch.optim.lr_scheduler.StepLR(opt, step_size=4, gamma=0.5)
+            before = vars(opt).get("step")  # 1.13's scheduler wraps step on the instance to count
+            with smd_torch.watch(m, opt, out=os.path.join(self.out, label), per_channel=True) as probe:
+                wrapped = vars(opt).get("step") is not before
+                hooks = (len(opt._optimizer_step_pre_hooks), len(opt._optimizer_step_post_hooks)) \
+                    if cls is Torch2SGD else None
+                train(m, opt, probe, batches(10, 8), sched)
+            self.assertEqual(wrapped, cls is torch.optim.SGD, label)
+            self.assertIs(vars(opt).get("step"), before, f"{label}: close() restores step")
+            if cls is Torch2SGD:
+                self.assertEqual(hooks, (1, 1))
+                self.assertEqual((len(opt._optimizer_step_pre_hooks), len(opt._optimizer_step_post_hooks)), (0, 0))
+                self.assertEqual(opt.hook_calls, 10)
+            self.assertEqual(sched.last_epoch, 10, label)
+            runs[label] = probe_rows(probe.dir)
+        self.assertEqual(len({s for s, *_ in runs["hooks"]}), 10)
+        self.assertEqual(runs["hooks"], runs["wrapped"])
 
     def test_sigkill_leaves_whole_steps(self):
         script = f"""
