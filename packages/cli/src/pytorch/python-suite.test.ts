@@ -13,5 +13,8 @@ test('smd_torch python unit tests pass (python3 -m unittest)', () => {
   // unittest reports on stderr; a zero exit already means every test passed
   assert.match(r.stderr, /\nOK\b/);
   const ran = /Ran (\d+) tests?/.exec(r.stderr);
-  assert.ok(ran && Number(ran[1]) >= 13, `expected the whole suite to run: ${r.stderr.slice(-500)}`);
+  assert.ok(
+    ran && Number(ran[1]) >= 13,
+    `expected the whole suite to run: ${r.stderr.slice(-500)}`,
+  );
 });
