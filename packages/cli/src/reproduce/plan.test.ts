@@ -57,9 +57,9 @@ test('the plan: fig3 reuses fig4 seed 0, settings and lengths as documented, qui
   assert.deepEqual(
     plan.slice(8).map((p) => [p.config.batchSize, p.config.lr, p.config.epochs]),
     [
-      [128, 0.05, 3],
-      [256, 0.1, 3],
-      [512, 0.2, 3],
+      [128, 0.05, 3.5],
+      [256, 0.1, 3.5],
+      [512, 0.2, 3.5],
     ],
   );
   const quick = buildPlan({ ...base, targets: ['fig2', 'fig3'], quick: true, seeds: 1 });
