@@ -18,7 +18,9 @@ import { openRun } from '@smd/runs';
 import { parseRunConfig, predictable } from '@smd/smd';
 import { loadRunData } from '../report/run-cache.js';
 import { runCli } from '../run-cli.js';
+import { UsageError } from '../usage-error.js';
 import { runAnalyze } from './analyze-command.js';
+import { collectCheckpoints, loadCheckpoint } from './collect.js';
 
 // Fixtures of packages/formats/src/fixtures/torch/make_torch_fixtures.py (python3-torch 1.13).
 const TORCH = fileURLToPath(new URL('../../../formats/src/fixtures/torch/', import.meta.url));
@@ -133,6 +135,36 @@ test('bad input: one line naming the file, exit 2; a malicious checkpoint runs n
     assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
   }
   assert.equal(existsSync(canary), false);
+});
+
+test('a checkpoint deleted between the listing and the read: one line naming it, exit 2', async () => {
+  const dir = join(tmp, 'rotating');
+  mkdirSync(dir);
+  for (const f of ['ckpt-30.pt', 'ckpt-59.pt']) copyFileSync(join(RUNS, 'sgdm', f), join(dir, f));
+  cpSync(join(RUNS, 'adamw', 'checkpoint-30'), join(dir, 'checkpoint-30'), { recursive: true });
+  const sources = collectCheckpoints([dir], tmp);
+  assert.deepEqual(
+    sources.map((s) => s.label),
+    ['checkpoint-30', 'ckpt-30.pt', 'ckpt-59.pt'],
+  );
+  // a job rotating its checkpoints removes them after smd analyze listed the folder
+  rmSync(join(dir, 'ckpt-59.pt'));
+  rmSync(join(dir, 'checkpoint-30', 'trainer_state.json'));
+  const messages = [sources[0], sources[2]].map((src) => {
+    try {
+      loadCheckpoint(src);
+    } catch (e) {
+      assert.ok(e instanceof UsageError, `a UsageError, got ${String(e)}`);
+      assert.equal(e.exitCode, 2); // run-cli prints the message alone and exits 2
+      return e.message;
+    }
+    return 'read';
+  });
+  assert.deepEqual(messages, [
+    `smd analyze: ${join(dir, 'checkpoint-30', 'trainer_state.json')}: cannot read this checkpoint file (cannot open (No such file or directory))`,
+    `smd analyze: ${join(dir, 'ckpt-59.pt')}: cannot read this checkpoint file (cannot open (No such file or directory))`,
+  ]);
+  assert.equal(loadCheckpoint(sources[1]).label, 'ckpt-30.pt'); // the others still read
 });
 
 test('--watch appends each new checkpoint as a job writes it, until stopped', async () => {

@@ -89,10 +89,30 @@ export function collectCheckpoints(paths: string[], cwd: string): CheckpointSour
   return paths.length > 1 ? sortByStep(out) : out;
 }
 
-/** Read a checkpoint's files and parse them; format errors become UsageErrors (exit 2). */
+/**
+ * Read one file of a checkpoint. Any failure (deleted or rotated away after the listing,
+ * permissions, a folder in its place) is a UsageError naming the file: what a user can fix.
+ */
+function readCheckpointFile(p: string): Uint8Array {
+  try {
+    return readFileFast(p);
+  } catch (e) {
+    // native: "<path>: cannot open (No such file or directory)"; node:fs: "ENOENT: …, open '<path>'"
+    const msg = e instanceof Error ? e.message : String(e);
+    const why = msg.startsWith(`${p}: `)
+      ? msg.slice(p.length + 2)
+      : msg.replace(`, open '${p}'`, '');
+    throw new UsageError(`smd analyze: ${p}: cannot read this checkpoint file (${why})`);
+  }
+}
+
+/**
+ * Read a checkpoint's files and parse them; a file that cannot be read (it vanished after the
+ * listing) or does not parse becomes a UsageError (exit 2) naming it.
+ */
 export function loadCheckpoint(src: CheckpointSource): TrainingCheckpoint {
   const files = new Map<string, Uint8Array>();
-  for (const [name, p] of src.files) files.set(name, readFileFast(p));
+  for (const [name, p] of src.files) files.set(name, readCheckpointFile(p));
   try {
     return readTrainingCheckpoint(files, src.label);
   } catch (e) {
