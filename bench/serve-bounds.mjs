@@ -13,7 +13,7 @@ const N = Number(process.argv[2] ?? 1_000_000);
 const root = mkdtempSync(`${tmpdir()}/smd-serve-bounds-`);
 const run = createRun(root, {
   name: 'long',
-  config: { optimizer: { lr: 0.1, momentum: 0.9, weightDecay: 1e-4 } },
+  config: { optimizer: 'sgdm', lr: 0.1, momentum: 0.9, weightDecay: 1e-4 },
   seed: 1,
   backend: 'ts',
   fallbacks: [],
