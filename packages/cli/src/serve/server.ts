@@ -222,7 +222,8 @@ export async function startDashboard(o: DashboardOptions): Promise<Dashboard> {
         throw new HttpError(405, `method ${req.method} not allowed`);
       // Only origin-form targets ("/path?query"); "//x" or "http://x/y" is not ours to parse.
       const target = req.url ?? '/';
-      if (!target.startsWith('/') || target.startsWith('//'))
+      // A backslash is a slash to WHATWG URL parsing ("/\\x" would name host x), so refuse it too.
+      if (!target.startsWith('/') || target.startsWith('//') || target.includes('\\'))
         throw new HttpError(400, `request target must be a path (got "${target.slice(0, 80)}")`);
       const url = new URL(target, 'http://localhost');
       const path = url.pathname;
