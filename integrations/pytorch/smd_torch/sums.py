@@ -23,14 +23,15 @@ from typing import Iterator, Optional, Tuple
 import torch
 
 SUMS = 6
-# elements per chunk on CPU: the float64 work buffer (4 rows × 8 bytes × CHUNK = 4 MB) stays in
-# cache; 64 K … 256 K measured alike, 8 K pays per-call overhead, whole tensors go to
-# main memory (bench/pytorch-overhead/probe_cost.py, bench/RESULTS.md)
+# Elements per chunk when a user asks for chunking (watch(chunk=N)). The default is whole
+# tensors on every device: on 2 quiet CPU threads they measured 63 ms per probed step against
+# 92 ms for 128 K chunks (each chunk is its own small parallel region); chunks won only
+# single-threaded on a loaded machine (bench/pytorch-overhead/probe_cost.py, bench/RESULTS.md).
 CPU_CHUNK = 131072
 
 
 def default_chunk(device: torch.device) -> Optional[int]:
-    return CPU_CHUNK if device.type == "cpu" else None
+    return None
 
 
 class Scratch:

@@ -98,7 +98,14 @@ export async function runTrain(
     return 0;
   }
   const env = opts.env ?? process.env;
-  const progress = new Progress(opts.progress ?? defaultSink(), 10, opts.onProgress ?? null);
+  // SMD_PROGRESS_EVERY_SEC: seconds between plain progress lines (default 10; 0 = every step, as
+  // the kill campaign needs to place its kills by step).
+  const every = Number(process.env.SMD_PROGRESS_EVERY_SEC ?? 10);
+  const progress = new Progress(
+    opts.progress ?? defaultSink(),
+    Number.isFinite(every) && every >= 0 ? every : 10,
+    opts.onProgress ?? null,
+  );
   const killAt = env.SMD_TEST_KILL_IN_CHECKPOINT;
   const killInCheckpointAt = killAt === undefined ? undefined : Number(killAt);
   const killStep = env.SMD_TEST_KILL_AFTER_STEP;

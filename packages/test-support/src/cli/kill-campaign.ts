@@ -7,7 +7,8 @@
  * reference run is wrong as soon as the machine's load changes, and start-up — data, native
  * backend, checkpoint restore — takes longer than the first output line suggests). Kill i of K
  * targets step s_i drawn uniformly from the i-th K-th of the run; the child is killed a random
- * 0–1 step-time after its progress output (stderr `step N/T`, `epoch E (step N)`) first reaches
+ * 0–1 step-time after its progress output (stderr `step N/T`, `epoch E (step N)`; one line per
+ * step, SMD_PROGRESS_EVERY_SEC=0) first reaches
  * s_i, so kills fall on every phase: forward/backward, the probe, metric commits, checkpoint
  * writes (temp file, fsync, rename) with the SQLite WAL checkpoint each triggers, and the
  * end-of-epoch evaluation. A target before the first step kills during start-up instead. Each
@@ -64,6 +65,8 @@ function runChild(argv: string[], cwd: string, kill: KillAt | null): Promise<Chi
     const p = spawn(process.execPath, [...SMD_MAIN.pre, SMD_MAIN.script, ...argv], {
       cwd,
       stdio: ['ignore', 'ignore', 'pipe'],
+      // a progress line every step, so kills are placed by step (not only at epoch ends)
+      env: { ...process.env, SMD_PROGRESS_EVERY_SEC: '0' },
     });
     let timer: NodeJS.Timeout | undefined;
     const arm = (): void => {
