@@ -13,7 +13,8 @@ import { AnalyzeRunWriter } from './analyze-run.js';
 import { loadRunData } from '../report/run-cache.js';
 import { formatAnalysis } from './analyze-table.js';
 import { collectCheckpoints, loadCheckpoint } from './collect.js';
-import { watchCheckpoints } from './watch.js';
+import { findWatchRun, reloadCheckpoint, watchCheckpoints } from './watch.js';
+import { InputError } from '@smd/formats';
 
 /** `smd analyze`'s flags and help. */
 export const ANALYZE_SPEC = {
@@ -39,7 +40,9 @@ shapes and checked by the radial test.`,
       name: 'watch',
       type: 'string',
       arg: 'DIR',
-      help: 'follow DIR: analyze each new checkpoint as it appears, until Ctrl-C',
+      help: `follow DIR: analyze each new checkpoint as it appears, until Ctrl-C;
+the same command again (same DIR, --out, --name) continues its run after Ctrl-C or a crash,
+skipping the checkpoints already stored`,
     },
     {
       name: 'poll-ms',
@@ -126,8 +129,22 @@ export async function runAnalyze(argv: string[], io: CliIo, signal?: AbortSignal
     name: o.name,
     inputs: o.watch ? [o.watch] : o.paths,
     optimizer: o.optimizer,
+    watch: o.watch ?? undefined,
     log: (line) => io.err(`${line}\n`),
   });
+  const prior = o.watch ? findWatchRun(o.out, o.name, o.watch) : null;
+  if (prior) {
+    try {
+      writer.reopen(prior, (label) => reloadCheckpoint(o.watch!, label));
+    } catch (e) {
+      if (e instanceof InputError) throw e; // a damaged store names itself (exit 2)
+      // a live writer holds the lock: another watch of this folder still runs
+      throw new UsageError(`smd analyze: --watch: ${(e as Error).message.split('\n')[0]}`, 1);
+    }
+    io.err(
+      `smd analyze: continuing run ${prior} (${writer.stored.size} checkpoints stored; another --name starts a new run)\n`,
+    );
+  }
   try {
     if (o.watch) {
       await watchCheckpoints(o.watch, writer, {
@@ -150,8 +167,6 @@ export async function runAnalyze(argv: string[], io: CliIo, signal?: AbortSignal
     return o.watch ? 0 : 2;
   }
   io.out(formatAnalysis(writer.analyses, loadRunData(dir).analysis));
-  io.out(
-    `run ${dir}: ${writer.analyses.length} checkpoints; smd report ${dir} / smd serve ${o.out}\n`,
-  );
+  io.out(`run ${dir}: ${writer.stored.size} checkpoints; smd report ${dir} / smd serve ${o.out}\n`);
   return 0;
 }

@@ -6,9 +6,17 @@
  *            optimizer state gives it, checkpoint_angle_rad to the previous checkpoint,
  *            radial_cos and L_window (SGDM estimates), lr_effective, delta_star, w_star
  *   events   checkpoint (its label), lr_drop when η fell since the previous checkpoint
- * Only the previous checkpoint's float weights are kept in memory.
+ * Only the previous checkpoint's float weights are kept in memory. `reopen` continues a run a
+ * killed or stopped `--watch` wrote, so that the rows appended equal an uninterrupted watch's.
  */
-import { createRun, describeMachine, type Json, type Run, type ProbeSample } from '@smd/runs';
+import {
+  createRun,
+  describeMachine,
+  openRun,
+  type Json,
+  type Run,
+  type ProbeSample,
+} from '@smd/runs';
 import {
   analyzeCheckpoint,
   checkpointStep,
@@ -27,6 +35,8 @@ export interface AnalyzeRunOptions {
   inputs: string[];
   /** Adam vs AdamW when the state cannot tell */
   optimizer?: 'adam' | 'adamw';
+  /** --watch DIR (recorded in the config: the rerun of the same command finds its run by it) */
+  watch?: string;
   /** where progress lines go */
   log: (line: string) => void;
 }
@@ -37,8 +47,12 @@ export class AnalyzeRunWriter {
   private prev: PreviousCheckpoint | null = null;
   private lastLogStep = -1;
   private lastLr = NaN;
-  /** every checkpoint analyzed so far, in order */
+  /** params declared (from the run's first checkpoint) */
+  private declared = false;
+  /** every checkpoint analyzed by this process, in order */
   readonly analyses: CheckpointAnalysis[] = [];
+  /** labels of the checkpoints the run holds (a reopened run's included) */
+  readonly stored = new Set<string>();
 
   constructor(private readonly opts: AnalyzeRunOptions) {}
 
@@ -53,6 +67,7 @@ export class AnalyzeRunWriter {
     }
     const { analysis, weights } = analyzeCheckpoint(ckpt, step, this.prev, this.opts.optimizer);
     const run = this.run ?? this.create(analysis, ckpt);
+    if (!this.declared) this.declare(run, analysis);
     const m = run.metrics;
     for (const row of ckpt.log) {
       if (row.step <= this.lastLogStep || row.step >= step) continue;
@@ -76,7 +91,51 @@ export class AnalyzeRunWriter {
     for (const n of analysis.notes) run.log(`${ckpt.label}: ${n}`);
     this.prev = { step, weights };
     this.analyses.push(analysis);
+    this.stored.add(ckpt.label);
     return analysis;
+  }
+
+  /**
+   * Continue the run in `dir` (a --watch killed or stopped earlier): take its writer lock
+   * (throws while a live writer holds it), drop every row after its last stored checkpoint (a
+   * kill inside a checkpoint leaves the log rows before it, committed by endStep), and restore
+   * what the next rows depend on: the previous checkpoint's step and weights (re-read with
+   * `reload`; null when it is gone, then the next angle to it is not recorded), the last logged
+   * step, and the lr of the last checkpoint that had one (its 'lr' row at the checkpoint step).
+   */
+  reopen(dir: string, reload: (label: string) => TrainingCheckpoint | null): void {
+    const run = openRun(dir, { mode: 'write' });
+    try {
+      // the 'checkpoint' event commits with all of its step's rows (one endStep)
+      const ckpts = run.metrics.events(0).filter((e) => e.kind === 'checkpoint');
+      const last = ckpts.at(-1);
+      run.metrics.truncateAfter(last ? last.step : -1);
+      this.run = run;
+      this.declared = last !== undefined;
+      for (const e of ckpts) this.stored.add(e.message);
+      if (!last) {
+        run.log('analyze --watch: reopened; no checkpoint stored yet');
+        return;
+      }
+      this.lastLogStep = last.step;
+      const lr = run.metrics.readScalars('lr');
+      const lrAt = new Map([...lr.steps].map((st, i) => [st, lr.values[i]]));
+      const withLr = [...ckpts].reverse().find((e) => lrAt.has(e.step));
+      if (withLr) this.lastLr = lrAt.get(withLr.step)!;
+      const ckpt = reload(last.message);
+      const weights = ckpt
+        ? analyzeCheckpoint(ckpt, last.step, null, this.opts.optimizer).weights
+        : new Map<string, Float32Array | Float64Array>();
+      this.prev = { step: last.step, weights };
+      run.log(
+        `analyze --watch: reopened at checkpoint ${last.message} (step ${last.step}, ${ckpts.length} stored)` +
+          (ckpt ? '' : '; it is gone, so the next checkpoint has no angle to it'),
+      );
+    } catch (e) {
+      run.close();
+      this.run = null;
+      throw e;
+    }
   }
 
   private create(a: CheckpointAnalysis, ckpt: TrainingCheckpoint): Run {
@@ -93,6 +152,7 @@ export class AnalyzeRunWriter {
       betas: o?.betas ?? null,
       source: 'smd analyze',
       inputs: this.opts.inputs,
+      ...(this.opts.watch ? { watch: this.opts.watch } : {}),
       layout: ckpt.layout,
       optimizerHow: o?.how ?? 'no optimizer state',
     };
@@ -105,6 +165,12 @@ export class AnalyzeRunWriter {
       versions: versions(),
       machine: describeMachine(),
     });
+    this.run = run;
+    return run;
+  }
+
+  /** The params table, from the run's first checkpoint (committed at once). */
+  private declare(run: Run, a: CheckpointAnalysis): void {
     run.metrics.declareParams(
       a.tensors.map((t) => ({
         name: t.name,
@@ -117,8 +183,7 @@ export class AnalyzeRunWriter {
     run.log(
       `analyze: ${a.tensors.length} parameter tensors, ${si} scale-invariant (names and shapes, radial test)`,
     );
-    this.run = run;
-    return run;
+    this.declared = true;
   }
 
   /** Flush and mark the run finished. */

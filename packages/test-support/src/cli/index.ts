@@ -6,3 +6,4 @@ export * from './fuzz-targets.js';
 export * from './kill-campaign.js';
 export * from './sim-run.js';
 export * from './test-helpers.js';
+export * from './watch-kill-campaign.js';

@@ -15,7 +15,7 @@
  * restart resumes from the last checkpoint, and targets increase, so the kills spread over the
  * whole run on a quiet or a loaded machine alike. The last resume runs to the end.
  */
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { MetricStore } from '@smd/runs';
 import { runDir, SMD_MAIN } from './test-helpers.js';
@@ -38,7 +38,8 @@ export interface KillCampaign {
   steps: number;
 }
 
-interface ChildEnd {
+/** How a child `smd` process ended. */
+export interface ChildEnd {
   code: number | null;
   signal: NodeJS.Signals | null;
   stderr: string;
@@ -47,7 +48,7 @@ interface ChildEnd {
 }
 
 /** When to kill a child: `afterMs` after it reports step ≥ `atStep` (atStep < 0: after spawn). */
-interface KillAt {
+export interface KillAt {
   atStep: number;
   afterMs: number;
 }
@@ -58,7 +59,16 @@ export function progressStep(line: string): number | null {
   return m ? Number(m[1]) : null;
 }
 
-function runChild(argv: string[], cwd: string, kill: KillAt | null): Promise<ChildEnd> {
+/**
+ * `smd ARGV` as a child in `cwd` (from dist or source, SMD_MAIN), SIGKILLed as `kill` says;
+ * `onSpawn` gets the process (to watch its output or signal it otherwise).
+ */
+export function runChild(
+  argv: string[],
+  cwd: string,
+  kill: KillAt | null,
+  onSpawn?: (p: ChildProcess) => void,
+): Promise<ChildEnd> {
   return new Promise((ok, fail) => {
     const t0 = performance.now();
     let first = NaN;
@@ -84,12 +94,25 @@ function runChild(argv: string[], cwd: string, kill: KillAt | null): Promise<Chi
         if (kill !== null && step >= kill.atStep) arm();
       }
     });
+    onSpawn?.(p);
     p.on('error', fail);
     p.on('close', (code, signal) => {
       clearTimeout(timer);
       ok({ code, signal, stderr, firstOutputMs: first, ms: performance.now() - t0 });
     });
   });
+}
+
+/** Uniform numbers in [0, 1) from `seed` (mulberry32): the kill moments of a campaign. */
+export function seededRandom(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
 }
 
 /** Runs the campaign in `cwd` (runs land in cwd/ref and cwd/killed). */
@@ -99,15 +122,7 @@ export async function killCampaign(o: {
   maxKills: number;
   seed: number;
 }): Promise<KillCampaign> {
-  let s = o.seed >>> 0;
-  const rand = (): number => {
-    // mulberry32
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rand = seededRandom(o.seed);
   const ref = await runChild(['train', ...o.flags, '--out', join(o.cwd, 'ref')], o.cwd, null);
   if (ref.code !== 0)
     throw new Error(`kill campaign: reference run exited ${ref.code}: ${ref.stderr}`);
