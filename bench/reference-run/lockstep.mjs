@@ -20,7 +20,10 @@ const init = f64(`${dir}/init.bin`);
 const X = f64(`${dir}/x.bin`);
 const yb = readFileSync(`${dir}/y.bin`);
 const Y = new Int32Array(yb.buffer, yb.byteOffset, yb.byteLength / 4);
-const model = resnet({ widths: [16, 32, 64], dtype });
+// the norm and λ lockstep.py used (older dumps have neither: BatchNorm, 5e-4)
+const norm = meta.norm ?? 'batch';
+const wd = meta.wd ?? 5e-4;
+const model = resnet({ widths: [16, 32, 64], dtype, norm });
 const sd = new Map();
 let off = 0;
 for (const { name, shape } of meta.params) {
@@ -31,7 +34,7 @@ for (const { name, shape } of meta.params) {
 const lr = model.loadStateDict(sd, false);
 if (lr.unexpectedKeys.length) throw new Error('unexpected ' + lr.unexpectedKeys);
 const named = model.namedParameters();
-const opt = new SGD(named, { lr: 0.1, momentum: 0.9, weightDecay: 5e-4 });
+const opt = new SGD(named, { lr: 0.1, momentum: 0.9, weightDecay: wd });
 const lossFn = new CrossEntropyLoss();
 const dot = (a, b) => {
   let s = 0;
@@ -40,6 +43,8 @@ const dot = (a, b) => {
 };
 const per = 128 * 784;
 const worst = {};
+// per conv weight: Δ_t of every step, ours and torch's (for the paired long-run summary)
+const deltas = new Map();
 for (let t = 0; t < meta.steps; t++) {
   const x = Tensor.from(X.subarray(t * per, (t + 1) * per), [128, 1, 28, 28], { dtype });
   const labels = Y.subarray(t * 128, (t + 1) * 128);
@@ -59,7 +64,7 @@ for (let t = 0; t < meta.steps; t++) {
     const buf = st?.momentum_buffer;
     if (buf && ref.gv[n] !== undefined) {
       const v = Float64Array.from(buf.contiguous().data);
-      const gw = g.map((gi, i) => gi + 5e-4 * w[i]);
+      const gw = g.map((gi, i) => gi + wd * w[i]);
       rows.push(['gv', n, dot(gw, v), ref.gv[n]]);
     }
   }
@@ -69,7 +74,11 @@ for (let t = 0; t < meta.steps; t++) {
     const w0 = prev.get(n);
     const w1 = Float64Array.from(p.contiguous().data);
     const c = dot(w0, w1) / Math.sqrt(dot(w0, w0) * dot(w1, w1));
-    rows.push(['delta', n, Math.acos(Math.max(-1, Math.min(1, c))), ref.delta[n]]);
+    const d = Math.acos(Math.max(-1, Math.min(1, c)));
+    rows.push(['delta', n, d, ref.delta[n]]);
+    if (!deltas.has(n)) deltas.set(n, { ours: [], torch: [] });
+    deltas.get(n).ours.push(d);
+    deltas.get(n).torch.push(ref.delta[n]);
   }
   rows.push(['loss', '', loss.item(), ref.loss]);
   let line = `step ${t} loss ${loss.item().toPrecision(10)} torch ${ref.loss.toPrecision(10)}`;
@@ -98,7 +107,32 @@ if (meta.buffers_final) {
   }
 }
 const top = Object.entries(worst)
+  .filter(([k]) => process.env.LOCKSTEP_ONLY === undefined || k.startsWith(process.env.LOCKSTEP_ONLY))
   .sort((a, b) => b[1] - a[1])
   .slice(0, 12);
-console.log('worst relative differences over all steps:');
+console.log(`worst relative differences over all steps (${norm} norm, λ ${wd}, ${backendName}, ${dtype}):`);
 for (const [k, v] of top) console.log(`  ${k}: ${v.toExponential(2)}`);
+
+// Paired long run (--steps in the hundreds or more): per conv weight, mean Δ_t over the last W
+// steps ÷ Δ*, ours and torch's, from the same init and the same batches — only floating-point
+// rounding separates the two trajectories, so seed-to-seed noise does not enter the difference.
+if (meta.steps >= 1000) {
+  const dStar = Math.acos(1 - (0.1 * wd) / 1.9);
+  const mean = (a) => a.reduce((x, y) => x + y, 0) / a.length;
+  const diffs = { 200: [], 500: [] };
+  console.log(`paired windows (Δ* ${dStar.toPrecision(5)}): layer, then W: torch ours diff`);
+  for (const [n, { ours, torch }] of deltas) {
+    const cells = [200, 500].map((w) => {
+      const a = mean(torch.slice(-w)) / dStar;
+      const b = mean(ours.slice(-w)) / dStar;
+      diffs[w].push(b - a);
+      return `${w}: ${a.toFixed(3)} ${b.toFixed(3)} ${(b - a >= 0 ? '+' : '') + (b - a).toFixed(3)}`;
+    });
+    console.log(`  ${n.padEnd(30)} ${cells.join('   ')}`);
+  }
+  for (const w of [200, 500]) {
+    const d = diffs[w].slice().sort((x, y) => x - y);
+    const maxAbs = Math.max(...d.map(Math.abs));
+    console.log(`  W ${w}: median diff ${d[d.length >> 1].toFixed(3)}, largest |diff| ${maxAbs.toFixed(3)}`);
+  }
+}

@@ -1,9 +1,10 @@
 #!/usr/bin/python3
 """Lockstep check, PyTorch side: dump torch-init weights + the first N normalized training batches
 to OUTDIR (raw little-endian float64 / int32), then train N SGDM steps (lr 0.1, α 0.9, λ 5e-4 on
-all params) in float64 and write per-step loss, per-param grad norms, ⟨g+λw, v_{t-1}⟩ and per-conv
+all params, or --wd) in float64 and write per-step loss, per-param grad norms, ⟨g+λw, v_{t-1}⟩ and per-conv
 Δ_t to OUTDIR/torch.json.  lockstep.mjs replays the same steps in smd and compares.
 Usage: /usr/bin/python3 bench/reference-run/lockstep.py [--steps 30] [--out /tmp/lockstep] [--float32]
+       [--norm batch|group|layer] [--wd 5e-4]
 """
 import argparse, json, math, os
 import numpy as np
@@ -19,14 +20,16 @@ ap.add_argument("--steps", type=int, default=30)
 ap.add_argument("--out", default="/tmp/lockstep")
 ap.add_argument("--float32", action="store_true")
 ap.add_argument("--seed", type=int, default=0)
+ap.add_argument("--norm", choices=["batch", "group", "layer"], default="batch")
+ap.add_argument("--wd", type=float, default=5e-4)
 a = ap.parse_args()
 os.makedirs(a.out, exist_ok=True)
 torch.manual_seed(a.seed); torch.set_num_threads(2)
 dt = torch.float32 if a.float32 else torch.float64
 xtr, ytr = ref.load_split("/usr/share/datasets/fashion-mnist", "train")
-model = ref.ResNet().to(dt)
+model = ref.ResNet(norm=a.norm).to(dt)
 sd = model.state_dict()
-meta = {"params": [], "steps": a.steps, "dtype": str(dt)}
+meta = {"params": [], "steps": a.steps, "dtype": str(dt), "norm": a.norm, "wd": a.wd}
 with open(os.path.join(a.out, "init.bin"), "wb") as f:
     for k, v in sd.items():
         if v.dtype == torch.int64:
@@ -34,18 +37,23 @@ with open(os.path.join(a.out, "init.bin"), "wb") as f:
         meta["params"].append({"name": k, "shape": list(v.shape)})
         f.write(v.detach().double().contiguous().numpy().tobytes())
 gen = torch.Generator().manual_seed(a.seed)
-perm = torch.randperm(len(xtr), generator=gen)
+per_epoch = len(xtr) // 128  # drop_last
+perms = [torch.randperm(len(xtr), generator=gen) for _ in range((a.steps + per_epoch - 1) // per_epoch)]
+def batch(b):
+    """Step b's example indices: a fresh permutation every epoch, the last partial batch dropped."""
+    e, i = divmod(b, per_epoch)
+    return perms[e][i * 128:(i + 1) * 128]
 with open(os.path.join(a.out, "x.bin"), "wb") as fx, open(os.path.join(a.out, "y.bin"), "wb") as fy:
     for b in range(a.steps):
-        idx = perm[b * 128:(b + 1) * 128]
+        idx = batch(b)
         fx.write(xtr[idx].double().numpy().tobytes())
         fy.write(ytr[idx].int().numpy().tobytes())
-opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9, weight_decay=5e-4)
+opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9, weight_decay=a.wd)
 names = [n for n, _ in model.named_parameters()]
 params = dict(model.named_parameters())
 rec = []
 for b in range(a.steps):
-    idx = perm[b * 128:(b + 1) * 128]
+    idx = batch(b)
     x = xtr[idx].to(dt)
     loss = F.cross_entropy(model(x), ytr[idx])
     opt.zero_grad(); loss.backward()
@@ -56,7 +64,7 @@ for b in range(a.steps):
         st["gnorm"][n] = g.norm().item()
         buf = opt.state[p].get("momentum_buffer") if p in opt.state else None
         if buf is not None:
-            st["gv"][n] = ((g + 5e-4 * prev[n]) * buf.double()).sum().item()
+            st["gv"][n] = ((g + a.wd * prev[n]) * buf.double()).sum().item()
     opt.step()
     with torch.no_grad():
         for n, p in params.items():
