@@ -1,7 +1,7 @@
 // Lockstep check, smd side (see lockstep.py): load torch's initial weights and batches from
 // OUTDIR, run the same SGDM steps in smd, compare per step with OUTDIR/torch.json.
 // Usage: node --conditions=source --import tsx bench/reference-run/lockstep.mjs [outdir] [ts|native] [float64|float32]
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { Tensor, resnet, SGD, CrossEntropyLoss, setBackend } from '@smd/engine';
 
 const dir = process.argv[2] ?? '/tmp/lockstep';
@@ -45,6 +45,8 @@ const per = 128 * 784;
 const worst = {};
 // per conv weight: Δ_t of every step, ours and torch's (for the paired long-run summary)
 const deltas = new Map();
+// LOCKSTEP_DUMP=file.json: every step's compared values (kind, name, ours, torch) for offline study
+const dump = process.env.LOCKSTEP_DUMP ? [] : null;
 for (let t = 0; t < meta.steps; t++) {
   const x = Tensor.from(X.subarray(t * per, (t + 1) * per), [128, 1, 28, 28], { dtype });
   const labels = Y.subarray(t * 128, (t + 1) * 128);
@@ -81,6 +83,7 @@ for (let t = 0; t < meta.steps; t++) {
     deltas.get(n).torch.push(ref.delta[n]);
   }
   rows.push(['loss', '', loss.item(), ref.loss]);
+  if (dump) dump.push(rows.map(([k, n, a, e]) => [k, n, a, e]));
   let line = `step ${t} loss ${loss.item().toPrecision(10)} torch ${ref.loss.toPrecision(10)}`;
   let maxr = 0,
     where = '';
@@ -107,16 +110,30 @@ if (meta.buffers_final) {
   }
 }
 const top = Object.entries(worst)
-  .filter(([k]) => process.env.LOCKSTEP_ONLY === undefined || k.startsWith(process.env.LOCKSTEP_ONLY))
+  .filter(
+    ([k]) => process.env.LOCKSTEP_ONLY === undefined || k.startsWith(process.env.LOCKSTEP_ONLY),
+  )
   .sort((a, b) => b[1] - a[1])
   .slice(0, 12);
-console.log(`worst relative differences over all steps (${norm} norm, λ ${wd}, ${backendName}, ${dtype}):`);
+console.log(
+  `worst relative differences over all steps (${norm} norm, λ ${wd}, ${backendName}, ${dtype}):`,
+);
 for (const [k, v] of top) console.log(`  ${k}: ${v.toExponential(2)}`);
 
+if (dump) writeFileSync(process.env.LOCKSTEP_DUMP, JSON.stringify(dump));
 // Paired long run (--steps in the hundreds or more): per conv weight, mean Δ_t over the last W
 // steps ÷ Δ*, ours and torch's, from the same init and the same batches — only floating-point
 // rounding separates the two trajectories, so seed-to-seed noise does not enter the difference.
 if (meta.steps >= 1000) {
+  // ours, for paired-noise.mjs: every conv weight's Δ_t series
+  const threads = backendName === 'native' ? (process.env.SMD_NATIVE_THREADS ?? 'default') : '1';
+  const out = `${dir}/ours-${backendName}-${dtype}-t${threads}.json`;
+  const series = Object.fromEntries([...deltas].map(([n, d]) => [n, d.ours]));
+  writeFileSync(
+    out,
+    JSON.stringify({ backend: backendName, dtype, threads, norm, wd, delta: series }),
+  );
+  console.log(`wrote ${out}`);
   const dStar = Math.acos(1 - (0.1 * wd) / 1.9);
   const mean = (a) => a.reduce((x, y) => x + y, 0) / a.length;
   const diffs = { 200: [], 500: [] };
@@ -133,6 +150,8 @@ if (meta.steps >= 1000) {
   for (const w of [200, 500]) {
     const d = diffs[w].slice().sort((x, y) => x - y);
     const maxAbs = Math.max(...d.map(Math.abs));
-    console.log(`  W ${w}: median diff ${d[d.length >> 1].toFixed(3)}, largest |diff| ${maxAbs.toFixed(3)}`);
+    console.log(
+      `  W ${w}: median diff ${d[d.length >> 1].toFixed(3)}, largest |diff| ${maxAbs.toFixed(3)}`,
+    );
   }
 }

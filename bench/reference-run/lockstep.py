@@ -4,7 +4,7 @@ to OUTDIR (raw little-endian float64 / int32), then train N SGDM steps (lr 0.1, 
 all params, or --wd) in float64 and write per-step loss, per-param grad norms, ⟨g+λw, v_{t-1}⟩ and per-conv
 Δ_t to OUTDIR/torch.json.  lockstep.mjs replays the same steps in smd and compares.
 Usage: /usr/bin/python3 bench/reference-run/lockstep.py [--steps 30] [--out /tmp/lockstep] [--float32]
-       [--norm batch|group|layer] [--wd 5e-4]
+       [--norm batch|group|layer] [--wd 5e-4] [--threads 2]
 """
 import argparse, json, math, os
 import numpy as np
@@ -22,9 +22,10 @@ ap.add_argument("--float32", action="store_true")
 ap.add_argument("--seed", type=int, default=0)
 ap.add_argument("--norm", choices=["batch", "group", "layer"], default="batch")
 ap.add_argument("--wd", type=float, default=5e-4)
+ap.add_argument("--threads", type=int, default=2)
 a = ap.parse_args()
 os.makedirs(a.out, exist_ok=True)
-torch.manual_seed(a.seed); torch.set_num_threads(2)
+torch.manual_seed(a.seed); torch.set_num_threads(a.threads)
 dt = torch.float32 if a.float32 else torch.float64
 xtr, ytr = ref.load_split("/usr/share/datasets/fashion-mnist", "train")
 model = ref.ResNet(norm=a.norm).to(dt)
