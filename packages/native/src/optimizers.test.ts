@@ -18,6 +18,7 @@ import {
   type NamedParam,
   type Optimizer,
 } from '@smd/engine';
+import { orthogonalizeRows } from '@smd/engine/conformance';
 import { optimExtErrors, type OptimExtRun, type TrajectoryFixture } from '@smd/test-support/engine';
 import { nativeBackend, nativeStatus } from './index.js';
 
@@ -83,20 +84,7 @@ function run(make: Make, useKernels: boolean, steps: number): Map<string, Float3
   for (let t = 0; t < steps; t++) {
     for (const [i, [, w]] of params.entries()) {
       const g = Tensor.randn(w.shape, rng).data as Float32Array;
-      if (i % 2 === 0 && w.ndim >= 2) {
-        const rows = w.shape[0];
-        const cols = w.size / rows;
-        const wd = w.data;
-        for (let r = 0; r < rows; r++) {
-          let gw = 0;
-          let ww = 0;
-          for (let j = r * cols; j < (r + 1) * cols; j++) {
-            gw += g[j] * wd[j];
-            ww += wd[j] * wd[j];
-          }
-          for (let j = r * cols; j < (r + 1) * cols; j++) g[j] -= (wd[j] * gw) / ww;
-        }
-      }
+      if (i % 2 === 0 && w.ndim >= 2) orthogonalizeRows(w.data as Float32Array, g, w.shape[0]);
       w.grad = new Tensor(g, w.shape);
     }
     opt.step();

@@ -17,7 +17,7 @@ const TOL = 1e-6;
 const numel = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
 
 /** g with its component along w removed in each of `rows` rows (float64, stored float32). */
-function orthogonalize(w: Float32Array, g: Float32Array, rows: number): Float32Array {
+export function orthogonalizeRows(w: Float32Array, g: Float32Array, rows: number): Float32Array {
   const cols = w.length / rows;
   for (let r = 0; r < rows; r++) {
     let gw = 0;
@@ -42,8 +42,8 @@ function weightAndGrad(
   const n = numel(shape);
   const w = f32(r, n);
   const g = f32(r, n, -0.1, 0.1);
-  if (kind === 'orthogonal per channel') orthogonalize(w, g, shape[0]);
-  if (kind === 'orthogonal as a whole') orthogonalize(w, g, 1);
+  if (kind === 'orthogonal per channel') orthogonalizeRows(w, g, shape[0]);
+  if (kind === 'orthogonal as a whole') orthogonalizeRows(w, g, 1);
   return [w, g];
 }
 
