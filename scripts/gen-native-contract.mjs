@@ -16,6 +16,7 @@ export const CC_OUT = join(root, 'packages/native/src/cc/contract.h');
 const TS_TYPE = {
   f32: 'Float32Array',
   'f32?': 'Float32Array | null',
+  f64: 'Float64Array',
   'u32?': 'Uint32Array | null',
   i32: 'Int32Array',
   int: 'number',
@@ -42,6 +43,7 @@ function tsCheck([name, type, expr], override) {
   if (override !== undefined || expr !== undefined) return null;
   if (type === 'f32') return `p.${name} instanceof Float32Array`;
   if (type === 'f32?') return `(p.${name} === null || p.${name} instanceof Float32Array)`;
+  if (type === 'f64') return `p.${name} instanceof Float64Array`;
   return null;
 }
 

@@ -15,6 +15,7 @@
         "src/cc/linear.cc",
         "src/cc/pool.cc",
         "src/cc/loss-optim.cc",
+        "src/cc/optim-ext.cc",
         "src/cc/file-read.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "/usr/include/oneapi/dnnl"],

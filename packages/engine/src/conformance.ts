@@ -8,3 +8,4 @@ export { checkConformance, type ConformanceResult } from './backends/conformance
 export type { Case, Params } from './backends/conformance-cases.js';
 export { convGeom, f32, poolGeom } from './backends/conformance-layers.js';
 export { groupNormCasesOf, type GroupNormShape } from './backends/conformance-group-norm.js';
+export { optimizerCasesOf, orthogonalizeRows } from './backends/conformance-optim.js';

@@ -36,9 +36,15 @@ import type {
   CrossEntropyBackwardParams,
   BatchNormActForwardTrainParams,
   BatchNormActBackwardParams,
+} from './kernel-params-nn.js';
+import type {
   SgdStepParams,
   AdamStepParams,
-} from './kernel-params-nn.js';
+  LionStepParams,
+  SgdpStepParams,
+  AdampStepParams,
+  RotationalStepParams,
+} from './kernel-params-optim.js';
 import type {
   GroupNormBackwardParams,
   GroupNormForwardParams,
@@ -46,6 +52,7 @@ import type {
 
 export type * from './kernel-params-nn.js';
 export type * from './kernel-params-group-norm.js';
+export type * from './kernel-params-optim.js';
 
 /** Element-wise binary operations. */
 export type BinaryOp = 'add' | 'sub' | 'mul' | 'div';
@@ -178,6 +185,10 @@ export interface Kernels {
   crossEntropyBackward(p: CrossEntropyBackwardParams): void;
   sgdStep(p: SgdStepParams): void;
   adamStep(p: AdamStepParams): void;
+  lionStep(p: LionStepParams): void;
+  sgdpStep(p: SgdpStepParams): void;
+  adampStep(p: AdampStepParams): void;
+  rotationalStep(p: RotationalStepParams): void;
 }
 
 /** Name of one kernel. */

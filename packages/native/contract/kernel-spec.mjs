@@ -6,7 +6,8 @@
 // compile error on one side, and an addon built from another spec fails to load (its hash).
 //
 // An argument: [name, type, tsExpression?]. Types: 'f32' Float32Array, 'f32?' Float32Array or
-// null, 'u32?' Uint32Array or null, 'i32' Int32Array, 'int', 'num', 'bool' (0/1),
+// null, 'f64' Float64Array (optimizer state kept in float64), 'u32?' Uint32Array or null,
+// 'i32' Int32Array, 'int', 'num', 'bool' (0/1),
 // 'order' (0 NHWC, 1 nChw16c), 'ints' (number[]), 'str'; a result: 'str' or 'buf' (ArrayBuffer). The TS expression reads the engine's
 // params record `p` (default `p.<name>`; 'bool' and 'order' convert it). A Float32Array argument
 // read straight from `p` is checked: any other buffer (float64) runs the TS kernel instead.
@@ -393,6 +394,81 @@ export const ADDON_FUNCTIONS = [
       ['weightDecay', 'num'],
       ['decoupled', 'bool'],
       ['step', 'num'],
+    ],
+  },
+  {
+    // Lion (Chen et al. 2023): decoupled decay, w -= lr·sign(β1·m + (1−β1)·g), m = β2·m + (1−β2)·g
+    fn: 'lionStep',
+    kernels: { lionStep: {} },
+    args: [
+      ['param', 'f32'],
+      ['expAvg', 'f32'],
+      ['grad', 'f32'],
+      ['n', 'int'],
+      ['lr', 'num'],
+      ['beta1', 'num'],
+      ['beta2', 'num'],
+      ['weightDecay', 'num'],
+    ],
+  },
+  {
+    // SGDP (Heo et al. 2021): the SGD step loses its radial part on scale-invariant weights
+    fn: 'sgdpStep',
+    kernels: { sgdpStep: {} },
+    args: [
+      ['param', 'f32'],
+      ['momentumBuf', 'f32'],
+      ['grad', 'f32'],
+      ['direction', 'f32'],
+      ['shape', 'ints'],
+      ['lr', 'num'],
+      ['momentum', 'num'],
+      ['dampening', 'num'],
+      ['weightDecay', 'num'],
+      ['nesterov', 'bool'],
+      ['delta', 'num'],
+      ['eps', 'num'],
+      ['wdRatio', 'num'],
+    ],
+  },
+  {
+    // AdamP (Heo et al. 2021): the Adam step loses its radial part on scale-invariant weights
+    fn: 'adampStep',
+    kernels: { adampStep: {} },
+    args: [
+      ['param', 'f32'],
+      ['expAvg', 'f32'],
+      ['expAvgSq', 'f32'],
+      ['grad', 'f32'],
+      ['direction', 'f32'],
+      ['shape', 'ints'],
+      ['lr', 'num'],
+      ['beta1', 'num'],
+      ['beta2', 'num'],
+      ['eps', 'num'],
+      ['weightDecay', 'num'],
+      ['nesterov', 'bool'],
+      ['delta', 'num'],
+      ['wdRatio', 'num'],
+      ['step', 'num'],
+    ],
+  },
+  {
+    // the rotational wrapper (Kosson et al. 2024): turn each row of w by η_r along direction d
+    fn: 'rotationalStep',
+    kernels: { rotationalStep: {} },
+    args: [
+      ['param', 'f32'],
+      ['direction', 'f32'],
+      ['norm', 'f64'],
+      ['updateNorm2', 'f64'],
+      ['n', 'int'],
+      ['rows', 'int'],
+      ['step', 'num'],
+      ['etaR', 'num'],
+      ['updateNormDecay', 'num'],
+      ['eps', 'num'],
+      ['zeroMean', 'bool'],
     ],
   },
 ];

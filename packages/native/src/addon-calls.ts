@@ -3,7 +3,7 @@ import { tsKernels, type ChannelOrder, type Conv2dGeometry, type Kernels } from 
 import { BINARY_OPS, numelOf, SCALAR_OPS, SMALL, UNARY_OPS } from './call-helpers.js';
 
 /** Hash of the kernel spec; the addon reports the one it was built from (contractHash). */
-export const CONTRACT_HASH = '4b2e1c3fdf893144';
+export const CONTRACT_HASH = '5cdca7ee94df445d';
 
 /** The functions of the C++ addon (positional arguments in the spec's order). */
 export interface NativeAddon {
@@ -39,6 +39,10 @@ export interface NativeAddon {
   crossEntropyBackward(dlogits: Float32Array, logProb: Float32Array, labels: Int32Array, rows: number, cols: number, labelSmoothing: number, scale: number): void;
   sgdStep(param: Float32Array, momentumBuf: Float32Array | null, grad: Float32Array, n: number, lr: number, momentum: number, dampening: number, weightDecay: number, nesterov: number, firstStep: number): void;
   adamStep(param: Float32Array, expAvg: Float32Array, expAvgSq: Float32Array, grad: Float32Array, n: number, lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, decoupled: number, step: number): void;
+  lionStep(param: Float32Array, expAvg: Float32Array, grad: Float32Array, n: number, lr: number, beta1: number, beta2: number, weightDecay: number): void;
+  sgdpStep(param: Float32Array, momentumBuf: Float32Array, grad: Float32Array, direction: Float32Array, shape: readonly number[], lr: number, momentum: number, dampening: number, weightDecay: number, nesterov: number, delta: number, eps: number, wdRatio: number): void;
+  adampStep(param: Float32Array, expAvg: Float32Array, expAvgSq: Float32Array, grad: Float32Array, direction: Float32Array, shape: readonly number[], lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, nesterov: number, delta: number, wdRatio: number, step: number): void;
+  rotationalStep(param: Float32Array, direction: Float32Array, norm: Float64Array, updateNorm2: Float64Array, n: number, rows: number, step: number, etaR: number, updateNormDecay: number, eps: number, zeroMean: number): void;
 }
 
 /**
@@ -166,6 +170,22 @@ export function createNativeKernels(a: NativeAddon): Kernels {
     adamStep(p) {
       if (!(p.param instanceof Float32Array && p.expAvg instanceof Float32Array && p.expAvgSq instanceof Float32Array && p.grad instanceof Float32Array)) return tsKernels.adamStep(p);
       a.adamStep(p.param, p.expAvg, p.expAvgSq, p.grad, p.n, p.lr, p.beta1, p.beta2, p.eps, p.weightDecay, p.decoupled ? 1 : 0, p.step);
+    },
+    lionStep(p) {
+      if (!(p.param instanceof Float32Array && p.expAvg instanceof Float32Array && p.grad instanceof Float32Array)) return tsKernels.lionStep(p);
+      a.lionStep(p.param, p.expAvg, p.grad, p.n, p.lr, p.beta1, p.beta2, p.weightDecay);
+    },
+    sgdpStep(p) {
+      if (!(p.param instanceof Float32Array && p.momentumBuf instanceof Float32Array && p.grad instanceof Float32Array && p.direction instanceof Float32Array)) return tsKernels.sgdpStep(p);
+      a.sgdpStep(p.param, p.momentumBuf, p.grad, p.direction, p.shape, p.lr, p.momentum, p.dampening, p.weightDecay, p.nesterov ? 1 : 0, p.delta, p.eps, p.wdRatio);
+    },
+    adampStep(p) {
+      if (!(p.param instanceof Float32Array && p.expAvg instanceof Float32Array && p.expAvgSq instanceof Float32Array && p.grad instanceof Float32Array && p.direction instanceof Float32Array)) return tsKernels.adampStep(p);
+      a.adampStep(p.param, p.expAvg, p.expAvgSq, p.grad, p.direction, p.shape, p.lr, p.beta1, p.beta2, p.eps, p.weightDecay, p.nesterov ? 1 : 0, p.delta, p.wdRatio, p.step);
+    },
+    rotationalStep(p) {
+      if (!(p.param instanceof Float32Array && p.direction instanceof Float32Array && p.norm instanceof Float64Array && p.updateNorm2 instanceof Float64Array)) return tsKernels.rotationalStep(p);
+      a.rotationalStep(p.param, p.direction, p.norm, p.updateNorm2, p.n, p.rows, p.step, p.etaR, p.updateNormDecay, p.eps, p.zeroMean ? 1 : 0);
     },
   };
 }

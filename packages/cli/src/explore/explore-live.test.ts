@@ -4,8 +4,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { writeSafetensors } from '@smd/formats';
-import { Rng } from '@smd/engine';
 import { deltaStarExact } from '@smd/smd';
 import { runCli } from '../run-cli.js';
 import {
@@ -183,92 +181,4 @@ test('live training from file://: 200+ steps in a worker, Δ_t reaches Δ*, the 
   await screenshot(page, 'explore-live-phone');
   assert.deepEqual(consoleErrors, []);
   assert.deepEqual(outsideRequests, []);
-});
-
-/** A tiny smd-style checkpoint: one conv weight and its momentum buffer, optimizer state. */
-function checkpoint(step: number, w: Float32Array, v: Float32Array, lr: number): Uint8Array {
-  return writeSafetensors(
-    {
-      'model.conv.weight': { data: w, shape: [4, 2, 3, 3] },
-      'model.bn.weight': { data: new Float32Array(4).fill(1), shape: [4] },
-      'optim.conv.weight.momentum_buffer': { data: v, shape: [4, 2, 3, 3] },
-    },
-    {
-      'smd.step': String(step),
-      'smd.state': JSON.stringify({
-        optimizer: { param_groups: [{ lr, momentum: 0.9, weightDecay: 5e-4 }] },
-      }),
-    },
-  );
-}
-
-test('dropping a safetensors series shows per-tensor ‖w‖ and the exact Δ_t of each checkpoint', async () => {
-  const { page, consoleErrors } = s;
-  await page.setViewportSize({ width: 1280, height: 900 });
-  await page.goto(`${url}#files`);
-  await page.waitForSelector('body[data-ready="1"]');
-  const rng = new Rng(7);
-  const files: { name: string; mimeType: string; buffer: Buffer }[] = [];
-  const want: { norm: number; delta: number }[] = [];
-  const lr = 0.1;
-  for (const step of [300, 100, 200]) {
-    const w = new Float32Array(72).map(() => rng.normal());
-    const v = new Float32Array(72).map(() => 0.05 * rng.normal());
-    // Independent float64 reference: w_t = w_{t+1} + η v_t, Δ = arccos(cos) of the two.
-    let ab = 0;
-    let aa = 0;
-    let bb = 0;
-    for (let i = 0; i < 72; i++) {
-      const a = w[i] + lr * v[i];
-      ab += a * w[i];
-      aa += a * a;
-      bb += w[i] * w[i];
-    }
-    want[step] = { norm: Math.sqrt(bb), delta: Math.acos(Math.min(1, ab / Math.sqrt(aa * bb))) };
-    files.push({
-      name: `ckpt-${step}.safetensors`,
-      mimeType: 'application/octet-stream',
-      buffer: Buffer.from(checkpoint(step, w, v, lr)),
-    });
-  }
-  // Drop them as a real drag-and-drop would (DataTransfer with File objects).
-  await page.evaluate(
-    `((files) => {
-      const dt = new DataTransfer();
-      for (const f of files) dt.items.add(new File([Uint8Array.from(atob(f.b64), (c) => c.charCodeAt(0))], f.name));
-      document.getElementById('dropzone').dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
-    })(${JSON.stringify(files.map((f) => ({ name: f.name, b64: f.buffer.toString('base64') })))})`,
-  );
-  await page.waitForSelector('#files[data-state="done"]');
-  const row = await page.$eval('#files-table tr[data-tensor="conv.weight"]', (r) => ({
-    delta: Number(r.getAttribute('data-delta')),
-    star: Number(r.getAttribute('data-delta-star')),
-    norm: Number(r.getAttribute('data-norm')),
-  }));
-  // The last checkpoint by step is 300, whatever the drop order.
-  assert.ok(Math.abs(row.delta / want[300].delta - 1) < 1e-6, `${row.delta} vs ${want[300].delta}`);
-  assert.ok(Math.abs(row.norm / want[300].norm - 1) < 1e-9);
-  assert.ok(Math.abs(row.star / deltaStarExact({ lr, wd: 5e-4, momentum: 0.9 }) - 1) < 1e-12);
-  assert.match(
-    (await page.textContent('#files-out')) ?? '',
-    /Checkpoints by step: 100 \(ckpt-100\.safetensors\), 200 .*, 300/,
-  );
-  // bn.weight is 1-D: not a weight tensor of the analysis.
-  assert.equal(await page.$$eval('#files-table tbody tr', (r) => r.length), 1);
-  await screenshot(page, 'explore-files-laptop');
-  // A broken file is named in one line; the others still show.
-  await page.setInputFiles('#files-input', [
-    files[0],
-    {
-      name: 'broken.safetensors',
-      mimeType: 'application/octet-stream',
-      buffer: Buffer.from([1, 2, 3]),
-    },
-    { name: 'model.pt', mimeType: 'application/octet-stream', buffer: Buffer.from([80, 75]) },
-  ]);
-  await waitText('#files-status', 'broken.safetensors');
-  const status = (await page.textContent('#files-status')) ?? '';
-  assert.match(status, /safetensors broken\.safetensors: truncated/);
-  assert.match(status, /model\.pt: PyTorch checkpoints are not read by this build yet/);
-  assert.deepEqual(consoleErrors, []);
 });

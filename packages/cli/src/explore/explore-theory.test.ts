@@ -157,6 +157,37 @@ test('theory view reacts to inputs, keeps its state in the URL, and rejects bad 
   assert.deepEqual(consoleErrors, []);
 });
 
+test('theory view: 10⁶ steps of the recurrence on the slider path, measured in Chromium', async () => {
+  const { page, consoleErrors } = s;
+  // 100 epochs of 10,000 steps: the recurrence runs 10⁶ steps in both modes on every input.
+  await page.goto('about:blank');
+  await page.goto(`${url}#theory?stepsPerEpoch=10000&epochs=100`);
+  await page.waitForSelector('#theory[data-state="done"]', { timeout: 120_000 });
+  assert.match(
+    (await page.textContent('#theory-command')) ?? '',
+    /--steps-per-epoch 10000 --epochs 100$/,
+  );
+  // Three slider moves, each timed by the page (recorded, not asserted: the machine is shared).
+  const ms: number[] = [];
+  for (const wd of ['0.0002', '0.0003', '0.0004']) {
+    await page.fill('#f-wd', wd);
+    await page.waitForSelector(`#theory[data-query*="wd=${wd}"]`, { timeout: 120_000 });
+    ms.push(Number(await page.getAttribute('#theory', 'data-live-ms')));
+  }
+  assert.match(
+    (await page.textContent('#theory-status')) ?? '',
+    /^1,000,000 steps of the recurrence in both modes/,
+  );
+  assert.ok(
+    ms.every((x) => Number.isFinite(x) && x > 0),
+    ms.join(', '),
+  );
+  console.log(
+    `theory view, 10⁶ steps × 2 modes, slider path: ${ms.map((x) => x.toFixed(1)).join(', ')} ms`,
+  );
+  assert.deepEqual(consoleErrors, []);
+});
+
 test('smd explore: usage errors are one line with exit code 2', async () => {
   const r = await runCli(['explore']);
   assert.equal(r.code, 2);

@@ -3,6 +3,7 @@ import type { KernelName } from '../kernels.js';
 import type { Rng } from '../rng.js';
 import { groupNormCases } from './conformance-group-norm.js';
 import { f32, layerCases } from './conformance-layers.js';
+import { optimizerCases } from './conformance-optim.js';
 
 /** A kernel's params record. */
 export type Params = Record<string, unknown>;
@@ -144,5 +145,6 @@ export function cases(): Case[] {
   }
   out.push(...layerCases());
   out.push(...groupNormCases());
+  out.push(...optimizerCases());
   return out;
 }

@@ -4,6 +4,7 @@
  * c = β1·m + (1−β1)·g, then m = β2·m + (1−β2)·g. State per parameter: `exp_avg` (m).
  * Defaults as the paper/lion-pytorch: lr 1e-4, betas (0.9, 0.99), weight decay 0.
  */
+import { kernelsFor } from '../backend.js';
 import { permuteData, type Tensor } from '../tensor.js';
 import {
   Optimizer,
@@ -12,7 +13,7 @@ import {
   type ParamsInput,
   type ParamState,
 } from './optimizer.js';
-import { checkBetas, checkNonNegative } from './sgd.js';
+import { checkBetas, checkNonNegative, type UpdateImpl } from './sgd.js';
 import { lionUpdate, type LionHyper } from './update-rules.js';
 
 /** Hyper-parameters of Lion (camelCase of lion-pytorch's names). */
@@ -24,14 +25,20 @@ export type LionInit = Partial<LionOptions>;
 /** Lion, as `new Lion(model.namedParameters(), { lr: 1e-4, weightDecay: 1 })`. */
 export class Lion extends Optimizer<LionOptions> {
   protected readonly hookBufferKey = 'exp_avg';
+  private readonly useKernels: boolean;
 
-  constructor(params: ParamsInput | ParamGroupInput<LionOptions>[], options: LionInit = {}) {
+  constructor(
+    params: ParamsInput | ParamGroupInput<LionOptions>[],
+    options: LionInit = {},
+    impl: UpdateImpl = {},
+  ) {
     super(params, {
       lr: options.lr ?? 1e-4,
       betas: options.betas ? [options.betas[0], options.betas[1]] : [0.9, 0.99],
       weightDecay: options.weightDecay ?? 0,
       maximize: options.maximize ?? false,
     });
+    this.useKernels = impl.useKernels ?? true;
   }
 
   protected validate(o: LionOptions, gi: number): void {
@@ -49,6 +56,18 @@ export class Lion extends Optimizer<LionOptions> {
   ): void {
     if (state.exp_avg === undefined) state.exp_avg = param.clone().fill(0);
     const g = grad.layout === param.layout ? grad.data : permuteData(grad, param.layout);
-    lionUpdate(param.data, g, (state.exp_avg as Tensor).data, group);
+    const m = (state.exp_avg as Tensor).data;
+    if (this.useKernels && !group.maximize) {
+      kernelsFor(param.data).lionStep({
+        param: param.data,
+        expAvg: m,
+        grad: g,
+        n: param.size,
+        lr: group.lr,
+        beta1: group.betas[0],
+        beta2: group.betas[1],
+        weightDecay: group.weightDecay,
+      });
+    } else lionUpdate(param.data, g, m, group);
   }
 }

@@ -5,6 +5,7 @@
  * State per parameter: SGDP `momentum` (starts at 0); AdamP `step`, `exp_avg`, `exp_avg_sq`.
  * Defaults as the package: delta 0.1, wdRatio 0.1, eps 1e-8; AdamP lr 1e-3, betas (0.9, 0.999).
  */
+import { kernelsFor } from '../backend.js';
 import { permuteData, type Tensor } from '../tensor.js';
 import {
   Optimizer,
@@ -21,7 +22,7 @@ import {
   type SgdpHyper,
 } from './projection-rules.js';
 import { Scratch } from './scratch.js';
-import { checkBetas, checkNonNegative } from './sgd.js';
+import { checkBetas, checkNonNegative, type UpdateImpl } from './sgd.js';
 
 /** Hyper-parameters of SGDP. */
 export type SgdpOptions = SgdpHyper;
@@ -42,8 +43,13 @@ function checkProjection(o: ProjectionHyper, where: string): void {
 export class SGDP extends Optimizer<SgdpOptions> {
   protected readonly hookBufferKey = 'momentum';
   private readonly scratch = new Scratch();
+  private readonly useKernels: boolean;
 
-  constructor(params: ParamsInput | ParamGroupInput<SgdpOptions>[], options: SgdpInit) {
+  constructor(
+    params: ParamsInput | ParamGroupInput<SgdpOptions>[],
+    options: SgdpInit,
+    impl: UpdateImpl = {},
+  ) {
     super(params, {
       lr: options.lr,
       momentum: options.momentum ?? 0,
@@ -54,6 +60,7 @@ export class SGDP extends Optimizer<SgdpOptions> {
       delta: options.delta ?? 0.1,
       wdRatio: options.wdRatio ?? 0.1,
     });
+    this.useKernels = impl.useKernels ?? true;
   }
 
   protected validate(o: SgdpOptions, gi: number): void {
@@ -76,7 +83,24 @@ export class SGDP extends Optimizer<SgdpOptions> {
     if (state.momentum === undefined) state.momentum = param.clone().fill(0);
     const g = grad.layout === param.layout ? grad.data : permuteData(grad, param.layout);
     const p = this.scratch.get(param);
-    sgdpUpdate(param.data, g, (state.momentum as Tensor).data, p, param.shape, group);
+    const v = (state.momentum as Tensor).data;
+    if (this.useKernels) {
+      kernelsFor(param.data).sgdpStep({
+        param: param.data,
+        momentumBuf: v,
+        grad: g,
+        direction: p,
+        shape: param.shape,
+        lr: group.lr,
+        momentum: group.momentum,
+        dampening: group.dampening,
+        weightDecay: group.weightDecay,
+        nesterov: group.nesterov,
+        eps: group.eps,
+        delta: group.delta,
+        wdRatio: group.wdRatio,
+      });
+    } else sgdpUpdate(param.data, g, v, p, param.shape, group);
   }
 }
 
@@ -84,8 +108,13 @@ export class SGDP extends Optimizer<SgdpOptions> {
 export class AdamP extends Optimizer<AdampOptions> {
   protected readonly hookBufferKey = 'exp_avg';
   private readonly scratch = new Scratch();
+  private readonly useKernels: boolean;
 
-  constructor(params: ParamsInput | ParamGroupInput<AdampOptions>[], options: AdampInit = {}) {
+  constructor(
+    params: ParamsInput | ParamGroupInput<AdampOptions>[],
+    options: AdampInit = {},
+    impl: UpdateImpl = {},
+  ) {
     super(params, {
       lr: options.lr ?? 1e-3,
       betas: options.betas ? [options.betas[0], options.betas[1]] : [0.9, 0.999],
@@ -95,6 +124,7 @@ export class AdamP extends Optimizer<AdampOptions> {
       delta: options.delta ?? 0.1,
       wdRatio: options.wdRatio ?? 0.1,
     });
+    this.useKernels = impl.useKernels ?? true;
   }
 
   protected validate(o: AdampOptions, gi: number): void {
@@ -122,6 +152,24 @@ export class AdamP extends Optimizer<AdampOptions> {
     const p = this.scratch.get(param);
     const m = (state.exp_avg as Tensor).data;
     const v = (state.exp_avg_sq as Tensor).data;
-    adampUpdate(param.data, g, m, v, p, t, param.shape, group);
+    if (this.useKernels) {
+      kernelsFor(param.data).adampStep({
+        param: param.data,
+        expAvg: m,
+        expAvgSq: v,
+        grad: g,
+        direction: p,
+        shape: param.shape,
+        lr: group.lr,
+        beta1: group.betas[0],
+        beta2: group.betas[1],
+        eps: group.eps,
+        weightDecay: group.weightDecay,
+        nesterov: group.nesterov,
+        delta: group.delta,
+        wdRatio: group.wdRatio,
+        step: t,
+      });
+    } else adampUpdate(param.data, g, m, v, p, t, param.shape, group);
   }
 }

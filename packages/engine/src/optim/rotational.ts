@@ -5,11 +5,18 @@
  * by a rotation of fixed angle η_r = equilibriumRotation(inner, η_t, λ, …) per neuron
  * (`perNeuron`, default) or per layer, at the tensor's first-step norm, from step 0; wrapped
  * tensors get no weight decay. Other tensors take the inner optimizer's own update (torch SGD
- * with coupled decay, AdamW, Lion). Rules: rotational-rules.ts.
+ * with coupled decay, AdamW, Lion). Rules: rotational-rules.ts. Every update runs through the
+ * backend's kernels (sgdStep | adamStep | lionStep, rotationalStep): the inner direction d of a
+ * wrapped tensor is the inner step applied to w = 0 with η = −1 and λ = 0 (w − η·u = u), so one
+ * kernel per inner optimizer serves both uses.
  * State per wrapped parameter: the inner buffers (momentum_buffer | exp_avg, exp_avg_sq |
  * exp_avg), `step`, `rotational_step`, and float64 [rows] tensors `norm` (ρ) and
  * `update_norm2` (ν).
  */
+import { kernelsFor } from '../backend.js';
+import { tsKernels } from '../backends/ts/index.js';
+import type { Data } from '../dtype.js';
+import type { Kernels } from '../kernels.js';
 import { Tensor, permuteData } from '../tensor.js';
 import {
   Optimizer,
@@ -18,18 +25,9 @@ import {
   type ParamsInput,
   type ParamState,
 } from './optimizer.js';
-import {
-  adamDirection,
-  equilibriumRotation,
-  lionDirection,
-  rotationalUpdate,
-  rowNorms,
-  sgdmDirection,
-  type RotationalInner,
-} from './rotational-rules.js';
+import { equilibriumRotation, rowNorms, type RotationalInner } from './rotational-rules.js';
 import { Scratch } from './scratch.js';
-import { checkBetas, checkNonNegative } from './sgd.js';
-import { adamUpdate, lionUpdate, sgdUpdate } from './update-rules.js';
+import { checkBetas, checkNonNegative, type UpdateImpl } from './sgd.js';
 
 /** Hyper-parameters of a rotational variant (the inner optimizer's plus the wrapper's). */
 export interface RotationalOptions {
@@ -77,11 +75,13 @@ const DEFAULTS: Record<RotationalInner, { lr: number; betas: [number, number]; m
 export class RotationalOptimizer extends Optimizer<RotationalOptions> {
   protected readonly hookBufferKey: string;
   private readonly scratch = new Scratch();
+  private readonly useKernels: boolean;
 
   constructor(
     readonly inner: RotationalInner,
     params: ParamsInput | ParamGroupInput<RotationalOptions>[],
     options: RotationalInit = {},
+    impl: UpdateImpl = {},
   ) {
     const d = DEFAULTS[inner];
     super(params, {
@@ -99,6 +99,7 @@ export class RotationalOptimizer extends Optimizer<RotationalOptions> {
       rotational: options.rotational ?? 'auto',
     });
     this.hookBufferKey = inner === 'sgdm' ? 'momentum_buffer' : 'exp_avg';
+    this.useKernels = impl.useKernels ?? true;
   }
 
   protected validate(o: RotationalOptions, gi: number): void {
@@ -165,26 +166,14 @@ export class RotationalOptimizer extends Optimizer<RotationalOptions> {
     }
     const t = this.inner === 'sgdm' ? 0 : (state.step as number) + 1;
     if (this.inner !== 'sgdm') state.step = t;
-    const buf = (k: string): Float32Array | Float64Array => (state[k] as Tensor).data;
-
+    const k = this.useKernels ? kernelsFor(w) : tsKernels;
+    const inner = { k, g, state, group, first, t };
     if (!rotational) {
-      const h = { ...group, amsgrad: false, maximize: false };
-      if (this.inner === 'sgdm') {
-        sgdUpdate(w, g, group.momentum > 0 ? buf('momentum_buffer') : null, first, h);
-      } else if (this.inner === 'adamw') {
-        const s = { expAvg: buf('exp_avg'), expAvgSq: buf('exp_avg_sq'), maxExpAvgSq: null };
-        adamUpdate(w, g, s, t, h, true);
-      } else lionUpdate(w, g, buf('exp_avg'), h);
+      this.innerStep(inner, w, group.lr, group.weightDecay);
       return;
     }
-
-    const d = this.scratch.get(param);
-    if (this.inner === 'sgdm') {
-      if (group.momentum > 0) sgdmDirection(d, g, buf('momentum_buffer'), first, group);
-      else d.set(g);
-    } else if (this.inner === 'adamw') {
-      adamDirection(d, g, buf('exp_avg'), buf('exp_avg_sq'), t, group);
-    } else lionDirection(d, g, buf('exp_avg'), group);
+    const d = this.scratch.get(param).fill(0);
+    this.innerStep(inner, d, -1, 0);
 
     const rows = this.rows(param, group);
     if (state.norm === undefined) {
@@ -196,36 +185,113 @@ export class RotationalOptimizer extends Optimizer<RotationalOptions> {
     }
     const rt = (state.rotational_step as number) + 1;
     state.rotational_step = rt;
-    const st = {
-      norm: buf('norm') as Float64Array,
-      updateNorm2: buf('update_norm2') as Float64Array,
-    };
-    rotationalUpdate(w, d, rows, st, rt, {
+    k.rotationalStep({
+      param: w,
+      direction: d,
+      norm: (state.norm as Tensor).data as Float64Array,
+      updateNorm2: (state.update_norm2 as Tensor).data as Float64Array,
+      n: w.length,
+      rows,
+      step: rt,
       etaR: this.targetRotation(group),
       updateNormDecay: group.updateNormDecay,
       eps: group.rotationalEps,
       zeroMean: group.zeroMean,
     });
   }
+
+  /**
+   * The inner optimizer's step on `target` with learning rate `lr` and decay `wd`: the update
+   * of w itself, or (target = d = 0, lr = −1, wd = 0) the direction d = u of a wrapped tensor.
+   */
+  private innerStep(c: InnerCall, target: Data, lr: number, wd: number): void {
+    const { k, g, state, group, first, t } = c;
+    const n = target.length;
+    const buf = (key: string): Data => (state[key] as Tensor).data;
+    if (this.inner === 'sgdm') {
+      k.sgdStep({
+        param: target,
+        momentumBuf: group.momentum > 0 ? buf('momentum_buffer') : null,
+        grad: g,
+        n,
+        lr,
+        momentum: group.momentum,
+        dampening: group.dampening,
+        weightDecay: wd,
+        nesterov: group.nesterov,
+        firstStep: first,
+      });
+    } else if (this.inner === 'adamw') {
+      k.adamStep({
+        param: target,
+        expAvg: buf('exp_avg'),
+        expAvgSq: buf('exp_avg_sq'),
+        grad: g,
+        n,
+        lr,
+        beta1: group.betas[0],
+        beta2: group.betas[1],
+        eps: group.eps,
+        weightDecay: wd,
+        decoupled: true,
+        step: t,
+      });
+    } else {
+      k.lionStep({
+        param: target,
+        expAvg: buf('exp_avg'),
+        grad: g,
+        n,
+        lr,
+        beta1: group.betas[0],
+        beta2: group.betas[1],
+        weightDecay: wd,
+      });
+    }
+  }
+}
+
+/** What the inner step of one parameter reads: kernels, gradient, state, group, step. */
+interface InnerCall {
+  k: Kernels;
+  g: Data;
+  state: ParamState;
+  group: ParamGroup<RotationalOptions>;
+  /** the SGDM buffer holds no history yet */
+  first: boolean;
+  /** 1-based Adam/Lion step */
+  t: number;
 }
 
 /** RV-SGDM: `new RVSGDM(params, { lr: 0.1, momentum: 0.9, weightDecay: 5e-4 })`. */
 export class RVSGDM extends RotationalOptimizer {
-  constructor(params: ParamsInput | ParamGroupInput<RotationalOptions>[], o: RotationalInit = {}) {
-    super('sgdm', params, o);
+  constructor(
+    params: ParamsInput | ParamGroupInput<RotationalOptions>[],
+    o: RotationalInit = {},
+    impl: UpdateImpl = {},
+  ) {
+    super('sgdm', params, o, impl);
   }
 }
 
 /** RV-AdamW: `new RVAdamW(params, { lr: 1e-3, weightDecay: 0.05 })`. */
 export class RVAdamW extends RotationalOptimizer {
-  constructor(params: ParamsInput | ParamGroupInput<RotationalOptions>[], o: RotationalInit = {}) {
-    super('adamw', params, o);
+  constructor(
+    params: ParamsInput | ParamGroupInput<RotationalOptions>[],
+    o: RotationalInit = {},
+    impl: UpdateImpl = {},
+  ) {
+    super('adamw', params, o, impl);
   }
 }
 
 /** RV-Lion: `new RVLion(params, { lr: 1e-4, weightDecay: 1 })`. */
 export class RVLion extends RotationalOptimizer {
-  constructor(params: ParamsInput | ParamGroupInput<RotationalOptions>[], o: RotationalInit = {}) {
-    super('lion', params, o);
+  constructor(
+    params: ParamsInput | ParamGroupInput<RotationalOptions>[],
+    o: RotationalInit = {},
+    impl: UpdateImpl = {},
+  ) {
+    super('lion', params, o, impl);
   }
 }

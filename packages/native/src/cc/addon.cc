@@ -41,6 +41,14 @@ F32 f32Opt(const Napi::CallbackInfo& info, Arg a, size_t minLen) {
   return f32(info, a, minLen);
 }
 
+double* f64(const Napi::CallbackInfo& info, Arg a, size_t minLen) {
+  Napi::Value v = argAt(info, a);
+  if (!isTyped(v, napi_float64_array)) throw argError(info.Env(), a.name, "must be a Float64Array");
+  Napi::Float64Array da = v.As<Napi::Float64Array>();
+  if (da.ElementLength() < minLen) throw argError(info.Env(), a.name, "is too short");
+  return da.Data();
+}
+
 I32 i32Array(const Napi::CallbackInfo& info, Arg a, size_t minLen) {
   Napi::Value v = argAt(info, a);
   if (!isTyped(v, napi_int32_array)) throw argError(info.Env(), a.name, "must be an Int32Array");
@@ -173,6 +181,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   registerLinear(env, exports);
   registerPool(env, exports);
   registerLossOptim(env, exports);
+  registerOptimExt(env, exports);
   registerFileRead(env, exports);
   return exports;
 }

@@ -36,6 +36,8 @@ struct I32 {
 F32 f32(const Napi::CallbackInfo& info, Arg a, size_t minLen);
 /** Like f32 but null/undefined gives an empty view. */
 F32 f32Opt(const Napi::CallbackInfo& info, Arg a, size_t minLen);
+/** Float64Array argument of at least `minLen` elements (optimizer state kept in float64). */
+double* f64(const Napi::CallbackInfo& info, Arg a, size_t minLen);
 /** Int32Array argument of at least `minLen` elements. */
 I32 i32Array(const Napi::CallbackInfo& info, Arg a, size_t minLen);
 /** Uint32Array argument of at least `minLen` elements, or null when absent/null/undefined. */
@@ -95,6 +97,7 @@ void registerElementwise(Napi::Env env, Napi::Object exports);
 void registerLinear(Napi::Env env, Napi::Object exports);
 void registerPool(Napi::Env env, Napi::Object exports);
 void registerLossOptim(Napi::Env env, Napi::Object exports);
+void registerOptimExt(Napi::Env env, Napi::Object exports);
 void registerFileRead(Napi::Env env, Napi::Object exports);
 /** Drops cached oneDNN primitives and scratch (tests use it to check a cold path). */
 void clearConvCache();

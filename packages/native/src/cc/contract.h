@@ -12,7 +12,7 @@ struct Arg {
   const char* name;
 };
 
-inline constexpr const char* kHash = "4b2e1c3fdf893144";
+inline constexpr const char* kHash = "5cdca7ee94df445d";
 
 /** binary(op, out, a, b, shape, outStrides, aStrides, bStrides) */
 struct Binary {
@@ -269,6 +269,43 @@ struct AdamStep {
   static constexpr Arg param{0, "param"}, expAvg{1, "expAvg"}, expAvgSq{2, "expAvgSq"}, grad{3, "grad"},
       n{4, "n"}, lr{5, "lr"}, beta1{6, "beta1"}, beta2{7, "beta2"},
       eps{8, "eps"}, weightDecay{9, "weightDecay"}, decoupled{10, "decoupled"}, step{11, "step"};
+};
+
+/** lionStep(param, expAvg, grad, n, lr, beta1, beta2, weightDecay) */
+struct LionStep {
+  static constexpr const char* kName = "lionStep";
+  static constexpr size_t kCount = 8;
+  static constexpr Arg param{0, "param"}, expAvg{1, "expAvg"}, grad{2, "grad"}, n{3, "n"},
+      lr{4, "lr"}, beta1{5, "beta1"}, beta2{6, "beta2"}, weightDecay{7, "weightDecay"};
+};
+
+/** sgdpStep(param, momentumBuf, grad, direction, shape, lr, momentum, dampening, weightDecay, nesterov, delta, eps, wdRatio) */
+struct SgdpStep {
+  static constexpr const char* kName = "sgdpStep";
+  static constexpr size_t kCount = 13;
+  static constexpr Arg param{0, "param"}, momentumBuf{1, "momentumBuf"}, grad{2, "grad"}, direction{3, "direction"},
+      shape{4, "shape"}, lr{5, "lr"}, momentum{6, "momentum"}, dampening{7, "dampening"},
+      weightDecay{8, "weightDecay"}, nesterov{9, "nesterov"}, delta{10, "delta"}, eps{11, "eps"},
+      wdRatio{12, "wdRatio"};
+};
+
+/** adampStep(param, expAvg, expAvgSq, grad, direction, shape, lr, beta1, beta2, eps, weightDecay, nesterov, delta, wdRatio, step) */
+struct AdampStep {
+  static constexpr const char* kName = "adampStep";
+  static constexpr size_t kCount = 15;
+  static constexpr Arg param{0, "param"}, expAvg{1, "expAvg"}, expAvgSq{2, "expAvgSq"}, grad{3, "grad"},
+      direction{4, "direction"}, shape{5, "shape"}, lr{6, "lr"}, beta1{7, "beta1"},
+      beta2{8, "beta2"}, eps{9, "eps"}, weightDecay{10, "weightDecay"}, nesterov{11, "nesterov"},
+      delta{12, "delta"}, wdRatio{13, "wdRatio"}, step{14, "step"};
+};
+
+/** rotationalStep(param, direction, norm, updateNorm2, n, rows, step, etaR, updateNormDecay, eps, zeroMean) */
+struct RotationalStep {
+  static constexpr const char* kName = "rotationalStep";
+  static constexpr size_t kCount = 11;
+  static constexpr Arg param{0, "param"}, direction{1, "direction"}, norm{2, "norm"}, updateNorm2{3, "updateNorm2"},
+      n{4, "n"}, rows{5, "rows"}, step{6, "step"}, etaR{7, "etaR"},
+      updateNormDecay{8, "updateNormDecay"}, eps{9, "eps"}, zeroMean{10, "zeroMean"};
 };
 
 }  // namespace smd::contract

@@ -9,7 +9,7 @@
  * 1e-5–5e-5 for float32 accumulations (convolution sums of up to ~2000 products, sgemm).
  */
 import { Rng } from '@smd/engine';
-import { convGeom, f32, type Case } from '@smd/engine/conformance';
+import { convGeom, f32, optimizerCasesOf, type Case } from '@smd/engine/conformance';
 import { elementwiseShapeCases, poolLossOptimShapeCases } from './conformance-shapes-pointwise.js';
 
 /** x[m, c] around 3 + 0.1·c with spread 0.05: the mean is far from 0, the variance small. */
@@ -240,5 +240,10 @@ export function shapeCases(seed = 7): Case[] {
   matmulShapeCases(g, out);
   elementwiseShapeCases(out);
   poolLossOptimShapeCases(out);
+  // optimizers of #14: a 64→64 3×3 conv weight (parallel paths), odd channel counts, a 1-row
+  // tensor large enough to reduce in parallel within the row, linear weights and biases
+  out.push(
+    ...optimizerCasesOf([[64, 64, 3, 3], [13, 7, 3, 3], [3, 1, 5, 5], [1, 40_000], [10, 65], [37]]),
+  );
   return out;
 }

@@ -4,3 +4,4 @@ export * from './fixture-net.js';
 export * from './group-norm-fixtures.js';
 export * from './group-norm-shapes.js';
 export * from './torch-fixture.js';
+export * from './optim-ext-fixture.js';

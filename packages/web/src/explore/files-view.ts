@@ -1,12 +1,26 @@
 /**
- * The "your files" tab: safetensors checkpoints dropped onto the page (or picked) are read and
- * analyzed in the browser (checkpoint-series.ts); nothing is uploaded anywhere. Shows, per
- * weight tensor, ‖w‖ and the angular update at every checkpoint against Δ*.
+ * The "your files" tab: files dropped onto the page (or picked) are read and analyzed in the
+ * browser; nothing is uploaded anywhere. safetensors checkpoints (checkpoint-series.ts): per
+ * weight tensor, ‖w‖ and the angular update at every checkpoint against Δ*. PyTorch
+ * checkpoints (dropped-torch.ts): the analysis of `smd analyze`. An `smd export --format json`
+ * (dropped-export.ts): the per-layer analysis of `smd report`.
  */
 import { h, num } from '../app/dom.js';
 import { FigureView } from '../app/chart.js';
 import type { FigLine, FigureModel } from '../model/figures.js';
 import { analyzeCheckpoints, type CheckpointSeries } from './checkpoint-series.js';
+import { analyzeExport, looksLikeExport, type ExportAnalysis } from './dropped-export.js';
+import { analyzeTorchCheckpoints, TORCH_FILE } from './dropped-torch.js';
+import { exportSection, torchSection } from './files-tables.js';
+import type { CheckpointAnalysis } from '@smd/runs/browser';
+
+/** What was dropped last, analyzed (redrawn on resize). */
+interface Dropped {
+  s: CheckpointSeries;
+  torch: CheckpointAnalysis[];
+  exports: ExportAnalysis[];
+  notes: string[];
+}
 
 /** Largest file read (the page holds it in memory). */
 const MAX_FILE_BYTES = 2 ** 31 - 1;
@@ -62,12 +76,12 @@ export class FilesView {
       type: 'file',
       id: 'files-input',
       multiple: '',
-      accept: '.safetensors',
+      accept: '.safetensors,.pt,.pth,.bin,.ckpt,.json',
     }) as HTMLInputElement;
     const zone = h(
       'div',
       { class: 'dropzone', id: 'dropzone' },
-      'Drop safetensors checkpoints here (several files = a series, ordered by step), or ',
+      'Drop checkpoints here — safetensors or PyTorch (.pt, .pth, .bin, .ckpt); several files = a series, ordered by step — or an smd export (smd export RUN --format json), or ',
       input,
     );
     this.status = h('p', { class: 'status', id: 'files-status' });
@@ -84,7 +98,7 @@ export class FilesView {
     );
     parent.append(this.el);
     window.addEventListener('resize', () => {
-      if (this.last) this.show(this.last.s, this.last.notes);
+      if (this.last) this.show(this.last);
     });
     input.addEventListener('change', () => void this.read(Array.from(input.files ?? [])));
     zone.addEventListener('dragover', (e) => {
@@ -99,42 +113,71 @@ export class FilesView {
     });
   }
 
-  private last: { s: CheckpointSeries; notes: string[] } | null = null;
+  private last: Dropped | null = null;
 
   private async read(files: File[]): Promise<void> {
     this.el.dataset.state = 'reading';
-    const inputs: { name: string; bytes: Uint8Array }[] = [];
+    const safetensors: { name: string; bytes: Uint8Array }[] = [];
+    const torch: { name: string; bytes: Uint8Array }[] = [];
+    const exports: ExportAnalysis[] = [];
     const notes: string[] = [];
     for (const f of files) {
       const lower = f.name.toLowerCase();
       if (f.size > MAX_FILE_BYTES)
         notes.push(`${f.name}: ${f.size} bytes is more than this page can hold`);
       else if (lower.endsWith('.safetensors'))
-        inputs.push({ name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) });
-      else if (/\.(pt|pth|bin|ckpt)$/.test(lower))
+        safetensors.push({ name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) });
+      else if (TORCH_FILE.test(lower))
+        torch.push({ name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) });
+      else if (lower.endsWith('.json')) {
+        const text = await f.text();
+        if (!looksLikeExport(text))
+          notes.push(`${f.name}: not an smd export (expected smd export RUN --format json)`);
+        else
+          try {
+            exports.push(analyzeExport(text, f.name));
+          } catch (e) {
+            notes.push((e as Error).message.split('\n')[0]);
+          }
+      } else if (/\.(csv|parquet)$/.test(lower))
         notes.push(
-          `${f.name}: PyTorch checkpoints are not read by this build yet; save with safetensors (safetensors.torch.save_file)`,
+          `${f.name}: this page reads the JSON export (smd export RUN --format json), which carries the run's config`,
         );
-      else notes.push(`${f.name}: not a .safetensors file`);
+      else
+        notes.push(
+          `${f.name}: not a checkpoint (.safetensors, .pt, .pth, .bin, .ckpt) or an smd export (.json)`,
+        );
     }
-    const s = analyzeCheckpoints(inputs);
-    notes.push(...s.skipped);
-    this.show(s, notes);
+    const s = analyzeCheckpoints(safetensors);
+    const t = analyzeTorchCheckpoints(torch);
+    notes.push(...s.skipped, ...t.skipped);
+    this.show({ s, torch: t.analyses, exports, notes });
   }
 
-  private show(s: CheckpointSeries, notes: string[]): void {
-    this.last = { s, notes };
-    this.status.textContent = `${s.points.length} checkpoint${s.points.length === 1 ? '' : 's'} read, ${s.tensors.length} weight tensors${notes.length ? ` · ${notes.join(' · ')}` : ''}`;
-    this.status.className = notes.length && s.points.length === 0 ? 'status error' : 'status';
+  private show(d: Dropped): void {
+    this.last = d;
+    const { s, notes } = d;
+    const parts = [
+      `${s.points.length} safetensors checkpoint${s.points.length === 1 ? '' : 's'} read, ${s.tensors.length} weight tensors`,
+      ...(d.torch.length ? [`${d.torch.length} PyTorch checkpoints read`] : []),
+      ...(d.exports.length
+        ? [`${d.exports.length} smd export${d.exports.length > 1 ? 's' : ''} read`]
+        : []),
+      ...notes,
+    ];
+    this.status.textContent = parts.join(' · ');
+    const none = s.points.length + d.torch.length + d.exports.length === 0;
+    this.status.className = notes.length && none ? 'status error' : 'status';
+    const extra = [...torchSection(d.torch), ...d.exports.flatMap(exportSection)];
     const last = s.points.length - 1;
     const rows = s.tensors.map((t) => {
-      const d = t.delta[last];
+      const dl = t.delta[last];
       const star = t.deltaStar[last];
       return h(
         'tr',
         {
           'data-tensor': t.name,
-          'data-delta': String(d),
+          'data-delta': String(dl),
           'data-delta-star': String(star),
           'data-norm': String(t.norm[last]),
         },
@@ -142,15 +185,20 @@ export class FilesView {
         h('td', {}, t.shape.join('×')),
         h('td', {}, `${num(t.norm[0])} → ${num(t.norm[last])}`),
         h('td', {}, num(t.angleToPrev[last])),
-        h('td', {}, num(d)),
+        h('td', {}, num(dl)),
         h('td', {}, num(star)),
         h(
           'td',
-          { class: Math.abs(d / star - 1) < 0.15 ? 'yes' : 'no' },
-          Number.isFinite(d / star) ? `${((100 * d) / star).toFixed(0)}%` : '–',
+          { class: Math.abs(dl / star - 1) < 0.15 ? 'yes' : 'no' },
+          Number.isFinite(dl / star) ? `${((100 * dl) / star).toFixed(0)}%` : '–',
         ),
       );
     });
+    if (s.points.length === 0) {
+      this.out.replaceChildren(...extra);
+      this.el.dataset.state = 'done';
+      return;
+    }
     this.out.replaceChildren(
       h(
         'p',
@@ -187,11 +235,10 @@ export class FilesView {
         ),
       ),
     );
-    if (s.points.length > 0) {
-      this.figure ??= new FigureView(this.out, { log: true, width: this.width() });
-      this.out.append(this.figure.el);
-      this.figure.update(seriesFigure(s), { log: true, width: this.width() });
-    }
+    this.figure ??= new FigureView(this.out, { log: true, width: this.width() });
+    this.out.append(this.figure.el);
+    this.figure.update(seriesFigure(s), { log: true, width: this.width() });
+    this.out.append(...extra);
     this.el.dataset.state = 'done';
   }
 

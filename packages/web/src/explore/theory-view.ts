@@ -284,6 +284,8 @@ export class TheoryView {
     this.status.className = 'status';
     this.status.textContent = `${int(input.totalSteps)} steps of the recurrence in both modes: ${ms.toFixed(1)} ms${search ? ' (with searches)' : ''}`;
     this.el.dataset.computeMs = ms.toFixed(2);
+    // The slider path (both recurrences, no searches): what a dragged slider waits for.
+    if (!search) this.el.dataset.liveMs = ms.toFixed(2);
     this.render(p, input, search);
     this.el.dataset.state = search ? 'done' : 'live';
     this.el.dataset.query = query;

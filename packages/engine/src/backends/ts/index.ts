@@ -28,7 +28,7 @@ import {
   logSoftmaxBackward,
   logSoftmaxForward,
 } from './softmax.js';
-import { adamStep, sgdStep } from './optim.js';
+import { adampStep, adamStep, lionStep, rotationalStep, sgdpStep, sgdStep } from './optim.js';
 
 /** All TS kernels. */
 export const tsKernels: Kernels = Object.freeze({
@@ -61,4 +61,8 @@ export const tsKernels: Kernels = Object.freeze({
   crossEntropyBackward,
   sgdStep,
   adamStep,
+  lionStep,
+  sgdpStep,
+  adampStep,
+  rotationalStep,
 });
