@@ -25,6 +25,36 @@ export interface SeriesQuery {
   toStep?: number;
   /** Keep every `stride`-th logged row (1st, 1+stride-th, …). Default 1. */
   stride?: number;
+  /** At most this many rows (the first ones). Default: no limit. */
+  limit?: number;
+  /**
+   * Min/max down-sampling done in SQL, without reading every row into JS: when the range holds
+   * more than cap = max(8, ⌊maxPoints⌋) rows, only its first and last rows and, of
+   * ⌊(cap − 2) / 2⌋ equal row-index buckets over the rows between them, each bucket's first
+   * finite minimum and first finite maximum — the rows @smd/web's `downsample` picks (the caller
+   * finishes with its `finishDownsample`). Not combined with `stride`.
+   */
+  maxPoints?: number;
+}
+
+/** Largest finite double: `value BETWEEN -MAX AND MAX` is false for ±Inf and NULL (NaN). */
+const FINITE = 'value BETWEEN -1.7976931348623157e308 AND 1.7976931348623157e308';
+
+/**
+ * The rows of `inner` (step, value ordered by step, n rows) that min/max down-sampling keeps:
+ * row index rn, inner = n − 2 rows between the ends, bucket of rn = ⌊(rn·B − 1) / inner⌋ (the
+ * b with ⌊b·inner/B⌋ < rn ≤ ⌊(b+1)·inner/B⌋, i.e. downsample's [lo, hi)).
+ */
+function bucketPicks(inner: string, n: number, buckets: number): string {
+  return `WITH s AS MATERIALIZED (SELECT step, value, ROW_NUMBER() OVER (ORDER BY step) - 1 AS rn
+      FROM (${inner})),
+    f AS MATERIALIZED (SELECT rn, value, (rn * ${buckets} - 1) / ${n - 2} AS b FROM s
+      WHERE rn BETWEEN 1 AND ${n - 2} AND ${FINITE}),
+    m AS (SELECT b, MIN(value) AS lo, MAX(value) AS hi FROM f GROUP BY b),
+    pick AS (SELECT MIN(CASE WHEN f.value = m.lo THEN f.rn END) AS a,
+      MIN(CASE WHEN f.value = m.hi THEN f.rn END) AS z FROM f JOIN m USING (b) GROUP BY b)
+    SELECT step, value FROM s WHERE rn = 0 OR rn = ${n - 1}
+      OR rn IN (SELECT a FROM pick UNION SELECT z FROM pick) ORDER BY step`;
 }
 
 /** Options of {@link MetricQueries.readProbe}. */
@@ -132,12 +162,24 @@ export class MetricQueries {
     if (!Number.isSafeInteger(stride) || stride < 1) {
       throw new RangeError(`${what}: stride must be a positive integer, got ${stride}`);
     }
-    const inner = `${sql} AND step >= ? AND step <= ? ORDER BY step`;
-    const full =
+    const limit =
+      q.limit === undefined ? '' : ` LIMIT ${Math.max(0, Math.floor(Number(q.limit)) || 0)}`;
+    const inner = `${sql} AND step >= ? AND step <= ? ORDER BY step${limit}`;
+    let full =
       stride === 1
         ? inner
         : `SELECT step, value FROM (SELECT step, value, (ROW_NUMBER() OVER (ORDER BY step) - 1)
              AS rn FROM (${inner})) WHERE rn % ${stride} = 0 ORDER BY step`;
+    if (q.maxPoints !== undefined) {
+      if (stride !== 1 || !(q.maxPoints >= 0))
+        throw new RangeError(`${what}: maxPoints must be >= 0 and without stride`);
+      const cap = Math.max(8, Math.floor(q.maxPoints));
+      const n = this.db
+        .prepare(`SELECT COUNT(*) FROM (${inner})`)
+        .pluck()
+        .get(...args, from, to) as number;
+      if (n > cap) full = bucketPicks(inner, n, Math.floor((cap - 2) / 2));
+    }
     const rows = this.db
       .prepare(full)
       .raw()
@@ -159,6 +201,17 @@ export class MetricQueries {
       q,
       `readScalars('${name}')`,
     );
+  }
+
+  /** The last finite value of scalar `name` at or before `toStep` (index lookup), or null. */
+  lastScalar(name: string, toStep: number): { step: number; value: number } | null {
+    const r = this.db
+      .prepare(
+        `SELECT step, value FROM scalars WHERE name = ? AND step <= ? AND ${FINITE}
+         ORDER BY step DESC LIMIT 1`,
+      )
+      .get(name, toStep) as { step: number; value: number } | undefined;
+    return r ?? null;
   }
 
   /** The series of `metric` for tensor `param` (one channel or the whole tensor). */

@@ -6,9 +6,9 @@ import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { sig } from '../format/numbers.js';
 import { startDashboard } from '../serve/server.js';
-import { TINY, tempDir, train } from '@smd/test-support/cli';
+import { TINY, analyzedData, tempDir, train } from '@smd/test-support/cli';
 import { loadRunData } from './run-cache.js';
-import type { RunData } from '@smd/web';
+import type { AnalyzedRunData } from '@smd/web';
 
 const cwd = tempDir('smd-agree-');
 after(() => rmSync(cwd, { recursive: true, force: true }));
@@ -22,9 +22,9 @@ test('summary, report and dashboard agree to the digit on the same run', async (
   const id = readdirSync(root).find((n) => !n.startsWith('.'))!;
   const report = loadRunData(join(root, id));
   const dash = await startDashboard({ root, host: '127.0.0.1', port: 0 });
-  let served: RunData;
+  let served: AnalyzedRunData;
   try {
-    served = (await (await fetch(`${dash.url}api/runs/${id}/data`)).json()) as RunData;
+    served = await analyzedData<AnalyzedRunData>(dash.url, id);
   } finally {
     await dash.close();
   }

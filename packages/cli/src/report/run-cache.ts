@@ -1,9 +1,9 @@
 /**
  * RunCache: full-resolution copies of one run's series, grown from the metric store on each
  * refresh (rows after the cached step only), analyzed by @smd/smd's analyzeRun (offline once the
- * run has ended, live while it trains), and the RunData / RunDelta built from them. Used once by
- * `smd report` and `smd train`'s summary, and per poll by `smd serve` (read-only next to a live
- * writer).
+ * run has ended, live while it trains), and the RunData built from them. Used once by
+ * `smd report` and `smd train`'s summary, and by `smd serve`'s analysis worker (read-only next
+ * to a live writer; the server answers series from SQL meanwhile: serve/served-run.ts).
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -30,14 +30,24 @@ import {
   probeKey,
   scalarKey,
   theoryKey,
+  type AnalyzedRunData,
   type RunAnalysisView,
-  type RunData,
-  type RunDelta,
   downsample,
   MAX_POINTS,
   type XY,
 } from '@smd/web';
 import { configFacts } from './config-facts.js';
+
+/** The analysis of a run at `cursor`: table, verdicts, predictions, full-resolution windowed Δ. */
+export interface AnalysisParts {
+  cursor: number;
+  /** probed tensors, scale-invariant ones first */
+  layers: string[];
+  /** windowed series by key (full resolution) */
+  windowed: [string, XY][];
+  theory: Record<string, XY>;
+  view: RunAnalysisView;
+}
 
 /** Growable full-resolution series. */
 interface Col {
@@ -68,7 +78,8 @@ function firstAfter(x: number[], step: number): number {
   return lo;
 }
 
-function sliceAfter(c: XY, from: number, cap: number): XY {
+/** The points of `c` with x > from, down-sampled to `cap`. */
+export function sliceAfter(c: XY, from: number, cap: number): XY {
   const i = firstAfter(c.x, from);
   return i === 0 ? downsample(c.x, c.y, cap) : downsample(c.x.slice(i), c.y.slice(i), cap);
 }
@@ -88,7 +99,8 @@ const DRAWN_METRICS = new Set([
 ]);
 const DRAWN_SCALARS = new Set(['lr', 'test_loss', ...LOSS_NAMES, ...ACCURACY_NAMES]);
 
-function isDrawn(key: string): boolean {
+/** Whether the figures draw series `key` (the rest stays out of reports and polls). */
+export function isDrawn(key: string): boolean {
   if (key.startsWith('s/')) return DRAWN_SCALARS.has(key.slice(2));
   return DRAWN_METRICS.has(key.slice(key.lastIndexOf('/') + 1));
 }
@@ -271,6 +283,19 @@ export class RunCache {
     return this.derived.analysis;
   }
 
+  /** What the analysis adds to the measured series (the analysis worker's answer). */
+  analyzed(): AnalysisParts {
+    const d = this.derived;
+    if (!d) throw new Error(`run ${this.dir} was not loaded`);
+    return {
+      cursor: this.cursor,
+      layers: d.layers,
+      windowed: [...d.windowed],
+      theory: d.theory,
+      view: d.view,
+    };
+  }
+
   /** Measured + windowed series the figures draw, with x > from, each down-sampled to `cap` points. */
   private seriesAfter(from: number, cap: number): Record<string, XY> {
     const out: Record<string, XY> = {};
@@ -287,7 +312,7 @@ export class RunCache {
   }
 
   /** The whole run as RunData (call refresh first). */
-  data(cap = MAX_POINTS): RunData {
+  data(cap = MAX_POINTS): AnalyzedRunData {
     const m = this.manifest;
     const d = this.derived;
     if (!m || !d) throw new Error(`run ${this.dir} was not loaded`);
@@ -309,33 +334,13 @@ export class RunCache {
       theory: d.theory,
       events: this.events,
       analysis: d.view,
-    };
-  }
-
-  /** Rows after step `from` plus fresh predictions (call refresh first). */
-  delta(from: number, cap = MAX_POINTS): RunDelta {
-    const m = this.manifest;
-    const d = this.derived;
-    if (!m || !d) throw new Error(`run ${this.dir} was not loaded`);
-    const rewound = this.rewound || from > this.cursor;
-    return {
-      id: m.id,
-      from,
-      cursor: this.cursor,
-      rewound,
-      status: this.status,
-      lr: d.lr,
-      layers: d.layers,
-      series: rewound ? {} : this.seriesAfter(from, cap),
-      theory: from === this.cursor && !rewound ? null : d.theory,
-      events: this.events.filter((e) => e.step > from),
-      analysis: d.view,
+      analysisCursor: this.cursor,
     };
   }
 }
 
 /** Loads a run folder into RunData in one go (smd report). */
-export function loadRunData(dir: string, cap = MAX_POINTS): RunData {
+export function loadRunData(dir: string, cap = MAX_POINTS): AnalyzedRunData {
   const c = new RunCache(dir);
   c.refresh();
   return c.data(cap);

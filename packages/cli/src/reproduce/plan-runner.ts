@@ -66,6 +66,8 @@ export interface ExecuteOptions {
   /**
    * SMD_TEST_KILL_PLAN=<run number>:<step> (tests): the plan's n-th run (1-based) SIGKILLs the
    * process right after that step's rows, as `smd train`'s SMD_TEST_KILL_AFTER_STEP does.
+   * SMD_PROGRESS_EVERY_SEC: seconds between plain progress lines (default 10; 0 = every step,
+   * as the reproduce kill campaign needs to place its kills by plan progress).
    */
   env: Record<string, string | undefined>;
 }
@@ -78,9 +80,11 @@ function killHook(env: Record<string, string | undefined>): { run: number; step:
 
 /** Trains, resumes or reuses every planned run, in order. */
 export async function executePlan(plan: PlannedRun[], o: ExecuteOptions): Promise<ExecutedRun[]> {
+  const every = Number(o.env.SMD_PROGRESS_EVERY_SEC ?? 10);
   const display = new PlanProgress(
     plan.map((p) => ({ name: p.name, epochs: p.config.epochs, batchSize: p.config.batchSize })),
     o.sink,
+    Number.isFinite(every) && every >= 0 ? every : 10,
   );
   const existing = indexRuns(o.runsDir);
   const kill = killHook(o.env);

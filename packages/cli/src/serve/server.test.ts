@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { request } from 'node:http';
 import { runCli } from '../run-cli.js';
 import {
+  analyzedData,
   buildWebBundle,
   chartsOf,
   openBrowser,
@@ -66,7 +67,11 @@ test('binds 127.0.0.1; serves the page, the bundle and the run JSON', async () =
   );
   assert.equal(list.runs[0].status, 'finished');
   assert.equal(list.runs[0].lastStep, 1199);
-  const data = JSON.parse((await rawGet(`/api/runs/${idOf(finished)}/data`)).body);
+  // the analysis arrives from the worker thread (the first answers may say it is pending)
+  const data = await analyzedData<{ cursor: number; analysis: { table: unknown[] } }>(
+    dash.url,
+    idOf(finished),
+  );
   assert.equal(data.cursor, 1199);
   assert.equal(data.analysis.table.length, 4);
   const since = JSON.parse((await rawGet(`/api/runs/${idOf(finished)}/since?step=1100`)).body);

@@ -2,7 +2,9 @@
  * The dashboard's HTTP server (node:http, GET/HEAD only). Serves exactly: the page (/), the web
  * bundle (/app.js, /app.css), the explorer (/explore/, built on first request) and JSON: api/runs
  * (the listing: one analyzed row per run), api/runs/<id>/data (whole run)
- * and api/runs/<id>/since?step=N (rows after step N, for live polling). Nothing is mapped to a
+ * and api/runs/<id>/since?step=N[&analysis=M] (rows after step N, and the analysis when it moved
+ * past step M, for live polling). Series are down-sampled in SQL and the analysis runs in a
+ * worker thread (served-run.ts), so the first answer on a 10⁶-step run takes seconds. Nothing is mapped to a
  * file path from the URL; a run id must name a run folder in the listing of the root. Errors
  * become JSON {error} responses; the server never crashes on a bad or vanished run.
  */
@@ -11,9 +13,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { listRuns, MANIFEST_FILE } from '@smd/runs';
-import { compactNumbers, runListEntry, type RunListEntry, htmlPage } from '@smd/web';
+import { compactNumbers, type RunListEntry, htmlPage } from '@smd/web';
 import { readWebAsset } from '../report/assets.js';
-import { RunCache } from '../report/run-cache.js';
+import { Analyst, ServedRun } from './served-run.js';
 import { explorePage } from '../explore/explore-page.js';
 import { shippedFashionMnist } from '../explore/explore-data.js';
 import { DatasetError } from '../data/load-idx-dataset.js';
@@ -99,6 +101,7 @@ const EMPTY_ROW = {
   medianPredictedError: null,
   explainedSpread: null,
   alerts: 0,
+  pending: false,
 };
 
 /** Folder of run `id` if it is a run folder listed under `root`, else a 404. */
@@ -116,6 +119,20 @@ export function runDirOf(root: string, id: string): string {
     throw new HttpError(404, `no run with id "${id}"`);
   }
   return dir;
+}
+
+/** Query field `name`: an integer >= -1 (default `dflt` when absent), else a 400. */
+function stepField(query: URLSearchParams, name: string, dflt: number): number {
+  const raw = query.get(name);
+  if (raw === null) return dflt;
+  const v = Number(raw);
+  if (!/^-?\d+$/.test(raw) || !Number.isSafeInteger(v) || v < -1) {
+    throw new HttpError(
+      400,
+      `query field "${name}" must be an integer >= -1 (got "${raw.slice(0, 40)}")`,
+    );
+  }
+  return v;
 }
 
 function send(
@@ -147,13 +164,14 @@ export async function startDashboard(o: DashboardOptions): Promise<Dashboard> {
     css: { href: 'app.css' },
     js: { src: 'app.js' },
   });
-  const caches = new Map<string, RunCache>();
+  const analyst = new Analyst();
+  const served = new Map<string, ServedRun>();
   let explore: string | null = null;
 
-  const cacheOf = (id: string): RunCache => {
+  const runOf = (id: string): ServedRun => {
     const dir = runDirOf(root, id);
-    let c = caches.get(id);
-    if (!c || c.dir !== dir) caches.set(id, (c = new RunCache(dir)));
+    let c = served.get(id);
+    if (!c || c.dir !== dir) served.set(id, (c = new ServedRun(dir, analyst)));
     return c;
   };
 
@@ -164,9 +182,7 @@ export async function startDashboard(o: DashboardOptions): Promise<Dashboard> {
         root,
         runs: runs.map((r): RunListEntry => {
           try {
-            const c = cacheOf(r.id);
-            c.refresh();
-            return runListEntry(c.data(8), r.lastStep);
+            return runOf(r.id).listEntry(r.lastStep);
           } catch (e) {
             return {
               ...EMPTY_ROW,
@@ -190,25 +206,21 @@ export async function startDashboard(o: DashboardOptions): Promise<Dashboard> {
     } catch {
       throw new HttpError(404, 'bad run id');
     }
-    const c = cacheOf(id);
+    const c = runOf(id);
+    const answer = (): unknown => {
+      if (m[2] === 'data') return c.data(cap);
+      const step = stepField(query, 'step', -1);
+      return c.delta(step, stepField(query, 'analysis', step), cap);
+    };
     try {
-      c.refresh();
+      return answer();
     } catch (e) {
-      caches.delete(id);
+      if (e instanceof HttpError) throw e;
+      served.delete(id);
       if (!existsSync(join(c.dir, MANIFEST_FILE)))
         throw new HttpError(404, `run "${id}" was deleted`);
       throw e;
     }
-    if (m[2] === 'data') return c.data(cap);
-    const raw = query.get('step') ?? '-1';
-    const step = Number(raw);
-    if (!/^-?\d+$/.test(raw) || !Number.isSafeInteger(step) || step < -1) {
-      throw new HttpError(
-        400,
-        `query field "step" must be an integer >= -1 (got "${raw.slice(0, 40)}")`,
-      );
-    }
-    return c.delta(step, cap);
   };
 
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
@@ -265,10 +277,12 @@ export async function startDashboard(o: DashboardOptions): Promise<Dashboard> {
   return {
     server,
     url: `http://${host}:${addr.port}/`,
-    close: () =>
-      new Promise<void>((ok) => {
+    close: async () => {
+      await new Promise<void>((ok) => {
         server.closeAllConnections();
         server.close(() => ok());
-      }),
+      });
+      await analyst.close();
+    },
   };
 }

@@ -5,7 +5,7 @@
  * mean-field Δ and both errors, ‖w‖ vs ‖w*‖, |radial cos| and the verdict; how much of the
  * layers' spread around Δ* the recurrence explains; alerts; tensors not probed; test accuracy.
  */
-import { ACCURACY_NAMES, findScalar, scalarKey, type RunData } from '@smd/web';
+import { ACCURACY_NAMES, findScalar, scalarKey, type AnalyzedRunData, type RunData } from '@smd/web';
 import { fixed, sig, textTable } from '../format/numbers.js';
 
 const pct = (x: number | null): string =>
@@ -18,7 +18,7 @@ function lastScalar(d: RunData, name: string | null): number {
 }
 
 /** One screen of text from a run's RunData (loadRunData). */
-export function formatSummary(d: RunData): string {
+export function formatSummary(d: AnalyzedRunData): string {
   const a = d.analysis;
   const si = a.table.filter((r) => r.scaleInvariant);
   const rows = si.map((r) => [

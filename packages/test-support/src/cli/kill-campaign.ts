@@ -47,7 +47,10 @@ export interface ChildEnd {
   ms: number;
 }
 
-/** When to kill a child: `afterMs` after it reports step ≥ `atStep` (atStep < 0: after spawn). */
+/**
+ * When to kill a child: `afterMs` after it reports progress ≥ `atStep` (atStep < 0: after spawn).
+ * Progress is the training step for `smd train`; other campaigns read their own (planPosition).
+ */
 export interface KillAt {
   atStep: number;
   afterMs: number;
@@ -61,13 +64,15 @@ export function progressStep(line: string): number | null {
 
 /**
  * `smd ARGV` as a child in `cwd` (from dist or source, SMD_MAIN), SIGKILLed as `kill` says;
- * `onSpawn` gets the process (to watch its output or signal it otherwise).
+ * `onSpawn` gets the process (to watch its output or signal it otherwise); `progressOf` reads
+ * the progress of a stderr line (default: the training step).
  */
 export function runChild(
   argv: string[],
   cwd: string,
   kill: KillAt | null,
   onSpawn?: (p: ChildProcess) => void,
+  progressOf: (line: string) => number | null = progressStep,
 ): Promise<ChildEnd> {
   return new Promise((ok, fail) => {
     const t0 = performance.now();
@@ -88,7 +93,7 @@ export function runChild(
     p.stderr.setEncoding('utf8').on('data', (d: string) => {
       stderr += d;
       for (const line of d.split('\n')) {
-        const step = progressStep(line);
+        const step = progressOf(line);
         if (step === null) continue;
         if (Number.isNaN(first)) first = performance.now() - t0;
         if (kill !== null && step >= kill.atStep) arm();

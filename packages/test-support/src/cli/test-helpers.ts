@@ -176,3 +176,20 @@ export const KILL_FLAGS = [
   '--backend',
   'native',
 ];
+
+/**
+ * GET `<url>api/runs/<id>/data` of a running `smd serve` until its background analysis is in
+ * the answer (analysis not null; polls every 50 ms, at most `timeoutMs`).
+ */
+export async function analyzedData<T>(url: string, id: string, timeoutMs = 300_000): Promise<T> {
+  const t0 = performance.now();
+  for (;;) {
+    const r = await fetch(`${url}api/runs/${encodeURIComponent(id)}/data`);
+    const body = (await r.json()) as { analysis?: unknown; error?: string };
+    if (r.status !== 200) throw new Error(`${r.status}: ${body.error}`);
+    if (body.analysis !== null) return body as T;
+    if (performance.now() - t0 > timeoutMs)
+      throw new Error(`no analysis of run ${id} after ${timeoutMs} ms`);
+    await new Promise((ok) => setTimeout(ok, 50));
+  }
+}

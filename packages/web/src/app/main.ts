@@ -50,10 +50,17 @@ async function showRun(main: HTMLElement, id: string): Promise<void> {
   let stopped = false;
   const poll = async (): Promise<void> => {
     try {
-      const d = await getJson<RunDelta>(`${base}/since?step=${run.cursor}`);
+      const d = await getJson<RunDelta>(
+        `${base}/since?step=${run.cursor}&analysis=${run.analysisCursor}`,
+      );
       if (stopped) return;
       if (d.rewound) run = await getJson<RunData>(`${base}/data`);
-      else if (d.cursor !== run.cursor || d.status !== run.status || d.events.length)
+      else if (
+        d.cursor !== run.cursor ||
+        d.status !== run.status ||
+        d.events.length ||
+        d.analysisCursor !== run.analysisCursor
+      )
         applyDelta(run, d);
       else run.status = d.status;
       view.update([run]);

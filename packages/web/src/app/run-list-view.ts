@@ -24,9 +24,9 @@ const COLUMNS: [RunListKey, string, (r: RunListEntry) => string][] = [
   ['lastStep', 'last step', (r) => (r.lastStep === null ? '–' : String(r.lastStep))],
   ['finalLoss', 'final loss', (r) => num(r.finalLoss)],
   ['testAcc', 'test acc', (r) => pct(r.testAcc)],
-  ['medianDeltaRatio', 'median Δ/Δ*', (r) => num(r.medianDeltaRatio)],
+  ['medianDeltaRatio', 'median Δ/Δ*', (r) => (r.pending ? 'analyzing…' : num(r.medianDeltaRatio))],
   ['medianPredictedError', 'mean-field error', (r) => pct(r.medianPredictedError)],
-  ['alerts', 'alerts', (r) => String(r.alerts)],
+  ['alerts', 'alerts', (r) => (r.pending ? '…' : String(r.alerts))],
   ['createdAt', 'created', (r) => r.createdAt],
 ];
 

@@ -34,7 +34,9 @@ function runHeader(run: RunData): HTMLElement {
   const a = run.analysis;
   add(
     'analysis',
-    a.mode === 'offline'
+    a === null
+      ? 'computing in the background (long run): the table, verdicts and predictions follow'
+      : a.mode === 'offline'
       ? 'offline: L_t from centred windows, segmented at lr changes'
       : 'live: L_t from trailing windows; alert band widened by the measured lag',
   );
@@ -49,6 +51,8 @@ const pct = (x: number | null): string =>
 
 /** One line: how well Δ* and the per-layer recurrence explain the layers (last window). */
 function verdictLine(run: RunData): HTMLElement {
+  if (run.analysis === null)
+    return h('p', { class: 'verdicts pending', 'data-pending': '1' }, 'Analysis pending…');
   const v = run.analysis.verdicts;
   const text = v.predictable
     ? `Last window: RMS Δ vs Δ* off by ${pct(v.medianStarError)} median / ${pct(v.worstStarError)} worst layer; vs the per-layer mean-field Δ by ${pct(v.medianPredictedError)} / ${pct(v.worstPredictedError)}. The recurrence explains ${pct(v.explainedSpread)} of the layers' spread around Δ*.`
@@ -75,7 +79,7 @@ function layerTable(run: RunData): HTMLElement {
       'checks',
     ].map((t) => h('th', {}, t)),
   );
-  const rows = run.analysis.table.map((r) => {
+  const rows = (run.analysis?.table ?? []).map((r) => {
     const checks = r.assumptions
       .map(
         (a) =>
@@ -103,7 +107,7 @@ function layerTable(run: RunData): HTMLElement {
 }
 
 function assumptionList(run: RunData): HTMLElement {
-  const items = run.analysis.assumptions.map((a) =>
+  const items = (run.analysis?.assumptions ?? []).map((a) =>
     h(
       'li',
       { class: a.holds === false ? 'bad' : 'ok', 'data-check': a.id },
@@ -116,7 +120,7 @@ function assumptionList(run: RunData): HTMLElement {
 function alertBox(runs: RunData[]): HTMLElement {
   const box = h('section', { class: 'alerts', id: 'alerts' });
   for (const run of runs) {
-    for (const a of run.analysis.alerts) {
+    for (const a of run.analysis?.alerts ?? []) {
       box.append(
         h(
           'div',

@@ -84,7 +84,7 @@ export function runMarkers(run: RunData): { x: number; label: string }[] {
 
 /** Whether `layer` counts as scale-invariant (the analysis: as declared, else by its radial cosine). */
 export function isScaleInvariant(run: RunData, layer: string): boolean {
-  const row = run.analysis.table.find((r) => r.param === layer);
+  const row = run.analysis?.table.find((r) => r.param === layer);
   if (row) return row.scaleInvariant;
   return run.params.find((p) => p.name === layer)?.scaleInvariant ?? true;
 }

@@ -79,6 +79,7 @@ function tinyRun(): RunData {
     theory: { 't/*/delta_mf': xy([1e-3, 1e-3, 1e-3]) },
     events: [{ step: 1, seq: 0, kind: 'lr_drop', message: 'lr 0.1 -> 0.010000000000000002' }],
     analysis,
+    analysisCursor: 2,
   };
 }
 
@@ -126,8 +127,10 @@ test('figures pick the right series, theory lines and markers; deltas append', (
     theory: {},
     events: [],
     analysis: { ...analysis, mode: 'offline' },
+    analysisCursor: 3,
   });
-  assert.equal(run.analysis.mode, 'offline');
+  assert.equal(run.analysis?.mode, 'offline');
+  assert.equal(run.analysisCursor, 3);
   assert.deepEqual(run.series['s/loss'], { x: [0, 1, 2, 3], y: [3, 2, 1, 0.5] });
   assert.equal(run.cursor, 3);
   assert.equal(run.status, 'finished');

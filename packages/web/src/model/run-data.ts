@@ -2,7 +2,9 @@
  * RunData: one run as the report and the dashboard see it (JSON). The Node side (smd report,
  * smd serve, smd train's summary) builds it from the metric store and @smd/smd's analyzeRun; the
  * browser only draws it. Measured series are appended by live polls (RunDelta); theory series
- * and the analysis (table, verdicts, alerts) are replaced.
+ * and the analysis (table, verdicts, alerts) are replaced. `smd serve` computes the analysis in
+ * the background: a first answer may have none yet (analysis null, no theory or windowed series)
+ * and a later poll brings it.
  */
 import type {
   AnalysisMode,
@@ -54,8 +56,14 @@ export interface RunData {
   /** Predicted series by key. Replaced by deltas. */
   theory: Record<string, XY>;
   events: EventRow[];
-  analysis: RunAnalysisView;
+  /** null: still being computed (smd serve on a long run); a later poll brings it */
+  analysis: RunAnalysisView | null;
+  /** Last step the analysis, theory and windowed series cover (-1: none yet). */
+  analysisCursor: number;
 }
+
+/** RunData with its analysis (smd report, smd train's summary, the analysis worker). */
+export type AnalyzedRunData = RunData & { analysis: RunAnalysisView };
 
 /** What a live poll returns: rows after `from`, and fresh theory/table/alerts. */
 export interface RunDelta {
@@ -68,10 +76,15 @@ export interface RunDelta {
   lr: number | null;
   layers: string[];
   series: Record<string, XY>;
-  /** Null when unchanged since `from` (no new rows). */
+  /** Null when the analysis is unchanged since the poll's analysis cursor. */
   theory: Record<string, XY> | null;
   events: EventRow[];
-  analysis: RunAnalysisView;
+  analysis: RunAnalysisView | null;
+  /**
+   * Last step the analysis covers; windowed series in `series` are the points after the poll's
+   * analysis cursor (measured ones the points after `from`).
+   */
+  analysisCursor: number;
 }
 
 /** Derived series next to the probe metrics: the windowed RMS of Δ_t (centred offline, trailing live). */
@@ -103,7 +116,8 @@ export function applyDelta(run: RunData, d: RunDelta, cap = MAX_POINTS): void {
   }
   if (d.theory !== null) run.theory = d.theory;
   run.events.push(...d.events);
-  run.analysis = d.analysis;
+  if (d.analysis !== null) run.analysis = d.analysis;
+  run.analysisCursor = d.analysisCursor;
   run.layers = d.layers;
   run.lr = d.lr;
   run.status = d.status;

@@ -29,10 +29,12 @@ export interface RunListEntry {
   alerts: number;
   /** why the run could not be analyzed (the row keeps what the listing knows) */
   error: string | null;
+  /** the analysis columns are still being computed (smd serve, long runs) */
+  pending: boolean;
 }
 
 /** Columns the list can sort by. */
-export type RunListKey = Exclude<keyof RunListEntry, 'error'>;
+export type RunListKey = Exclude<keyof RunListEntry, 'error' | 'pending'>;
 
 const finite = (x: number | undefined): number | null =>
   x !== undefined && Number.isFinite(x) ? x : null;
@@ -44,7 +46,7 @@ function lastOf(run: RunData, name: string | null): number | null {
 
 /** The list row of an analyzed run. */
 export function runListEntry(run: RunData, lastStep: number | null): RunListEntry {
-  const v = run.analysis.verdicts;
+  const v = run.analysis?.verdicts;
   return {
     id: run.id,
     name: run.name,
@@ -58,11 +60,12 @@ export function runListEntry(run: RunData, lastStep: number | null): RunListEntr
     momentum: run.config.momentum,
     finalLoss: lastOf(run, findScalar(run, LOSS_NAMES)),
     testAcc: lastOf(run, findScalar(run, ACCURACY_NAMES)),
-    medianDeltaRatio: finite(v.medianDeltaRatio),
-    medianPredictedError: finite(v.medianPredictedError),
-    explainedSpread: finite(v.explainedSpread),
-    alerts: run.analysis.alerts.length,
+    medianDeltaRatio: finite(v?.medianDeltaRatio),
+    medianPredictedError: finite(v?.medianPredictedError),
+    explainedSpread: finite(v?.explainedSpread),
+    alerts: run.analysis?.alerts.length ?? 0,
     error: null,
+    pending: run.analysis === null,
   };
 }
 

@@ -15,22 +15,14 @@ export const MAX_POINTS = 3000;
 /**
  * Down-samples (x, y) to at most `maxPoints` (≥ 8) points: equal index buckets, each keeping its
  * minimum and maximum in index order, plus the first and last points. Non-finite y are dropped.
+ * The metric store does the same row selection in SQL (SeriesQuery.maxPoints), then
+ * finishDownsample.
  */
 export function downsample(x: ArrayLike<number>, y: ArrayLike<number>, maxPoints = MAX_POINTS): XY {
   const n = Math.min(x.length, y.length);
-  const out: XY = { x: [], y: [] };
   const cap = Math.max(8, Math.floor(maxPoints));
-  const push = (i: number): void => {
-    if (!Number.isFinite(y[i])) return;
-    if (out.x.length > 0 && out.x[out.x.length - 1] === x[i]) return;
-    out.x.push(x[i]);
-    out.y.push(y[i]);
-  };
-  if (n <= cap) {
-    for (let i = 0; i < n; i++) push(i);
-    return dropFlat(out);
-  }
-  push(0);
+  if (n <= cap) return finishDownsample(x, y, n, null);
+  const picked = [0];
   const buckets = Math.floor((cap - 2) / 2);
   const inner = n - 2;
   for (let b = 0; b < buckets; b++) {
@@ -45,10 +37,32 @@ export function downsample(x: ArrayLike<number>, y: ArrayLike<number>, maxPoints
       if (iMax < 0 || v > y[iMax]) iMax = i;
     }
     if (iMin < 0) continue;
-    push(Math.min(iMin, iMax));
-    push(Math.max(iMin, iMax));
+    picked.push(Math.min(iMin, iMax), Math.max(iMin, iMax));
   }
-  push(n - 1);
+  picked.push(n - 1);
+  return finishDownsample(x, y, n, picked);
+}
+
+/**
+ * The points at indices `picked` (ascending; null: the first n) without non-finite y or a
+ * repeated x, then dropFlat: downsample's last stage, also applied to the rows the metric
+ * store's SQL down-sampling picked.
+ */
+export function finishDownsample(
+  x: ArrayLike<number>,
+  y: ArrayLike<number>,
+  n: number,
+  picked: readonly number[] | null,
+): XY {
+  const out: XY = { x: [], y: [] };
+  const count = picked ? picked.length : n;
+  for (let j = 0; j < count; j++) {
+    const i = picked ? picked[j] : j;
+    if (!Number.isFinite(y[i])) continue;
+    if (out.x.length > 0 && out.x[out.x.length - 1] === x[i]) continue;
+    out.x.push(x[i]);
+    out.y.push(y[i]);
+  }
   return dropFlat(out);
 }
 
