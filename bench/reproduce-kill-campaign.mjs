@@ -33,5 +33,5 @@ console.log(
 );
 assertSameReproduction(c.out, c.refOut);
 console.log(
-  'every run\'s scalar, probe, param and event rows and final weights, the summary, claims.md and every figure equal the uninterrupted plan',
+  "every run's scalar, probe, param and event rows and final weights, the summary, claims.md and every figure equal the uninterrupted plan",
 );

@@ -80,7 +80,9 @@ try {
     const body = await r.text();
     if (JSON.parse(body).analysis !== null) {
       const s = ((performance.now() - tServe) / 1000).toFixed(1);
-      console.log(`analysis on the page ${s} s after the first request (/data then ${body.length} bytes)`);
+      console.log(
+        `analysis on the page ${s} s after the first request (/data then ${body.length} bytes)`,
+      );
       break;
     }
     await new Promise((ok) => setTimeout(ok, 1000));

@@ -18,7 +18,10 @@ test('smd reproduce SIGKILLed in training, between runs and in the report stage,
     const c = await reproduceKillCampaign({ args: REPRODUCE_KILL_ARGS, cwd, maxKills, seed: 5 });
     assert.equal(c.kills, maxKills, JSON.stringify(c.log));
     // kills struck inside the plan and in the report stage
-    assert.ok(c.log.some((l) => l.atStep >= 0 && l.atStep < PLAN_DONE), JSON.stringify(c.log));
+    assert.ok(
+      c.log.some((l) => l.atStep >= 0 && l.atStep < PLAN_DONE),
+      JSON.stringify(c.log),
+    );
     assert.equal(c.log[c.log.length - 1].reached, PLAN_DONE, JSON.stringify(c.log));
     assertSameReproduction(c.out, c.refOut);
   } finally {

@@ -7,13 +7,7 @@
  * a later poll brings them (RunDelta.analysisCursor).
  */
 import { Worker } from 'node:worker_threads';
-import {
-  MANIFEST_FILE,
-  openRun,
-  type MetricQueries,
-  type Run,
-  type SeriesQuery,
-} from '@smd/runs';
+import { MANIFEST_FILE, openRun, type MetricQueries, type Run, type SeriesQuery } from '@smd/runs';
 import { parseRunConfig } from '@smd/smd';
 import {
   ACCURACY_NAMES,

@@ -5,7 +5,13 @@
  * mean-field Δ and both errors, ‖w‖ vs ‖w*‖, |radial cos| and the verdict; how much of the
  * layers' spread around Δ* the recurrence explains; alerts; tensors not probed; test accuracy.
  */
-import { ACCURACY_NAMES, findScalar, scalarKey, type AnalyzedRunData, type RunData } from '@smd/web';
+import {
+  ACCURACY_NAMES,
+  findScalar,
+  scalarKey,
+  type AnalyzedRunData,
+  type RunData,
+} from '@smd/web';
 import { fixed, sig, textTable } from '../format/numbers.js';
 
 const pct = (x: number | null): string =>

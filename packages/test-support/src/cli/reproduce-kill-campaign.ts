@@ -64,7 +64,8 @@ function killMoment(
 ): KillAt {
   const inReport = Math.ceil(k / 5);
   const inPlan = k - inReport;
-  if (i >= inPlan) return { atStep: PLAN_DONE, afterMs: Math.round(rand() * (t.totalMs - t.planMs)) };
+  if (i >= inPlan)
+    return { atStep: PLAN_DONE, afterMs: Math.round(rand() * (t.totalMs - t.planMs)) };
   const target = Math.floor(((i + rand()) / inPlan) * 100);
   return target < 1
     ? { atStep: -1, afterMs: Math.round(rand() * t.startupMs) }
@@ -110,7 +111,9 @@ export async function reproduceKillCampaign(o: {
       continue;
     }
     if (r.code !== 0)
-      throw new Error(`reproduce kill campaign: smd ${o.args.join(' ')} exited ${r.code}: ${r.stderr}`);
+      throw new Error(
+        `reproduce kill campaign: smd ${o.args.join(' ')} exited ${r.code}: ${r.stderr}`,
+      );
     if (killAt === null) break;
   }
   return { out, refOut, kills: log.length, log, ...t };
@@ -149,11 +152,19 @@ export function assertSameReproduction(out: string, refOut: string): void {
     ...s,
     createdAt: null,
     timing: null,
-    runs: s.runs.map((r) => ({ ...r, dir: null, origin: null, config: { ...r.config, out: null } })),
+    runs: s.runs.map((r) => ({
+      ...r,
+      dir: null,
+      origin: null,
+      config: { ...r.config, out: null },
+    })),
     figures: (s.figures as string[]).map((f) => f.slice(f.lastIndexOf('/figures/'))),
   });
   assert.deepEqual(strip(got), strip(want));
-  assert.equal(readFileSync(join(out, 'claims.md'), 'utf8'), readFileSync(join(refOut, 'claims.md'), 'utf8'));
+  assert.equal(
+    readFileSync(join(out, 'claims.md'), 'utf8'),
+    readFileSync(join(refOut, 'claims.md'), 'utf8'),
+  );
   const svgs = readdirSync(join(refOut, 'figures')).filter((f) => f.endsWith('.svg'));
   assert.ok(svgs.length > 0 && existsSync(join(out, 'figures')));
   for (const f of svgs)

@@ -37,8 +37,8 @@ function runHeader(run: RunData): HTMLElement {
     a === null
       ? 'computing in the background (long run): the table, verdicts and predictions follow'
       : a.mode === 'offline'
-      ? 'offline: L_t from centred windows, segmented at lr changes'
-      : 'live: L_t from trailing windows; alert band widened by the measured lag',
+        ? 'offline: L_t from centred windows, segmented at lr changes'
+        : 'live: L_t from trailing windows; alert band widened by the measured lag',
   );
   for (const [k, v] of Object.entries(run.facts)) {
     if (!['optimizer', 'schedule', 'lr', 'momentum', 'weightDecay', 'wd'].includes(k)) add(k, v);
