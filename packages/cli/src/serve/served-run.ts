@@ -162,11 +162,7 @@ export class ServedRun {
       const config = parseRunConfig(man.config, join(this.dir, MANIFEST_FILE));
       const layers = this.layers(at);
       return {
-        id: man.id,
-        name: man.name,
-        createdAt: man.createdAt,
-        status: at.run.status(),
-        backend: man.backend,
+        ...this.head(at),
         facts: configFacts(man.config),
         config,
         lr: this.lr(at),
@@ -237,7 +233,8 @@ export class ServedRun {
     });
   }
 
-  private summaryOnly(at: At): Omit<RunData, 'config' | 'series' | 'analysis'> {
+  /** The run's identity and status. */
+  private head(at: At): Pick<RunData, 'id' | 'name' | 'createdAt' | 'status' | 'backend'> {
     const man = at.run.manifest;
     return {
       id: man.id,
@@ -245,6 +242,12 @@ export class ServedRun {
       createdAt: man.createdAt,
       status: at.run.status(),
       backend: man.backend,
+    };
+  }
+
+  private summaryOnly(at: At): Omit<RunData, 'config' | 'series' | 'analysis'> {
+    return {
+      ...this.head(at),
       facts: {},
       lr: null,
       cursor: at.ended,
