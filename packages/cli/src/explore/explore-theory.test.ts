@@ -157,6 +157,38 @@ test('theory view reacts to inputs, keeps its state in the URL, and rejects bad 
   assert.deepEqual(consoleErrors, []);
 });
 
+test('theory view: AdamW and Lion give smd predict --optimizer’s Δ* and follow the switch', async () => {
+  const { page, consoleErrors } = s;
+  await page.goto('about:blank');
+  await page.goto(
+    `${url}#theory?opt=adamw&lr=0.001&wd=0.1&decay=constant&epochs=10&stepsPerEpoch=1000`,
+  );
+  await page.waitForSelector('#theory[data-state="done"]', { timeout: 60_000 });
+  assert.equal(await page.isVisible('#f-beta1'), true);
+  assert.equal(await page.isVisible('#f-momentum'), false);
+  const check = async (opt: string): Promise<number> => {
+    const cmd = (await page.textContent('#theory-command')) ?? '';
+    assert.match(cmd, new RegExp(`^smd predict --optimizer ${opt} `));
+    const want = await predictJson(cmd.split(' ').slice(2));
+    const got = Number(await page.getAttribute('#delta-star', 'data-value'));
+    assert.ok(Math.abs(got / want.phases[0].deltaStarRad - 1) < 1e-12, `${opt}: ${got}`);
+    return got;
+  };
+  const adamw = await check('adamw');
+  // √(2ηλ(1−β1)/(1+β1)) to leading order (docs/optimizers.md)
+  assert.ok(Math.abs(adamw / Math.sqrt((2 * 1e-3 * 0.1 * 0.1) / 1.9) - 1) < 0.01, String(adamw));
+  // Switching to Lion moves the untouched betas to Lion's (0.9, 0.99) and reruns the recurrence.
+  await page.selectOption('#f-optimizer', 'lion');
+  await page.waitForSelector('#theory[data-query*="opt=lion"][data-state="done"]', {
+    timeout: 60_000,
+  });
+  assert.equal(await page.inputValue('#f-beta2'), '0.99');
+  assert.match((await page.textContent('#theory-command')) ?? '', /--betas 0\.9,0\.99/);
+  const lion = await check('lion');
+  assert.notEqual(lion, adamw);
+  assert.deepEqual(consoleErrors, []);
+});
+
 test('theory view: 10⁶ steps of the recurrence on the slider path, measured in Chromium', async () => {
   const { page, consoleErrors } = s;
   // 100 epochs of 10,000 steps: the recurrence runs 10⁶ steps in both modes on every input.

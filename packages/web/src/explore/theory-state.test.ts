@@ -54,3 +54,32 @@ test('theory state: predictionInput validates each field in one line', () => {
   assert.equal(p.phases[2].outcome.stepsNeeded, null); // search skipped while sliders move
   assert.ok(Math.abs(p.phases[2].outcome.deltaEndPct - 37.3) < 0.05);
 });
+
+test('theory state: AdamW and Lion carry their betas into the prediction, the command and the URL', () => {
+  const s = { ...DEFAULT_THEORY, optimizer: 'lion' as const, lr: 1e-4, wd: 1, beta2: 0.99 };
+  const q = encodeTheoryState(s);
+  assert.equal(q, 'opt=lion&lr=0.0001&wd=1&beta2=0.99');
+  assert.deepEqual(decodeTheoryState(q), { state: s, ignored: [] });
+  assert.match(
+    predictCommand(s),
+    /^smd predict --optimizer lion --lr 0\.0001 --wd 1 --betas 0\.9,0\.99 /,
+  );
+  const input = predictionInput(s);
+  assert.ok(typeof input !== 'string');
+  assert.equal(input.optimizer, 'lion');
+  assert.deepEqual(input.betas, [0.9, 0.99]);
+  // AdamW's leading-order Δ* = √(2ηλ(1−β1)/(1+β1)) (docs/optimizers.md), by hand: η 1e-3, λ 0.1.
+  const a = predictionInput({ ...DEFAULT_THEORY, optimizer: 'adamw', lr: 1e-3, wd: 0.1 });
+  assert.ok(typeof a !== 'string');
+  const p = computePrediction(a, { maxSearchSteps: 0 });
+  const want = Math.sqrt((2 * 1e-3 * 0.1 * 0.1) / 1.9);
+  assert.ok(
+    Math.abs(p.phases[0].deltaStarPaperRad / want - 1) < 1e-12,
+    String(p.phases[0].deltaStarPaperRad),
+  );
+  assert.ok(Math.abs(p.phases[0].deltaStarRad / want - 1) < 0.01, String(p.phases[0].deltaStarRad));
+  // Betas are checked only where they are used; λ > 0 is required there.
+  assert.equal(predictionInput({ ...s, beta1: 1 }), 'β1 and β2 must be in [0, 1)');
+  assert.equal(predictionInput({ ...s, wd: 0 }), 'λ must be > 0 for lion');
+  assert.ok(typeof predictionInput({ ...DEFAULT_THEORY, beta1: 1 }) !== 'string');
+});

@@ -6,8 +6,14 @@
 import { parseSchedule } from '@smd/engine/schedule';
 import type { PredictionInput } from '@smd/smd/predict';
 
-/** Optimizers of the theory view (closed set). */
-export type TheoryOptimizer = 'sgd' | 'sgdm';
+/** Optimizers of the theory view (closed set; the same recurrences as `smd predict --optimizer`). */
+export type TheoryOptimizer = 'sgd' | 'sgdm' | 'adamw' | 'lion';
+const OPTIMIZERS: readonly TheoryOptimizer[] = ['sgd', 'sgdm', 'adamw', 'lion'];
+/** Whether the optimizer takes (β1, β2) rather than α. */
+export const usesBetas = (o: TheoryOptimizer): boolean => o === 'adamw' || o === 'lion';
+/** The betas `smd predict` uses for an optimizer when none are given (adamw's, lion's). */
+export const defaultTheoryBetas = (o: TheoryOptimizer): [number, number] =>
+  o === 'lion' ? [0.9, 0.99] : [0.9, 0.999];
 /** The decay part of the schedule editor (closed set). */
 export type TheoryDecay = 'constant' | 'multistep' | 'cosine';
 
@@ -20,6 +26,9 @@ export interface TheoryState {
   wd: number;
   /** Momentum α (used when optimizer is sgdm). */
   momentum: number;
+  /** β1, β2 of adamw / lion. */
+  beta1: number;
+  beta2: number;
   epochs: number;
   stepsPerEpoch: number;
   /** Linear warmup length in epochs from factor 0 (0 = none). */
@@ -45,6 +54,8 @@ export const DEFAULT_THEORY: TheoryState = {
   lr: 0.1,
   wd: 1e-4,
   momentum: 0.9,
+  beta1: 0.9,
+  beta2: 0.999,
   epochs: 90,
   stepsPerEpoch: 5005,
   warmup: 0,
@@ -77,9 +88,12 @@ export function scheduleText(s: TheoryState): string {
 export function predictCommand(s: TheoryState): string {
   const parts = [
     'smd predict',
+    ...(usesBetas(s.optimizer) ? [`--optimizer ${s.optimizer}`] : []),
     `--lr ${s.lr}`,
     `--wd ${s.wd}`,
-    `--momentum ${s.optimizer === 'sgdm' ? s.momentum : 0}`,
+    usesBetas(s.optimizer)
+      ? `--betas ${s.beta1},${s.beta2}`
+      : `--momentum ${s.optimizer === 'sgdm' ? s.momentum : 0}`,
     `--schedule ${scheduleText(s)}`,
     `--steps-per-epoch ${s.stepsPerEpoch}`,
     `--epochs ${s.epochs}`,
@@ -97,7 +111,13 @@ export function predictionInput(s: TheoryState): PredictionInput | string {
   const err =
     pos(s.lr, 'η') ??
     (Number.isFinite(s.wd) && s.wd >= 0 ? null : 'λ must be a number ≥ 0') ??
-    (s.optimizer === 'sgd' || (s.momentum >= 0 && s.momentum < 1) ? null : 'α must be in [0, 1)') ??
+    (s.optimizer !== 'sgdm' || (s.momentum >= 0 && s.momentum < 1)
+      ? null
+      : 'α must be in [0, 1)') ??
+    (!usesBetas(s.optimizer) || (s.beta1 >= 0 && s.beta1 < 1 && s.beta2 >= 0 && s.beta2 < 1)
+      ? null
+      : 'β1 and β2 must be in [0, 1)') ??
+    (!usesBetas(s.optimizer) || s.wd > 0 ? null : `λ must be > 0 for ${s.optimizer}`) ??
     pos(s.epochs, 'epochs') ??
     (Number.isInteger(s.stepsPerEpoch) && s.stepsPerEpoch >= 1
       ? null
@@ -123,6 +143,9 @@ export function predictionInput(s: TheoryState): PredictionInput | string {
       w0: null,
       tolerance: s.tolerance,
       rescale: s.rescale,
+      ...(usesBetas(s.optimizer)
+        ? { optimizer: s.optimizer, betas: [s.beta1, s.beta2] as [number, number] }
+        : {}),
     };
   } catch (e) {
     return (e as Error).message.split('\n')[0];
@@ -136,6 +159,8 @@ const NUMBER_FIELDS: NumberField[] = [
   'lr',
   'wd',
   'momentum',
+  'beta1',
+  'beta2',
   'epochs',
   'stepsPerEpoch',
   'warmup',
@@ -174,7 +199,8 @@ export function decodeTheoryState(query: string): { state: TheoryState; ignored:
       const v = Number(value);
       if (value !== '' && Number.isFinite(v)) state[key as NumberField] = v;
       else ignored.push(key);
-    } else if (key === 'opt' && (value === 'sgd' || value === 'sgdm')) state.optimizer = value;
+    } else if (key === 'opt' && (OPTIMIZERS as readonly string[]).includes(value))
+      state.optimizer = value as TheoryOptimizer;
     else if (
       key === 'decay' &&
       (value === 'constant' || value === 'multistep' || value === 'cosine')

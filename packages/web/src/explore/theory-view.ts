@@ -15,11 +15,13 @@ import {
 import { h, num } from '../app/dom.js';
 import { FigureView } from '../app/chart.js';
 import { checkControl, numberControl, selectControl, textControl } from './controls.js';
+import { optimizerControls } from './theory-optimizer.js';
 import {
   decodeTheoryState,
   encodeTheoryState,
   predictCommand,
   predictionInput,
+  usesBetas,
   type TheoryState,
 } from './theory-state.js';
 import { theoryFigure } from './theory-figure.js';
@@ -111,29 +113,9 @@ export class TheoryView {
         this.state[k] = v;
         this.schedule();
       };
-    const momentum = numberControl(
-      { field: 'momentum', label: 'momentum α', min: 0, max: 0.99, step: 0.01 },
-      s.momentum,
-      set('momentum'),
-    );
-    const syncOptimizer = (): void => {
-      momentum.el.hidden = this.state.optimizer !== 'sgdm';
-    };
+    const [optSelect, ...optParams] = optimizerControls(this.state, () => this.schedule());
     form.append(
-      selectControl(
-        'optimizer',
-        'optimizer',
-        [
-          ['sgdm', 'SGD with momentum'],
-          ['sgd', 'SGD'],
-        ],
-        s.optimizer,
-        (v) => {
-          this.state.optimizer = v;
-          syncOptimizer();
-          this.schedule();
-        },
-      ),
+      optSelect,
       numberControl(
         { field: 'lr', label: 'learning rate η', min: 1e-4, max: 2, step: 20, log: true },
         s.lr,
@@ -144,7 +126,7 @@ export class TheoryView {
         s.wd,
         set('wd'),
       ).el,
-      momentum.el,
+      ...optParams,
       numberControl(
         { field: 'epochs', label: 'epochs', min: 1, max: 300, step: 1 },
         s.epochs,
@@ -176,12 +158,11 @@ export class TheoryView {
       ).el,
       checkControl(
         'rescale',
-        'rescaling trick: w ÷ k^{1/4} at every η ÷ k',
+        'rescaling trick at every η ÷ k: w ÷ k^{1/4} (SGD), k^{1/2} (AdamW, Lion)',
         s.rescale,
         set('rescale'),
       ),
     );
-    syncOptimizer();
     this.buildSchedule();
   }
 
@@ -304,7 +285,7 @@ export class TheoryView {
           { id: 'delta-star', 'data-value': String(ph1.deltaStarRad) },
           `${num(ph1.deltaStarRad)} rad`,
         ),
-        ` (${num(ph1.deltaStarDeg)}°; Theorem 3's √(2λη/(1+α)) = ${num(ph1.deltaStarPaperRad)}), ‖w*‖ = `,
+        ` (${num(ph1.deltaStarDeg)}°; ${usesBetas(this.state.optimizer) ? 'leading order (docs/optimizers.md)' : "Theorem 3's √(2λη/(1+α))"} = ${num(ph1.deltaStarPaperRad)}), ‖w*‖ = `,
         h('b', { id: 'norm-star', 'data-value': String(ph1.normStar) }, num(ph1.normStar)),
         ', time constant τ = ',
         h(
@@ -378,7 +359,7 @@ export class TheoryView {
               h(
                 'li',
                 { 'data-drop-step': String(d.step) },
-                `epoch ${num(d.epoch)} (step ${int(d.step)}): η ÷ ${num(d.k)}. Without rescaling Δ falls to ${pct(d.deltaAfterPct)} of the new Δ* and phase ${d.phaseIndex} ${d.withoutRescale.reaches ? 'reaches' : 'does NOT reach'} it (ends at ${pct(d.withoutRescale.deltaEndPct)}); with w × ${num(d.factor)} (= k^(−1/4)) it ${d.withRescale.reaches ? `reaches it after ${int(d.withRescale.stepsToWithin ?? 0)} steps` : 'does NOT reach it'}.`,
+                `epoch ${num(d.epoch)} (step ${int(d.step)}): η ÷ ${num(d.k)}. Without rescaling Δ falls to ${pct(d.deltaAfterPct)} of the new Δ* and phase ${d.phaseIndex} ${d.withoutRescale.reaches ? 'reaches' : 'does NOT reach'} it (ends at ${pct(d.withoutRescale.deltaEndPct)}); with w × ${num(d.factor)} (= k^(${usesBetas(this.state.optimizer) ? '−1/2' : '−1/4'})) it ${d.withRescale.reaches ? `reaches it after ${int(d.withRescale.stepsToWithin ?? 0)} steps` : 'does NOT reach it'}.`,
               ),
             ),
           ),
