@@ -27,6 +27,8 @@ const TS_TYPE = {
   str: 'string',
   buf: 'ArrayBuffer',
 };
+/** The argument types the generator can emit (the spec may use no other). */
+export const ARG_TYPES = new Set(Object.keys(TS_TYPE));
 
 /** The TS expression of one argument read from the params record `p`. */
 function tsValue([name, type, expr], override) {

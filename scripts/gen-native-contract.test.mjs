@@ -5,7 +5,14 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import test from 'node:test';
 import { ADDON_FUNCTIONS } from '../packages/native/contract/kernel-spec.mjs';
-import { CC_OUT, TS_OUT, contractHash, generateCc, generateTs } from './gen-native-contract.mjs';
+import {
+  ARG_TYPES,
+  CC_OUT,
+  TS_OUT,
+  contractHash,
+  generateCc,
+  generateTs,
+} from './gen-native-contract.mjs';
 
 test('addon-calls.ts and contract.h are generated from the kernel spec', () => {
   assert.equal(
@@ -23,18 +30,7 @@ test('addon-calls.ts and contract.h are generated from the kernel spec', () => {
 });
 
 test('the kernel spec: unique names, known types, each engine kernel once', () => {
-  const types = new Set([
-    'f32',
-    'f32?',
-    'u32?',
-    'i32',
-    'int',
-    'num',
-    'bool',
-    'order',
-    'ints',
-    'str',
-  ]);
+  const types = ARG_TYPES;
   const fns = ADDON_FUNCTIONS.map((f) => f.fn);
   assert.equal(new Set(fns).size, fns.length, 'duplicate function');
   const kernels = ADDON_FUNCTIONS.flatMap((f) => Object.keys(f.kernels));
