@@ -1,17 +1,15 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { writeSafetensors } from '@smd/formats';
 import { Rng } from '@smd/engine';
 import { deltaStarExact } from '@smd/smd';
 import { runCli } from '../run-cli.js';
 import { loadRun } from '../reproduce/load-run.js';
 import {
-  buildWebBundle,
-  openBrowser,
+  openExploreSite,
   screenshot,
   writeFixtureRun,
   type BrowserSession,
@@ -32,14 +30,7 @@ let url = '';
 let s: BrowserSession;
 
 before(async () => {
-  buildWebBundle();
-  dir = mkdtempSync(join(tmpdir(), 'smd-explore-files-'));
-  const res = await runCli(['explore', '--out', join(dir, 'site')]);
-  assert.equal(res.code, 0, res.stderr);
-  url = pathToFileURL(join(dir, 'site', 'index.html')).href;
-  s = await openBrowser('file://');
-  s.page.setDefaultTimeout(180_000);
-  s.page.setDefaultNavigationTimeout(180_000);
+  ({ dir, url, session: s } = await openExploreSite('smd-explore-files-'));
 });
 after(async () => {
   await s?.close();

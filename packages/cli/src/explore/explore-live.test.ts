@@ -1,32 +1,15 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { rmSync } from 'node:fs';
 import { deltaStarExact } from '@smd/smd';
-import { runCli } from '../run-cli.js';
-import {
-  buildWebBundle,
-  openBrowser,
-  screenshot,
-  type BrowserSession,
-} from '@smd/test-support/cli';
+import { openExploreSite, screenshot, type BrowserSession } from '@smd/test-support/cli';
 
 let dir = '';
 let url = '';
 let s: BrowserSession;
 
 before(async () => {
-  buildWebBundle();
-  dir = mkdtempSync(join(tmpdir(), 'smd-explore-live-'));
-  const res = await runCli(['explore', '--out', join(dir, 'site')]);
-  assert.equal(res.code, 0, res.stderr);
-  url = pathToFileURL(join(dir, 'site', 'index.html')).href;
-  s = await openBrowser('file://');
-  // A loaded 2-core machine can take tens of seconds to parse the 2 MB page.
-  s.page.setDefaultTimeout(180_000);
-  s.page.setDefaultNavigationTimeout(180_000);
+  ({ dir, url, session: s } = await openExploreSite('smd-explore-live-'));
 });
 after(async () => {
   await s?.close();

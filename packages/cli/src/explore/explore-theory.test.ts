@@ -3,12 +3,11 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { Page } from 'playwright-core';
 import { runCli } from '../run-cli.js';
 import {
-  buildWebBundle,
   openBrowser,
+  openExploreSite,
   screenshot,
   type BrowserSession,
 } from '@smd/test-support/cli';
@@ -19,15 +18,7 @@ let url = '';
 let s: BrowserSession;
 
 before(async () => {
-  buildWebBundle();
-  dir = mkdtempSync(join(tmpdir(), 'smd-explore-'));
-  const res = await runCli(['explore', '--out', join(dir, 'site')]);
-  assert.equal(res.code, 0, res.stderr);
-  url = pathToFileURL(join(dir, 'site', 'index.html')).href;
-  s = await openBrowser('file://');
-  // A loaded 2-core machine can take tens of seconds to parse the 2 MB page.
-  s.page.setDefaultTimeout(180_000);
-  s.page.setDefaultNavigationTimeout(180_000);
+  ({ dir, url, session: s } = await openExploreSite('smd-explore-'));
 });
 after(async () => {
   await s?.close();

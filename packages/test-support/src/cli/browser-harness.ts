@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { BrowserContext, Page } from 'playwright-core';
 
 /** Chromium binary of the Debian package `chromium`. */
@@ -24,6 +24,34 @@ export function buildWebBundle(): void {
   const script = join(REPO_ROOT, 'packages/web/scripts/build-app.mjs');
   const r = spawnSync(process.execPath, [script], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`web bundle build failed: ${r.stderr}`);
+}
+
+/** The explorer tests' page: `smd explore --out DIR/site` and a Chromium session on its file. */
+export interface ExploreSite {
+  /** Temp folder holding site/ (remove it after) */
+  dir: string;
+  /** file:// URL of site/index.html */
+  url: string;
+  session: BrowserSession;
+}
+
+/**
+ * Writes the explorer's static site into a fresh temp folder (the built CLI, as a user runs it)
+ * and opens Chromium on it with generous timeouts: a loaded 2-core machine can take tens of
+ * seconds to parse the 2 MB page.
+ */
+export async function openExploreSite(prefix: string): Promise<ExploreSite> {
+  buildWebBundle();
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const main = join(REPO_ROOT, 'packages/cli/dist/main.js');
+  const r = spawnSync(process.execPath, [main, 'explore', '--out', join(dir, 'site')], {
+    encoding: 'utf8',
+  });
+  if (r.status !== 0) throw new Error(`smd explore failed (${r.status}): ${r.stderr}`);
+  const session = await openBrowser('file://');
+  session.page.setDefaultTimeout(180_000);
+  session.page.setDefaultNavigationTimeout(180_000);
+  return { dir, url: pathToFileURL(join(dir, 'site', 'index.html')).href, session };
 }
 
 /** A browser session with the console errors and outside requests it saw. */
