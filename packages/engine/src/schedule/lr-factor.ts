@@ -42,10 +42,3 @@ export function warmupRamp(warmupSteps: number, startFactor: number, step: numbe
   if (warmupSteps <= 0) return 1;
   return startFactor + (1 - startFactor) * Math.min(1, step / warmupSteps);
 }
-
-/** lr_t = baseLr · lrFactor(s, t) for t = 0..steps−1, as a Float64Array of length `steps`. */
-export function lrSeries(s: Schedule, baseLr: number, steps: number): Float64Array {
-  const out = new Float64Array(steps);
-  for (let t = 0; t < steps; t++) out[t] = baseLr * lrFactor(s, t);
-  return out;
-}

@@ -240,3 +240,30 @@ test('piecewisePhases: phases for piecewise-constant, a reason for continuous', 
   const k = piecewisePhases({ kind: 'constant' }, 50);
   assert.deepEqual(k, { kind: 'piecewise', phases: [{ start: 0, end: 50, factor: 1 }] });
 });
+
+test('lrSeries: filled phase by phase, the same values as lrFactor step by step', () => {
+  const seq: Schedule = {
+    kind: 'sequential',
+    parts: [
+      { schedule: { kind: 'constant' }, steps: 37 },
+      { schedule: { kind: 'multistep', milestones: [5, 40], gamma: 0.3 }, steps: 100 },
+      { schedule: { kind: 'step', stepSize: 23, gamma: 0.7 }, steps: 1 },
+    ],
+  };
+  const cases: [Schedule, boolean][] = [
+    [parseSchedule('multistep:30,60,80:0.1', 101), true],
+    [parseSchedule('step:7:0.5', 13), true],
+    [parseSchedule('constant', 10), true],
+    [parseSchedule('exp:1', 10), true],
+    [parseSchedule('warmup:5:1:multistep:30,60:0.2', 11), true],
+    [seq, true],
+    [parseSchedule('warmup:5:0:cosine', 11, 1000), false],
+    [parseSchedule('exp:0.95', 10), false],
+  ];
+  for (const [s, piecewise] of cases) {
+    assert.equal(piecewisePhases(s, 1000).kind === 'piecewise', piecewise, JSON.stringify(s));
+    const got = lrSeries(s, 0.3, 1000);
+    for (let t = 0; t < 1000; t++) assert.equal(got[t], 0.3 * lrFactor(s, t), `${t}`);
+  }
+  assert.equal(lrSeries(parseSchedule('multistep:1:0.1', 10), 0.3, 0).length, 0);
+});

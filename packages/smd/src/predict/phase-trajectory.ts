@@ -29,6 +29,8 @@ export interface PhasedTrajectory {
   normBeforeRescale: number[];
   /** ‖w‖ after each span's last step (before the next span's rescale). */
   normEnd: number[];
+  /** State after the last step. */
+  end: MeanFieldState;
 }
 
 /** Inputs of runPhased: the dynamics (constant λ, α, L, …); per-step η; spans covering [0, steps). */
@@ -43,37 +45,78 @@ export interface PhasedRunOptions {
 
 /** Iterates the recurrence span by span (sgd/sgdm: equals one meanFieldTrajectory call with rescaleAtDrops). */
 export function runPhased(o: PhasedRunOptions): PhasedTrajectory {
+  return runSpans(o, null);
+}
+
+/** A prediction's two trajectories: without the rescaling trick and with it. */
+export interface BothModes {
+  plain: PhasedTrajectory;
+  rescaled: PhasedTrajectory;
+}
+
+/**
+ * runPhased without and with rescaling (the same numbers as two runPhased calls). The spans before
+ * the first lr drop are the same in both modes, so they run once and are copied.
+ */
+export function runBothModes(o: Omit<PhasedRunOptions, 'rescale'>): BothModes {
+  const plain = runSpans({ ...o, rescale: false }, null);
+  return { plain, rescaled: runSpans({ ...o, rescale: true }, plain) };
+}
+
+function rescalesAt(span: PhaseSpan): boolean {
+  return span.dropRatio !== null && span.dropRatio > 1;
+}
+
+/**
+ * The span loop of runPhased. With `same` (this input's run without rescaling), the spans before
+ * the first drop are copied from it and the loop starts at that drop.
+ */
+function runSpans(o: PhasedRunOptions, same: PhasedTrajectory | null): PhasedTrajectory {
   const n = o.lr.length;
   const deltaRad = new Float64Array(n);
   const norm = new Float64Array(n + 1);
-  const startStates: MeanFieldState[] = [];
-  const rescaleFactors: number[] = [];
-  const normBeforeRescale: number[] = [];
-  const normEnd: number[] = [];
+  let first = 0;
   let state: MeanFieldState = { ...o.initialState };
-  for (const span of o.spans) {
+  let startStates: MeanFieldState[] = [];
+  let rescaleFactors: number[] = [];
+  let normBeforeRescale: number[] = [];
+  let normEnd: number[] = [];
+  if (same !== null && o.rescale) {
+    first = o.spans.findIndex(rescalesAt);
+    if (first < 0) first = o.spans.length;
+    const end = first > 0 ? o.spans[first - 1].end : 0;
+    deltaRad.set(same.deltaRad.subarray(0, end));
+    norm.set(same.norm.subarray(0, end + 1));
+    startStates = same.startStates.slice(0, first).map((s) => ({ ...s }));
+    rescaleFactors = same.rescaleFactors.slice(0, first);
+    normBeforeRescale = same.normBeforeRescale.slice(0, first);
+    normEnd = same.normEnd.slice(0, first);
+    // without rescaling, the state a span starts in is the state the span before it ended in
+    if (first > 0) state = { ...(first < o.spans.length ? same.startStates[first] : same.end) };
+  }
+  for (let i = first; i < o.spans.length; i++) {
+    const span = o.spans[i];
     normBeforeRescale.push(Math.sqrt(state.a));
     let f = 1;
-    if (o.rescale && span.dropRatio !== null && span.dropRatio > 1) {
+    if (o.rescale && rescalesAt(span)) {
       // Weights only, not the optimizer's buffers (what rescaling parameters in place does).
-      f = o.dynamics.rescaleFactor(span.dropRatio);
+      f = o.dynamics.rescaleFactor(span.dropRatio!);
       state = o.dynamics.rescale(state, f);
     }
     rescaleFactors.push(f);
     startStates.push({ ...state });
-    // two state records swapped every step: no allocation in the loop
-    let cur: MeanFieldState = { ...state };
-    let next: MeanFieldState = { a: 0, b: 0, c: 0 };
-    for (let t = span.start; t < span.end; t++) {
-      norm[t] = Math.sqrt(cur.a);
-      deltaRad[t] = o.dynamics.step(cur, o.lr[t], next);
-      const tmp = cur;
-      cur = next;
-      next = tmp;
-    }
-    state = cur;
+    o.dynamics.run(state, o.lr, span.start, span.end, deltaRad, norm);
     norm[span.end] = Math.sqrt(state.a);
     normEnd.push(Math.sqrt(state.a));
   }
-  return { lr: o.lr, deltaRad, norm, startStates, rescaleFactors, normBeforeRescale, normEnd };
+  return {
+    lr: o.lr,
+    deltaRad,
+    norm,
+    startStates,
+    rescaleFactors,
+    normBeforeRescale,
+    normEnd,
+    end: { ...state },
+  };
 }

@@ -18,7 +18,7 @@ import {
   type DynamicsOptimizer,
   type OptimizerDynamics,
 } from '../theory/index.js';
-import { runPhased, type PhaseSpan, type PhasedTrajectory } from './phase-trajectory.js';
+import { runBothModes, type PhaseSpan, type PhasedTrajectory } from './phase-trajectory.js';
 
 /** What a prediction needs (validated by the caller: `smd predict`'s flags, the explorer's form). */
 export interface PredictionInput {
@@ -196,17 +196,15 @@ function phaseSpans(
   return { spans, continuousReason: pw.kind === 'continuous' ? pw.reason : null };
 }
 
-/** f(η_t) for every step (0 where η ≤ 0), evaluating f once per distinct consecutive η. */
+/** f(η_t) for every step (0 where η ≤ 0), evaluating f once per run of equal consecutive η. */
 function perStep(lr: Float64Array, f: (eta: number) => number): Float64Array {
   const out = new Float64Array(lr.length);
-  let lastLr = NaN;
-  let last = 0;
-  for (let t = 0; t < lr.length; t++) {
-    if (lr[t] !== lastLr) {
-      lastLr = lr[t];
-      last = lastLr > 0 ? f(lastLr) : 0;
-    }
-    out[t] = last;
+  for (let t = 0; t < lr.length;) {
+    const eta = lr[t];
+    let u = t + 1;
+    while (u < lr.length && lr[u] === eta) u++;
+    out.fill(eta > 0 ? f(eta) : 0, t, u);
+    t = u;
   }
   return out;
 }
@@ -299,10 +297,9 @@ export function computePrediction<O extends PredictionInput>(
   const sgdFamily = optimizerOf(o) === 'sgd' || optimizerOf(o) === 'sgdm';
   const initialState: MeanFieldState =
     o.w0 === null ? dyn.fixedPoint(lr0) : { a: o.w0 * o.w0, b: 0, c: 0 };
-  const run = (rescale: boolean): PhasedTrajectory =>
-    runPhased({ lr, dynamics: dyn, initialState, spans, rescale });
-  const trajectory = run(o.rescale);
-  const otherTrajectory = run(!o.rescale);
+  const both = runBothModes({ lr, dynamics: dyn, initialState, spans });
+  const trajectory = o.rescale ? both.rescaled : both.plain;
+  const otherTrajectory = o.rescale ? both.plain : both.rescaled;
   const target = perStep(lr, (eta) => dyn.deltaStar(eta));
   const spe = o.stepsPerEpoch;
 

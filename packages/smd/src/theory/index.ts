@@ -14,3 +14,5 @@ export * from './optimizer-dynamics.js';
 export * from './advice.js';
 export * from './projected-equilibrium.js';
 export * from './projected-dynamics.js';
+export * from './recurrence-run.js';
+export * from './step-angle.js';

@@ -1,5 +1,6 @@
 import { lrFactor, scheduleDrops, type Schedule } from '@smd/engine/schedule';
 import { checkL, type MeanFieldState } from './types.js';
+import { stepAngle } from './step-angle.js';
 
 /** A per-step quantity: a constant, one value per step (length ≥ steps), or a function of t. */
 export type PerStep = number | Float64Array | ((t: number) => number);
@@ -31,7 +32,7 @@ export function meanFieldStep(
   out.a = a - 2 * eta * pp + eta * eta * q;
   out.b = q;
   out.c = pp - eta * q;
-  return Math.atan2(eta * Math.sqrt(Math.max(0, a * q - pp * pp)), a - eta * pp);
+  return stepAngle(eta * Math.sqrt(Math.max(0, a * q - pp * pp)), a - eta * pp);
 }
 
 /** Options of `meanFieldTrajectory`. Give either `lr`, or `schedule` + `baseLr`. */
@@ -175,7 +176,7 @@ export function meanFieldTrajectory(o: MeanFieldOptions): MeanFieldTrajectory {
     const L = LArr ? LArr[t] : LC;
     const p = al * c + lam * a;
     const q = al2 * b + L / a + lam * lam * a + 2 * al * lam * c;
-    deltaRad[t] = Math.atan2(eta * Math.sqrt(Math.max(0, a * q - p * p)), a - eta * p);
+    deltaRad[t] = stepAngle(eta * Math.sqrt(Math.max(0, a * q - p * p)), a - eta * p);
     a = a - 2 * eta * p + eta * eta * q;
     c = p - eta * q;
     b = q;

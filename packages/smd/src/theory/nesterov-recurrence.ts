@@ -10,6 +10,7 @@
  *   Δ = atan2(η√(a‖u‖² − ⟨w,u⟩²), a − η⟨w,u⟩).
  */
 import { meanFieldFixedPoint } from './fixed-point.js';
+import { stepAngle } from './step-angle.js';
 import type { MeanFieldState, SgdHyperL } from './types.js';
 
 /** One Nesterov mean-field step; writes the new state into `out`, returns Δ_t in radians. */
@@ -28,7 +29,7 @@ export function nesterovStep(
   out.a = a - 2 * eta * wu + eta * eta * uu;
   out.b = al * al * b + S + 2 * al * sig;
   out.c = al * c + lam * a - eta * uv;
-  return Math.atan2(eta * Math.sqrt(Math.max(0, a * uu - wu * wu)), a - eta * wu);
+  return stepAngle(eta * Math.sqrt(Math.max(0, a * uu - wu * wu)), a - eta * wu);
 }
 
 /**

@@ -27,6 +27,8 @@ import {
   type EquilibriumOptimizer,
 } from './optimizer-equilibrium.js';
 import { projectedDynamics } from './projected-dynamics.js';
+import { decoupledRun, meanFieldRun, stepwiseRun, type RecurrenceRun } from './recurrence-run.js';
+import { stepAngle } from './step-angle.js';
 import type { ProjectedOptimizer } from './projected-equilibrium.js';
 import type { MeanFieldState } from './types.js';
 
@@ -70,6 +72,8 @@ export interface OptimizerDynamics {
   readonly hyper: DynamicsHyper;
   /** One step at η from `s`; writes `out`, returns Δ_t in radians. */
   step(s: MeanFieldState, lr: number, out: MeanFieldState): number;
+  /** Steps [start, end) at lr[t] in one loop, the same numbers as `step` (recurrence-run.ts). */
+  run: RecurrenceRun;
   /** Fixed point of the recurrence at η. */
   fixedPoint(lr: number): MeanFieldState;
   /** Δ* at η (the recurrence's own fixed point). */
@@ -112,6 +116,7 @@ export function optimizerDynamics(h: DynamicsHyper): OptimizerDynamics {
     return {
       hyper: h,
       step,
+      run: nesterov ? stepwiseRun(step) : meanFieldRun(lam, alpha, L),
       fixedPoint,
       deltaStar: (lr) => step(fixedPoint(lr), lr, { a: 0, b: 0, c: 0 }),
       deltaStarLeading: (lr) => {
@@ -151,7 +156,7 @@ export function optimizerDynamics(h: DynamicsHyper): OptimizerDynamics {
     out.a = x * x * s.a + 2 * lr * s.c + lr * lr * u;
     out.c = x * (lr * u * gamma1(x) + rho * s.c);
     const sa = Math.sqrt(s.a);
-    return Math.atan2(lr * Math.sqrt(Math.max(0, u - (r * r) / s.a)), x * sa - (lr * r) / sa);
+    return stepAngle(lr * Math.sqrt(Math.max(0, u - (r * r) / s.a)), x * sa - (lr * r) / sa);
   };
   const fixedPoint = (lr: number): MeanFieldState => {
     const x = 1 - lr * lam;
@@ -162,6 +167,7 @@ export function optimizerDynamics(h: DynamicsHyper): OptimizerDynamics {
   return {
     hyper: h,
     step,
+    run: decoupledRun({ lam, U, rho, b2, lion, gamma1 }),
     fixedPoint,
     deltaStar: (lr) => step(fixedPoint(lr), lr, { a: 0, b: 0, c: 0 }),
     deltaStarLeading: (lr) =>

@@ -21,6 +21,8 @@
 import { numericTimeConstant } from './fixed-point.js';
 import { defaultBetas } from './optimizer-equilibrium.js';
 import type { DynamicsHyper, OptimizerDynamics } from './optimizer-dynamics.js';
+import { stepwiseRun } from './recurrence-run.js';
+import { stepAngle } from './step-angle.js';
 import type { MeanFieldState } from './types.js';
 
 /** r when none is given: Heo et al.'s default, as `smd train --wd-ratio`. */
@@ -59,7 +61,7 @@ export function projectedDynamics(h: DynamicsHyper): OptimizerDynamics {
     const T = Math.max(0, B - (rho * rho) / s.a);
     out.a = x * x * s.a + lr * lr * T;
     out.c = x * rho - lr * T;
-    return Math.atan2(lr * Math.sqrt(T), x * Math.sqrt(s.a));
+    return stepAngle(lr * Math.sqrt(T), x * Math.sqrt(s.a));
   };
   const fixedPoint = (lr: number): MeanFieldState => {
     const kappa = kappaAt(lr);
@@ -72,6 +74,7 @@ export function projectedDynamics(h: DynamicsHyper): OptimizerDynamics {
   return {
     hyper: h,
     step,
+    run: stepwiseRun(step),
     fixedPoint,
     deltaStar: (lr) => step(fixedPoint(lr), lr, { a: 0, b: 0, c: 0 }),
     deltaStarLeading: (lr) => Math.sqrt(2 * kappaAt(lr)),

@@ -1,0 +1,158 @@
+/**
+ * Whole stretches of a recurrence in one loop (OptimizerDynamics.run): what `smd predict` and the
+ * explorer's theory view run for every step of a schedule (10⁶ steps on a slider move). Each loop
+ * does exactly the arithmetic of its optimizer's per-step `step` (the spec: recurrence-run.test.ts
+ * checks the two bitwise), on local variables, re-deriving what depends on η only when η changes,
+ * and at a bitwise fixed point (the step maps the state onto itself) it copies the step's Δ and
+ * ‖w‖ to the following steps of the same η instead of recomputing them.
+ */
+import { stepAngle } from './step-angle.js';
+import type { MeanFieldState } from './types.js';
+
+/**
+ * Steps [start, end) at η = lr[t] from `s`, which ends as the state after step end − 1;
+ * writes Δ_t (rad) to deltaRad[t] and ‖w_t‖ (before step t) to norm[t].
+ */
+export type RecurrenceRun = (
+  s: MeanFieldState,
+  lr: Float64Array,
+  start: number,
+  end: number,
+  deltaRad: Float64Array,
+  norm: Float64Array,
+) => void;
+
+/** One step of a recurrence: writes the new state into `out`, returns Δ in rad. */
+export type RecurrenceStep = (s: MeanFieldState, lr: number, out: MeanFieldState) => number;
+
+/**
+ * Copies step t's Δ and ‖w‖ to the steps after t that share its η (the state is a fixed point of
+ * that η's map, so they are the same step again); returns the first step not filled.
+ */
+function holdFixedPoint(
+  lr: Float64Array,
+  t: number,
+  end: number,
+  deltaRad: Float64Array,
+  norm: Float64Array,
+): number {
+  const eta = lr[t];
+  let u = t + 1;
+  while (u < end && lr[u] === eta) u++;
+  deltaRad.fill(deltaRad[t], t + 1, u);
+  norm.fill(norm[t], t + 1, u);
+  return u;
+}
+
+/** Any recurrence, one `step` call per step (nesterov, sgdp, adamp: not on the slider path). */
+export function stepwiseRun(step: RecurrenceStep): RecurrenceRun {
+  return (s, lr, start, end, deltaRad, norm) => {
+    let cur: MeanFieldState = { a: s.a, b: s.b, c: s.c };
+    let next: MeanFieldState = { a: 0, b: 0, c: 0 };
+    for (let t = start; t < end;) {
+      norm[t] = Math.sqrt(cur.a);
+      deltaRad[t] = step(cur, lr[t], next);
+      if (next.a === cur.a && next.b === cur.b && next.c === cur.c) {
+        t = holdFixedPoint(lr, t, end, deltaRad, norm);
+        continue;
+      }
+      const tmp = cur;
+      cur = next;
+      next = tmp;
+      t++;
+    }
+    s.a = cur.a;
+    s.b = cur.b;
+    s.c = cur.c;
+  };
+}
+
+/** The §4 map of sgd/sgdm (meanFieldStep's arithmetic) with constant λ, α, L. */
+export function meanFieldRun(lam: number, al: number, L: number): RecurrenceRun {
+  return (s, lr, start, end, deltaRad, norm) => {
+    let a = s.a;
+    let b = s.b;
+    let c = s.c;
+    for (let t = start; t < end;) {
+      const eta = lr[t];
+      const pp = al * c + lam * a;
+      const q = al * al * b + L / a + lam * lam * a + 2 * al * lam * c;
+      norm[t] = Math.sqrt(a);
+      deltaRad[t] = stepAngle(eta * Math.sqrt(Math.max(0, a * q - pp * pp)), a - eta * pp);
+      const na = a - 2 * eta * pp + eta * eta * q;
+      const nc = pp - eta * q;
+      if (na === a && q === b && nc === c) {
+        t = holdFixedPoint(lr, t, end, deltaRad, norm);
+        continue;
+      }
+      a = na;
+      b = q;
+      c = nc;
+      t++;
+    }
+    s.a = a;
+    s.b = b;
+    s.c = c;
+  };
+}
+
+/** Constants of the decoupled recurrence (adamw, lion; optimizer-dynamics.ts). */
+export interface DecoupledConstants {
+  lam: number;
+  /** U = E‖u‖² per step. */
+  U: number;
+  /** Decay ρ of the update correlations γ_k = γ1·ρ^{k−1}. */
+  rho: number;
+  /** β2 (AdamW's EMA of 1/a). */
+  b2: number;
+  lion: boolean;
+  /** γ1 at x = 1 − ηλ. */
+  gamma1: (x: number) => number;
+}
+
+/** The decoupled recurrence (the `step` of optimizerDynamics for adamw and lion). */
+export function decoupledRun(k: DecoupledConstants): RecurrenceRun {
+  const { lam, U, rho, b2, lion, gamma1 } = k;
+  return (s, lr, start, end, deltaRad, norm) => {
+    let a = s.a;
+    let b = s.b;
+    let c = s.c;
+    let eta = NaN;
+    let x = NaN;
+    let g1 = NaN;
+    for (let t = start; t < end;) {
+      if (lr[t] !== eta) {
+        eta = lr[t];
+        x = 1 - eta * lam;
+        g1 = gamma1(x);
+      }
+      let q = 1;
+      let nb = 0;
+      if (!lion) {
+        nb = b > 0 ? b2 * b + (1 - b2) / a : 1 / a;
+        q = 1 / (a * nb);
+      }
+      const u = U * q;
+      const r = -c / x;
+      const na = x * x * a + 2 * eta * c + eta * eta * u;
+      const nc = x * (eta * u * g1 + rho * c);
+      const sa = Math.sqrt(a);
+      norm[t] = sa;
+      deltaRad[t] = stepAngle(
+        eta * Math.sqrt(Math.max(0, u - (r * r) / a)),
+        x * sa - (eta * r) / sa,
+      );
+      if (na === a && nb === b && nc === c) {
+        t = holdFixedPoint(lr, t, end, deltaRad, norm);
+        continue;
+      }
+      a = na;
+      b = nb;
+      c = nc;
+      t++;
+    }
+    s.a = a;
+    s.b = b;
+    s.c = c;
+  };
+}
