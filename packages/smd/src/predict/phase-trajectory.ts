@@ -58,9 +58,9 @@ export interface BothModes {
  * runPhased without and with rescaling (the same numbers as two runPhased calls). The spans before
  * the first lr drop are the same in both modes, so they run once and are copied.
  */
-export function runBothModes(o: Omit<PhasedRunOptions, 'rescale'>): BothModes {
-  const plain = runSpans({ ...o, rescale: false }, null);
-  return { plain, rescaled: runSpans({ ...o, rescale: true }, plain) };
+export function runBothModes(o: Omit<PhasedRunOptions, 'rescale'>, into?: BothModes): BothModes {
+  const plain = runSpans({ ...o, rescale: false }, null, into?.plain);
+  return { plain, rescaled: runSpans({ ...o, rescale: true }, plain, into?.rescaled) };
 }
 
 function rescalesAt(span: PhaseSpan): boolean {
@@ -69,12 +69,18 @@ function rescalesAt(span: PhaseSpan): boolean {
 
 /**
  * The span loop of runPhased. With `same` (this input's run without rescaling), the spans before
- * the first drop are copied from it and the loop starts at that drop.
+ * the first drop are copied from it and the loop starts at that drop. The arrays of `into` (an
+ * earlier trajectory of as many steps) are overwritten instead of allocating new ones.
  */
-function runSpans(o: PhasedRunOptions, same: PhasedTrajectory | null): PhasedTrajectory {
+function runSpans(
+  o: PhasedRunOptions,
+  same: PhasedTrajectory | null,
+  into?: PhasedTrajectory,
+): PhasedTrajectory {
   const n = o.lr.length;
-  const deltaRad = new Float64Array(n);
-  const norm = new Float64Array(n + 1);
+  const reuse = into !== undefined && into.deltaRad.length === n && into !== same;
+  const deltaRad = reuse ? into.deltaRad : new Float64Array(n);
+  const norm = reuse ? into.norm : new Float64Array(n + 1);
   let first = 0;
   let state: MeanFieldState = { ...o.initialState };
   let startStates: MeanFieldState[] = [];

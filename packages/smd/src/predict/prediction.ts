@@ -196,9 +196,16 @@ function phaseSpans(
   return { spans, continuousReason: pw.kind === 'continuous' ? pw.reason : null };
 }
 
-/** f(η_t) for every step (0 where η ≤ 0), evaluating f once per run of equal consecutive η. */
-function perStep(lr: Float64Array, f: (eta: number) => number): Float64Array {
-  const out = new Float64Array(lr.length);
+/**
+ * f(η_t) for every step (0 where η ≤ 0), evaluating f once per run of equal consecutive η; into
+ * `into` when it has the length.
+ */
+function perStep(
+  lr: Float64Array,
+  f: (eta: number) => number,
+  into: Float64Array | undefined,
+): Float64Array {
+  const out = into?.length === lr.length ? into : new Float64Array(lr.length);
   for (let t = 0; t < lr.length;) {
     const eta = lr[t];
     let u = t + 1;
@@ -262,6 +269,12 @@ export interface PredictionEffort {
    * it while a slider moves (the search can take seconds) and runs it once the slider rests.
    */
   maxSearchSteps?: number;
+  /**
+   * A prediction this one replaces (the explorer's previous one): its per-step arrays are
+   * overwritten and returned in the new prediction when the step count is the same (10⁶ steps
+   * are 56 MB of fresh arrays otherwise). It must not be read afterwards.
+   */
+  reuse?: Prediction;
 }
 
 /** The recurrence of the input's optimizer (default: sgdm when α > 0, else sgd). */
@@ -284,7 +297,8 @@ export function computePrediction<O extends PredictionInput>(
 ): Prediction<O> {
   const maxSearch = effort.maxSearchSteps ?? MAX_SEARCH_STEPS;
   const n = o.totalSteps;
-  const lr = lrSeries(o.scheduleSpec, o.lr, n);
+  const old = effort.reuse;
+  const lr = lrSeries(o.scheduleSpec, o.lr, n, old?.trajectory.lr);
   const { spans, continuousReason } = phaseSpans(o, lr);
   let lr0 = o.lr;
   for (let t = 0; t < n; t++) {
@@ -297,10 +311,16 @@ export function computePrediction<O extends PredictionInput>(
   const sgdFamily = optimizerOf(o) === 'sgd' || optimizerOf(o) === 'sgdm';
   const initialState: MeanFieldState =
     o.w0 === null ? dyn.fixedPoint(lr0) : { a: o.w0 * o.w0, b: 0, c: 0 };
-  const both = runBothModes({ lr, dynamics: dyn, initialState, spans });
+  const both = runBothModes(
+    { lr, dynamics: dyn, initialState, spans },
+    old && {
+      plain: old.options.rescale ? old.otherTrajectory : old.trajectory,
+      rescaled: old.options.rescale ? old.trajectory : old.otherTrajectory,
+    },
+  );
   const trajectory = o.rescale ? both.rescaled : both.plain;
   const otherTrajectory = o.rescale ? both.plain : both.rescaled;
-  const target = perStep(lr, (eta) => dyn.deltaStar(eta));
+  const target = perStep(lr, (eta) => dyn.deltaStar(eta), old?.deltaStarSeries);
   const spe = o.stepsPerEpoch;
 
   const phases: PhaseReport[] = spans.map((span, i) => {
@@ -378,6 +398,6 @@ export function computePrediction<O extends PredictionInput>(
     trajectory,
     otherTrajectory,
     deltaStarSeries: target,
-    normStarSeries: perStep(lr, (eta) => Math.sqrt(dyn.normStarSq(eta))),
+    normStarSeries: perStep(lr, (eta) => Math.sqrt(dyn.normStarSq(eta)), old?.normStarSeries),
   };
 }

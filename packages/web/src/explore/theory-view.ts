@@ -62,6 +62,8 @@ export class TheoryView {
   private readonly scheduleBox: HTMLElement;
   private frame = 0;
   private restTimer = 0;
+  /** The last prediction: its per-step arrays are reused by the next one (render copies what it draws). */
+  private last: Prediction | undefined;
 
   constructor(
     parent: HTMLElement,
@@ -260,7 +262,11 @@ export class TheoryView {
       return;
     }
     const t0 = performance.now();
-    const p = computePrediction(input, search ? {} : { maxSearchSteps: 0 });
+    const p = computePrediction(input, {
+      maxSearchSteps: search ? undefined : 0,
+      reuse: this.last,
+    });
+    this.last = p;
     const ms = performance.now() - t0;
     this.status.className = 'status';
     this.status.textContent = `${int(input.totalSteps)} steps of the recurrence in both modes: ${ms.toFixed(1)} ms${search ? ' (with searches)' : ''}`;

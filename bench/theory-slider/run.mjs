@@ -1,0 +1,143 @@
+// Bench: the explorer theory view's slider path — computePrediction without the searches (both
+// trajectories, the per-step Δ* and ‖w*‖, the phase outcomes) for 10⁶ steps — before and after a
+// change, in one process, interleaved A B A B, medians and the ratio before / after. "Before" is
+// the sources of packages/engine and packages/smd at a git ref, "after" the working tree's; both
+// are bundled by esbuild the same way the explorer page is (so Node and Chromium run the same code).
+//
+//   node bench/theory-slider/run.mjs --before <git ref> [--reps 15] [--browser]
+//
+// --browser runs the same interleaved loop inside headless Chromium (Debian's, launched as the
+// explorer tests launch it) instead of Node. Cases: the view's default (the paper's ImageNet
+// schedule, SGDM) at 100 epochs × 10,000 steps, warmup + cosine, AdamW and Lion (multistep).
+import { build } from 'esbuild';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { runInThisContext } from 'node:vm';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const argv = process.argv.slice(2);
+const opt = (name) => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? argv[i + 1] : undefined;
+};
+const before = opt('before');
+const reps = Number(opt('reps') ?? 15);
+const inBrowser = argv.includes('--browser');
+if (!before || !(reps >= 1)) {
+  console.error('usage: node bench/theory-slider/run.mjs --before <git ref> [--reps N] [--browser]');
+  process.exit(2);
+}
+
+const work = mkdtempSync(join(tmpdir(), 'smd-theory-slider-'));
+// "before": the two packages' sources at the ref, resolvable as @smd/engine and @smd/smd
+const old = join(work, 'before');
+mkdirSync(join(old, 'node_modules', '@smd'), { recursive: true });
+const tar = execFileSync('git', ['archive', before, 'tsconfig.base.json', 'packages/engine', 'packages/smd'], {
+  cwd: root,
+  maxBuffer: 1 << 30,
+});
+execFileSync('tar', ['-x', '-C', old], { input: tar });
+for (const p of ['engine', 'smd'])
+  symlinkSync(join(old, 'packages', p), join(old, 'node_modules', '@smd', p));
+
+const entry = `import { computePrediction } from '@smd/smd/predict';
+import { parseSchedule } from '@smd/engine/schedule';
+export { computePrediction, parseSchedule };`;
+const bundles = {};
+for (const [name, dir] of [
+  ['before', old],
+  ['after', root],
+]) {
+  const out = await build({
+    stdin: { contents: entry, resolveDir: dir, loader: 'js' },
+    bundle: true,
+    write: false,
+    format: 'iife',
+    globalName: `smd_${name}`,
+    platform: 'browser',
+    target: 'es2020',
+    conditions: ['source'],
+    logLevel: 'warning',
+  });
+  bundles[name] = out.outputFiles[0].text;
+}
+
+/** Runs in Node or in the page: interleaved timing of both bundles' computePrediction. */
+function measure(reps) {
+  const libs = { before: globalThis.smd_before, after: globalThis.smd_after };
+  const spe = 10_000;
+  const total = 1_000_000;
+  const multistep = 'multistep:30,60,80:0.1';
+  const base = { lr: 0.1, wd: 1e-4, momentum: 0.9, L: 1, w0: null, tolerance: 0.05, rescale: false };
+  const cases = [
+    ['default (SGDM, multistep 30,60,80)', multistep, {}],
+    ['SGDM, warmup 5 + cosine', 'warmup:5:0:cosine', {}],
+    ['AdamW, multistep', multistep, { lr: 1e-3, wd: 0.1, momentum: 0, optimizer: 'adamw', betas: [0.9, 0.999] }],
+    ['Lion, multistep', multistep, { lr: 1e-4, wd: 0.1, momentum: 0, optimizer: 'lion', betas: [0.9, 0.99] }],
+  ];
+  const median = (xs) => {
+    const s = [...xs].sort((a, b) => a - b);
+    return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+  };
+  const rows = [];
+  for (const [name, schedule, extra] of cases) {
+    const ms = { before: [], after: [] };
+    const check = {};
+    for (let r = -1; r < reps; r++) {
+      for (const which of ['before', 'after']) {
+        const lib = libs[which];
+        const input = {
+          ...base,
+          ...extra,
+          schedule,
+          scheduleSpec: lib.parseSchedule(schedule, spe, total),
+          stepsPerEpoch: spe,
+          totalSteps: total,
+          wd: (extra.wd ?? base.wd) * (1 + 0.01 * (r + 1)), // a slider move per repetition
+        };
+        const t0 = performance.now();
+        const p = lib.computePrediction(input, { maxSearchSteps: 0 });
+        const dt = performance.now() - t0;
+        if (r >= 0) ms[which].push(dt); // r = −1 warms up
+        check[which] = p.phases.map((ph) => ph.outcome.deltaEndPct);
+      }
+    }
+    const agree = check.before.every((v, i) => Math.abs(v / check.after[i] - 1) <= 1e-12);
+    const ratios = ms.before.map((b, i) => b / ms.after[i]);
+    rows.push({ name, before: median(ms.before), after: median(ms.after), ratio: median(ratios), agree });
+  }
+  return rows;
+}
+
+let rows;
+if (inBrowser) {
+  const { openBrowser } = await import(
+    pathToFileURL(join(root, 'packages/test-support/dist/cli/browser-harness.js')).href
+  );
+  const b = await openBrowser('about:blank');
+  try {
+    await b.page.goto('about:blank');
+    for (const code of Object.values(bundles)) await b.page.addScriptTag({ content: code });
+    rows = await b.page.evaluate(`(${measure.toString()})(${reps})`);
+  } finally {
+    await b.close();
+  }
+} else {
+  for (const code of Object.values(bundles)) runInThisContext(code); // defines smd_before, smd_after
+  rows = measure(reps);
+}
+rmSync(work, { recursive: true, force: true });
+
+const env = inBrowser ? 'headless Chromium' : `Node ${process.version}`;
+console.log(
+  `theory view slider path, 10⁶ steps, ${env}, ${cpus()[0]?.model ?? '?'}, ${reps} interleaved pairs, before = ${before}`,
+);
+console.log('| case | before (median ms) | after (median ms) | before / after | same phase outcomes (1e-12) |');
+console.log('|---|---|---|---|---|');
+for (const r of rows)
+  console.log(
+    `| ${r.name} | ${r.before.toFixed(1)} | ${r.after.toFixed(1)} | ${r.ratio.toFixed(2)}× | ${r.agree ? 'yes' : 'NO'} |`,
+  );
