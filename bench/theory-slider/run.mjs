@@ -27,7 +27,9 @@ const before = opt('before');
 const reps = Number(opt('reps') ?? 15);
 const inBrowser = argv.includes('--browser');
 if (!before || !(reps >= 1)) {
-  console.error('usage: node bench/theory-slider/run.mjs --before <git ref> [--reps N] [--browser]');
+  console.error(
+    'usage: node bench/theory-slider/run.mjs --before <git ref> [--reps N] [--browser]',
+  );
   process.exit(2);
 }
 
@@ -35,10 +37,14 @@ const work = mkdtempSync(join(tmpdir(), 'smd-theory-slider-'));
 // "before": the two packages' sources at the ref, resolvable as @smd/engine and @smd/smd
 const old = join(work, 'before');
 mkdirSync(join(old, 'node_modules', '@smd'), { recursive: true });
-const tar = execFileSync('git', ['archive', before, 'tsconfig.base.json', 'packages/engine', 'packages/smd'], {
-  cwd: root,
-  maxBuffer: 1 << 30,
-});
+const tar = execFileSync(
+  'git',
+  ['archive', before, 'tsconfig.base.json', 'packages/engine', 'packages/smd'],
+  {
+    cwd: root,
+    maxBuffer: 1 << 30,
+  },
+);
 execFileSync('tar', ['-x', '-C', old], { input: tar });
 for (const p of ['engine', 'smd'])
   symlinkSync(join(old, 'packages', p), join(old, 'node_modules', '@smd', p));
@@ -71,12 +77,28 @@ function measure(reps) {
   const spe = 10_000;
   const total = 1_000_000;
   const multistep = 'multistep:30,60,80:0.1';
-  const base = { lr: 0.1, wd: 1e-4, momentum: 0.9, L: 1, w0: null, tolerance: 0.05, rescale: false };
+  const base = {
+    lr: 0.1,
+    wd: 1e-4,
+    momentum: 0.9,
+    L: 1,
+    w0: null,
+    tolerance: 0.05,
+    rescale: false,
+  };
   const cases = [
     ['default (SGDM, multistep 30,60,80)', multistep, {}],
     ['SGDM, warmup 5 + cosine', 'warmup:5:0:cosine', {}],
-    ['AdamW, multistep', multistep, { lr: 1e-3, wd: 0.1, momentum: 0, optimizer: 'adamw', betas: [0.9, 0.999] }],
-    ['Lion, multistep', multistep, { lr: 1e-4, wd: 0.1, momentum: 0, optimizer: 'lion', betas: [0.9, 0.99] }],
+    [
+      'AdamW, multistep',
+      multistep,
+      { lr: 1e-3, wd: 0.1, momentum: 0, optimizer: 'adamw', betas: [0.9, 0.999] },
+    ],
+    [
+      'Lion, multistep',
+      multistep,
+      { lr: 1e-4, wd: 0.1, momentum: 0, optimizer: 'lion', betas: [0.9, 0.99] },
+    ],
   ];
   const median = (xs) => {
     const s = [...xs].sort((a, b) => a - b);
@@ -86,6 +108,7 @@ function measure(reps) {
   for (const [name, schedule, extra] of cases) {
     const ms = { before: [], after: [] };
     const check = {};
+    const last = {};
     for (let r = -1; r < reps; r++) {
       for (const which of ['before', 'after']) {
         const lib = libs[which];
@@ -99,15 +122,23 @@ function measure(reps) {
           wd: (extra.wd ?? base.wd) * (1 + 0.01 * (r + 1)), // a slider move per repetition
         };
         const t0 = performance.now();
-        const p = lib.computePrediction(input, { maxSearchSteps: 0 });
+        // as the view calls it: the previous prediction's arrays are reused (ignored before)
+        const p = lib.computePrediction(input, { maxSearchSteps: 0, reuse: last[which] });
         const dt = performance.now() - t0;
         if (r >= 0) ms[which].push(dt); // r = −1 warms up
         check[which] = p.phases.map((ph) => ph.outcome.deltaEndPct);
+        last[which] = p;
       }
     }
     const agree = check.before.every((v, i) => Math.abs(v / check.after[i] - 1) <= 1e-12);
     const ratios = ms.before.map((b, i) => b / ms.after[i]);
-    rows.push({ name, before: median(ms.before), after: median(ms.after), ratio: median(ratios), agree });
+    rows.push({
+      name,
+      before: median(ms.before),
+      after: median(ms.after),
+      ratio: median(ratios),
+      agree,
+    });
   }
   return rows;
 }
@@ -135,7 +166,9 @@ const env = inBrowser ? 'headless Chromium' : `Node ${process.version}`;
 console.log(
   `theory view slider path, 10⁶ steps, ${env}, ${cpus()[0]?.model ?? '?'}, ${reps} interleaved pairs, before = ${before}`,
 );
-console.log('| case | before (median ms) | after (median ms) | before / after | same phase outcomes (1e-12) |');
+console.log(
+  '| case | before (median ms) | after (median ms) | before / after | same phase outcomes (1e-12) |',
+);
 console.log('|---|---|---|---|---|');
 for (const r of rows)
   console.log(

@@ -182,7 +182,11 @@ test('theory view: AdamW and Lion give smd predict --optimizer’s Δ* and follo
 
 test('theory view: 10⁶ steps of the recurrence on the slider path, measured in Chromium', async () => {
   const { page, consoleErrors } = s;
-  // 100 epochs of 10,000 steps: the recurrence runs 10⁶ steps in both modes on every input.
+  // 100 epochs of 10,000 steps: the recurrence runs 10⁶ steps in both modes on every input
+  // (OptimizerDynamics.run: one loop per span, a bitwise fixed point held, the steps before the
+  // first drop shared by both modes, the last prediction's arrays reused). The issue asks for well
+  // under 50 ms; bench/RESULTS.md ("Explorer … slider path") has the measurements and
+  // bench/theory-slider/run.mjs the interleaved before/after comparison.
   await page.goto('about:blank');
   await page.goto(`${url}#theory?stepsPerEpoch=10000&epochs=100`);
   await page.waitForSelector('#theory[data-state="done"]', { timeout: 120_000 });
@@ -190,7 +194,8 @@ test('theory view: 10⁶ steps of the recurrence on the slider path, measured in
     (await page.textContent('#theory-command')) ?? '',
     /--steps-per-epoch 10000 --epochs 100$/,
   );
-  // Three slider moves, each timed by the page (recorded, not asserted: the machine is shared).
+  // Three slider moves, each timed by the page (printed, not asserted: a timed test on a shared
+  // machine would fail at random; the bench is the measurement).
   const ms: number[] = [];
   for (const wd of ['0.0002', '0.0003', '0.0004']) {
     await page.fill('#f-wd', wd);

@@ -7,7 +7,7 @@
  * before the phase ends and stays inside it until the phase's last step, where Δ*_t is the exact
  * equilibrium of the step's own η (docs/smd-theory.md §4: arccos(1 − λη/(1+α))).
  */
-import { piecewisePhases, scheduleDrops, lrSeries, type Schedule } from '@smd/engine/schedule';
+import { lrSeries, type Schedule } from '@smd/engine/schedule';
 import {
   stepsAfterLrDrop,
   stepsToEquilibrium,
@@ -19,6 +19,9 @@ import {
   type OptimizerDynamics,
 } from '../theory/index.js';
 import { runBothModes, type PhaseSpan, type PhasedTrajectory } from './phase-trajectory.js';
+import { equilibriumSeries, phaseSpans } from './prediction-steps.js';
+
+export { CONTINUOUS_PIECE_FRACTION } from './prediction-steps.js';
 
 /** What a prediction needs (validated by the caller: `smd predict`'s flags, the explorer's form). */
 export interface PredictionInput {
@@ -158,64 +161,6 @@ export interface Prediction<O extends PredictionInput = PredictionInput> {
 /** Cap on the extra recurrence steps spent to say how long a non-reaching phase would need. */
 export const MAX_SEARCH_STEPS = 10_000_000;
 
-/** A stretch where η varies is reported in pieces of at most this fraction of the run. */
-export const CONTINUOUS_PIECE_FRACTION = 0.1;
-
-/**
- * Phases: the constant stretches of a piecewise-constant schedule; for a schedule with a
- * continuous part, the stretches between lr jumps, each stretch where η varies cut into pieces of
- * ≤ 10% of the run (so the table shows where Δ_t stops tracking the moving Δ*).
- */
-function phaseSpans(
-  o: PredictionInput,
-  lr: Float64Array,
-): { spans: PhaseSpan[]; continuousReason: string | null } {
-  const n = o.totalSteps;
-  const pw = piecewisePhases(o.scheduleSpec, n);
-  const drops = scheduleDrops(o.scheduleSpec, n);
-  const ratioAt = new Map(drops.map((d) => [d.step, d.ratio]));
-  const cuts =
-    pw.kind === 'piecewise'
-      ? pw.phases.map((p) => p.start)
-      : [0, ...drops.map((d) => d.step).filter((s) => s > 0 && s < n)];
-  const spans: PhaseSpan[] = [];
-  const piece = Math.max(1, Math.ceil(n * CONTINUOUS_PIECE_FRACTION));
-  cuts.forEach((start, i) => {
-    const end = i + 1 < cuts.length ? cuts[i + 1] : n;
-    let varies = false;
-    for (let t = start + 1; t < end && !varies; t++) varies = lr[t] !== lr[t - 1];
-    const count = varies ? Math.ceil((end - start) / piece) : 1;
-    for (let k = 0; k < count; k++) {
-      spans.push({
-        start: start + Math.round(((end - start) * k) / count),
-        end: start + Math.round(((end - start) * (k + 1)) / count),
-        dropRatio: k === 0 ? (ratioAt.get(start) ?? null) : null,
-      });
-    }
-  });
-  return { spans, continuousReason: pw.kind === 'continuous' ? pw.reason : null };
-}
-
-/**
- * f(η_t) for every step (0 where η ≤ 0), evaluating f once per run of equal consecutive η; into
- * `into` when it has the length.
- */
-function perStep(
-  lr: Float64Array,
-  f: (eta: number) => number,
-  into: Float64Array | undefined,
-): Float64Array {
-  const out = into?.length === lr.length ? into : new Float64Array(lr.length);
-  for (let t = 0; t < lr.length;) {
-    const eta = lr[t];
-    let u = t + 1;
-    while (u < lr.length && lr[u] === eta) u++;
-    out.fill(eta > 0 ? f(eta) : 0, t, u);
-    t = u;
-  }
-  return out;
-}
-
 function outcome(
   o: PredictionInput,
   dyn: OptimizerDynamics,
@@ -299,7 +244,7 @@ export function computePrediction<O extends PredictionInput>(
   const n = o.totalSteps;
   const old = effort.reuse;
   const lr = lrSeries(o.scheduleSpec, o.lr, n, old?.trajectory.lr);
-  const { spans, continuousReason } = phaseSpans(o, lr);
+  const { spans, varies, continuousReason } = phaseSpans(o.scheduleSpec, lr);
   let lr0 = o.lr;
   for (let t = 0; t < n; t++) {
     if (lr[t] > 0) {
@@ -320,15 +265,21 @@ export function computePrediction<O extends PredictionInput>(
   );
   const trajectory = o.rescale ? both.rescaled : both.plain;
   const otherTrajectory = o.rescale ? both.plain : both.rescaled;
-  const target = perStep(lr, (eta) => dyn.deltaStar(eta), old?.deltaStarSeries);
+  const equilibria = equilibriumSeries(
+    lr,
+    spans,
+    varies,
+    dyn,
+    old && { deltaStar: old.deltaStarSeries, normStar: old.normStarSeries },
+  );
+  const target = equilibria.deltaStar;
   const spe = o.stepsPerEpoch;
 
   const phases: PhaseReport[] = spans.map((span, i) => {
     const eta = lr[span.end - 1] > 0 ? lr[span.end - 1] : lr0;
     const normStar = Math.sqrt(dyn.normStarSq(eta));
     const tau = dyn.timeConstant(eta);
-    let lrVaries = false;
-    for (let t = span.start + 1; t < span.end && !lrVaries; t++) lrVaries = lr[t] !== lr[t - 1];
+    const lrVaries = varies[i];
     const dropped = span.dropRatio !== null && span.dropRatio > 1 && span.start > 0;
     const drop =
       dropped && sgdFamily
@@ -398,6 +349,6 @@ export function computePrediction<O extends PredictionInput>(
     trajectory,
     otherTrajectory,
     deltaStarSeries: target,
-    normStarSeries: perStep(lr, (eta) => Math.sqrt(dyn.normStarSq(eta)), old?.normStarSeries),
+    normStarSeries: equilibria.normStar,
   };
 }

@@ -7,7 +7,12 @@ import {
   equilibriumNormSq,
   type EquilibriumOptimizer,
 } from './optimizer-equilibrium.js';
-import { optimizerDynamics, stepsToEquilibrium, type DynamicsHyper } from './optimizer-dynamics.js';
+import {
+  DYNAMICS_OPTIMIZERS,
+  optimizerDynamics,
+  stepsToEquilibrium,
+  type DynamicsHyper,
+} from './optimizer-dynamics.js';
 import type { MeanFieldState } from './types.js';
 
 const rel = (a: number, b: number, tol: number, what: string): void =>
@@ -154,4 +159,17 @@ test('stepsToEquilibrium: decoupled closed form (hand-computed) and the rescale 
   const s0 = meanFieldFixedPoint({ lr: 0.1, wd: 5e-4, momentum: 0.9, L: 1 });
   const t = stepsToEquilibrium(sgdm, 0.01, s0, 5).steps!;
   assert.ok(t > 20_000 && t < 40_000, `sgdm re-equilibration ${t}`);
+});
+
+test('deltaStar(η) is step(fixedPoint(η), η) and normStarSq(η) is fixedPoint(η).a, bitwise', () => {
+  // computePrediction's per-step Δ* and ‖w*‖ series rely on it (one fixed point per η).
+  for (const optimizer of DYNAMICS_OPTIMIZERS) {
+    const dyn = optimizerDynamics({ optimizer, wd: 1e-3, momentum: 0.9 });
+    for (const lr of [1e-4, 3.7e-3, 0.05, 0.3]) {
+      const fp = dyn.fixedPoint(lr);
+      assert.equal(dyn.deltaStar(lr), dyn.step(fp, lr, { a: 0, b: 0, c: 0 }), `${optimizer} ${lr}`);
+      assert.equal(dyn.normStarSq(lr), fp.a, `${optimizer} ${lr}`);
+      assert.ok(dyn.deltaStar(lr) > 0, `${optimizer} ${lr}`);
+    }
+  }
 });

@@ -76,11 +76,11 @@ export interface OptimizerDynamics {
   run: RecurrenceRun;
   /** Fixed point of the recurrence at η. */
   fixedPoint(lr: number): MeanFieldState;
-  /** Δ* at η (the recurrence's own fixed point). */
+  /** Δ* at η: step(fixedPoint(η), η), the recurrence's own fixed point. */
   deltaStar(lr: number): number;
   /** Leading-order Δ* (Theorem 3 / the √ forms). */
   deltaStarLeading(lr: number): number;
-  /** ‖w*‖² at η. */
+  /** ‖w*‖² at η: fixedPoint(η).a. */
   normStarSq(lr: number): number;
   /** −1/ln ρ of the map at its fixed point: steps for a deviation to shrink by e. */
   timeConstant(lr: number): number;
