@@ -4,10 +4,11 @@
 // the sources of packages/engine and packages/smd at a git ref, "after" the working tree's; both
 // are bundled by esbuild the same way the explorer page is (so Node and Chromium run the same code).
 //
-//   node bench/theory-slider/run.mjs --before <git ref> [--reps 15] [--browser]
+//   node bench/theory-slider/run.mjs --before <git ref> [--reps 15] [--browser | --cpu]
 //
 // --browser runs the same interleaved loop inside headless Chromium (Debian's, launched as the
-// explorer tests launch it) instead of Node. Cases: the view's default (the paper's ImageNet
+// explorer tests launch it) instead of Node. --cpu (Node) times each call by the process's CPU
+// time instead of the wall clock: steadier on a machine shared with other jobs. Cases: the view's default (the paper's ImageNet
 // schedule, SGDM) at 100 epochs × 10,000 steps, warmup + cosine, AdamW and Lion (multistep).
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
@@ -26,9 +27,10 @@ const opt = (name) => {
 const before = opt('before');
 const reps = Number(opt('reps') ?? 15);
 const inBrowser = argv.includes('--browser');
+const cpuClock = argv.includes('--cpu');
 if (!before || !(reps >= 1)) {
   console.error(
-    'usage: node bench/theory-slider/run.mjs --before <git ref> [--reps N] [--browser]',
+    'usage: node bench/theory-slider/run.mjs --before <git ref> [--reps N] [--browser | --cpu]',
   );
   process.exit(2);
 }
@@ -72,7 +74,7 @@ for (const [name, dir] of [
 }
 
 /** Runs in Node or in the page: interleaved timing of both bundles' computePrediction. */
-function measure(reps) {
+function measure(reps, clock) {
   const libs = { before: globalThis.smd_before, after: globalThis.smd_after };
   const spe = 10_000;
   const total = 1_000_000;
@@ -121,10 +123,10 @@ function measure(reps) {
           totalSteps: total,
           wd: (extra.wd ?? base.wd) * (1 + 0.01 * (r + 1)), // a slider move per repetition
         };
-        const t0 = performance.now();
+        const t0 = clock();
         // as the view calls it: the previous prediction's arrays are reused (ignored before)
         const p = lib.computePrediction(input, { maxSearchSteps: 0, reuse: last[which] });
-        const dt = performance.now() - t0;
+        const dt = clock() - t0;
         if (r >= 0) ms[which].push(dt); // r = −1 warms up
         check[which] = p.phases.map((ph) => ph.outcome.deltaEndPct);
         last[which] = p;
@@ -152,19 +154,27 @@ if (inBrowser) {
   try {
     await b.page.goto('about:blank');
     for (const code of Object.values(bundles)) await b.page.addScriptTag({ content: code });
-    rows = await b.page.evaluate(`(${measure.toString()})(${reps})`);
+    rows = await b.page.evaluate(`(${measure.toString()})(${reps}, () => performance.now())`);
   } finally {
     await b.close();
   }
 } else {
   for (const code of Object.values(bundles)) runInThisContext(code); // defines smd_before, smd_after
-  rows = measure(reps);
+  rows = measure(
+    reps,
+    cpuClock
+      ? () => {
+          const u = process.cpuUsage();
+          return (u.user + u.system) / 1000;
+        }
+      : () => performance.now(),
+  );
 }
 rmSync(work, { recursive: true, force: true });
 
 const env = inBrowser ? 'headless Chromium' : `Node ${process.version}`;
 console.log(
-  `theory view slider path, 10⁶ steps, ${env}, ${cpus()[0]?.model ?? '?'}, ${reps} interleaved pairs, before = ${before}`,
+  `theory view slider path, 10⁶ steps, ${env}${cpuClock && !inBrowser ? ' (CPU time)' : ''}, ${cpus()[0]?.model ?? '?'}, ${reps} interleaved pairs, before = ${before}`,
 );
 console.log(
   '| case | before (median ms) | after (median ms) | before / after | same phase outcomes (1e-12) |',

@@ -45,7 +45,7 @@ export interface PhasedRunOptions {
 
 /** Iterates the recurrence span by span (sgd/sgdm: equals one meanFieldTrajectory call with rescaleAtDrops). */
 export function runPhased(o: PhasedRunOptions): PhasedTrajectory {
-  return runSpans(o, null);
+  return runModes(o, [o.rescale], [undefined])[0];
 }
 
 /** A prediction's two trajectories: without the rescaling trick and with it. */
@@ -55,74 +55,72 @@ export interface BothModes {
 }
 
 /**
- * runPhased without and with rescaling (the same numbers as two runPhased calls). The spans before
- * the first lr drop are the same in both modes, so they run once and are copied.
+ * runPhased without and with rescaling, the same numbers as two runPhased calls, faster: a span
+ * both modes start in the same state (every span before the first lr drop) runs once and is
+ * copied, and the others run both modes in one loop where the dynamics has one (runPair).
+ * `into`: an earlier result of as many steps whose arrays are overwritten instead of allocated.
  */
 export function runBothModes(o: Omit<PhasedRunOptions, 'rescale'>, into?: BothModes): BothModes {
-  const plain = runSpans({ ...o, rescale: false }, null, into?.plain);
-  return { plain, rescaled: runSpans({ ...o, rescale: true }, plain, into?.rescaled) };
+  const [plain, rescaled] = runModes(o, [false, true], [into?.plain, into?.rescaled]);
+  return { plain, rescaled };
 }
 
-function rescalesAt(span: PhaseSpan): boolean {
-  return span.dropRatio !== null && span.dropRatio > 1;
+function sameState(x: MeanFieldState, y: MeanFieldState): boolean {
+  return x.a === y.a && x.b === y.b && x.c === y.c;
 }
 
-/**
- * The span loop of runPhased. With `same` (this input's run without rescaling), the spans before
- * the first drop are copied from it and the loop starts at that drop. The arrays of `into` (an
- * earlier trajectory of as many steps) are overwritten instead of allocating new ones.
- */
-function runSpans(
-  o: PhasedRunOptions,
-  same: PhasedTrajectory | null,
-  into?: PhasedTrajectory,
-): PhasedTrajectory {
+/** The span loop: one trajectory per rescale flag, in lockstep. */
+function runModes(
+  o: Omit<PhasedRunOptions, 'rescale'>,
+  rescale: boolean[],
+  into: (PhasedTrajectory | undefined)[],
+): PhasedTrajectory[] {
   const n = o.lr.length;
-  const reuse = into !== undefined && into.deltaRad.length === n && into !== same;
-  const deltaRad = reuse ? into.deltaRad : new Float64Array(n);
-  const norm = reuse ? into.norm : new Float64Array(n + 1);
-  let first = 0;
-  let state: MeanFieldState = { ...o.initialState };
-  let startStates: MeanFieldState[] = [];
-  let rescaleFactors: number[] = [];
-  let normBeforeRescale: number[] = [];
-  let normEnd: number[] = [];
-  if (same !== null && o.rescale) {
-    first = o.spans.findIndex(rescalesAt);
-    if (first < 0) first = o.spans.length;
-    const end = first > 0 ? o.spans[first - 1].end : 0;
-    deltaRad.set(same.deltaRad.subarray(0, end));
-    norm.set(same.norm.subarray(0, end + 1));
-    startStates = same.startStates.slice(0, first).map((s) => ({ ...s }));
-    rescaleFactors = same.rescaleFactors.slice(0, first);
-    normBeforeRescale = same.normBeforeRescale.slice(0, first);
-    normEnd = same.normEnd.slice(0, first);
-    // without rescaling, the state a span starts in is the state the span before it ended in
-    if (first > 0) state = { ...(first < o.spans.length ? same.startStates[first] : same.end) };
-  }
-  for (let i = first; i < o.spans.length; i++) {
-    const span = o.spans[i];
-    normBeforeRescale.push(Math.sqrt(state.a));
-    let f = 1;
-    if (o.rescale && rescalesAt(span)) {
-      // Weights only, not the optimizer's buffers (what rescaling parameters in place does).
-      f = o.dynamics.rescaleFactor(span.dropRatio!);
-      state = o.dynamics.rescale(state, f);
+  const dyn = o.dynamics;
+  const trs: PhasedTrajectory[] = rescale.map((_, m) => {
+    const old = into[m];
+    const fits = old !== undefined && old.deltaRad.length === n && !into.slice(0, m).includes(old);
+    return {
+      lr: o.lr,
+      deltaRad: fits ? old.deltaRad : new Float64Array(n),
+      norm: fits ? old.norm : new Float64Array(n + 1),
+      startStates: [],
+      rescaleFactors: [],
+      normBeforeRescale: [],
+      normEnd: [],
+      end: { ...o.initialState },
+    };
+  });
+  for (const span of o.spans) {
+    trs.forEach((tr, m) => {
+      tr.normBeforeRescale.push(Math.sqrt(tr.end.a));
+      let f = 1;
+      if (rescale[m] && span.dropRatio !== null && span.dropRatio > 1) {
+        // Weights only, not the optimizer's buffers (what rescaling parameters in place does).
+        f = dyn.rescaleFactor(span.dropRatio);
+        tr.end = dyn.rescale(tr.end, f);
+      }
+      tr.rescaleFactors.push(f);
+      tr.startStates.push({ ...tr.end });
+    });
+    const [t0, t1] = trs;
+    if (t1 !== undefined && sameState(t0.end, t1.end)) {
+      dyn.run(t0.end, o.lr, span.start, span.end, t0.deltaRad, t0.norm);
+      t1.deltaRad.set(t0.deltaRad.subarray(span.start, span.end), span.start);
+      t1.norm.set(t0.norm.subarray(span.start, span.end), span.start);
+      t1.end = { ...t0.end };
+    } else {
+      // both modes in one loop while neither is at a fixed point, then each on its own
+      const from =
+        t1 !== undefined && dyn.runPair
+          ? dyn.runPair(t0.end, t1.end, o.lr, span.start, span.end, t0, t1)
+          : span.start;
+      for (const tr of trs) dyn.run(tr.end, o.lr, from, span.end, tr.deltaRad, tr.norm);
     }
-    rescaleFactors.push(f);
-    startStates.push({ ...state });
-    o.dynamics.run(state, o.lr, span.start, span.end, deltaRad, norm);
-    norm[span.end] = Math.sqrt(state.a);
-    normEnd.push(Math.sqrt(state.a));
+    for (const tr of trs) {
+      tr.norm[span.end] = Math.sqrt(tr.end.a);
+      tr.normEnd.push(Math.sqrt(tr.end.a));
+    }
   }
-  return {
-    lr: o.lr,
-    deltaRad,
-    norm,
-    startStates,
-    rescaleFactors,
-    normBeforeRescale,
-    normEnd,
-    end: { ...state },
-  };
+  return trs;
 }

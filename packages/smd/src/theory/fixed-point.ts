@@ -16,11 +16,15 @@ export interface MeanFieldFixedPoint extends MeanFieldState {
 export function meanFieldFixedPoint(p: SgdHyperL): MeanFieldFixedPoint {
   checkHyper(p, 'meanFieldFixedPoint');
   checkL(p.L, 'meanFieldFixedPoint');
+  const s = meanFieldFixedState(p);
+  return { ...s, normSq: s.a, deltaRad: deltaStarExact(p) };
+}
+
+/** The state of meanFieldFixedPoint alone (no Δ*: computePrediction asks for it at every η). */
+export function meanFieldFixedState(p: SgdHyperL): MeanFieldState {
   const al = p.momentum ?? 0;
   const a = weightNormStarSq(p);
-  const c = (-p.wd * a) / (1 + al);
-  const b = (2 * p.wd * a) / (p.lr * (1 + al));
-  return { a, b, c, normSq: a, deltaRad: deltaStarExact(p) };
+  return { a, b: (2 * p.wd * a) / (p.lr * (1 + al)), c: (-p.wd * a) / (1 + al) };
 }
 
 /** Analytic Jacobian ∂(a', b', c')/∂(a, b, c) of the §4 map at state s (rows a', b', c'). */

@@ -18,7 +18,7 @@
  * - sgdp, adamp: projected-dynamics.ts (derived here).
  */
 import { lionSignCorrelationSum } from '@smd/engine/rotational-rules';
-import { localRate, meanFieldFixedPoint, numericTimeConstant } from './fixed-point.js';
+import { localRate, meanFieldFixedState, numericTimeConstant } from './fixed-point.js';
 import { meanFieldStep } from './mean-field.js';
 import { nesterovFixedPoint, nesterovStep } from './nesterov-recurrence.js';
 import {
@@ -27,7 +27,14 @@ import {
   type EquilibriumOptimizer,
 } from './optimizer-equilibrium.js';
 import { projectedDynamics } from './projected-dynamics.js';
-import { decoupledRun, meanFieldRun, stepwiseRun, type RecurrenceRun } from './recurrence-run.js';
+import {
+  decoupledRun,
+  meanFieldRun,
+  meanFieldRunPair,
+  stepwiseRun,
+  type RecurrencePairRun,
+  type RecurrenceRun,
+} from './recurrence-run.js';
 import { stepAngle } from './step-angle.js';
 import type { ProjectedOptimizer } from './projected-equilibrium.js';
 import type { MeanFieldState } from './types.js';
@@ -74,6 +81,8 @@ export interface OptimizerDynamics {
   step(s: MeanFieldState, lr: number, out: MeanFieldState): number;
   /** Steps [start, end) at lr[t] in one loop, the same numbers as `step` (recurrence-run.ts). */
   run: RecurrenceRun;
+  /** Two states through the same steps in one loop (sgd, sgdm), as two `run`s would. */
+  runPair?: RecurrencePairRun;
   /** Fixed point of the recurrence at η. */
   fixedPoint(lr: number): MeanFieldState;
   /** Δ* at η: step(fixedPoint(η), η), the recurrence's own fixed point. */
@@ -110,13 +119,15 @@ export function optimizerDynamics(h: DynamicsHyper): OptimizerDynamics {
       return nesterov ? nesterovStep(s, hot, out) : meanFieldStep(s, hot, out);
     };
     const fixedPoint = (lr: number): MeanFieldState => {
-      const fp = nesterov ? nesterovFixedPoint(p(lr)) : meanFieldFixedPoint(p(lr));
+      if (!nesterov) return meanFieldFixedState(p(lr));
+      const fp = nesterovFixedPoint(p(lr));
       return { a: fp.a, b: fp.b, c: fp.c };
     };
     return {
       hyper: h,
       step,
       run: nesterov ? stepwiseRun(step) : meanFieldRun(lam, alpha, L),
+      runPair: nesterov ? undefined : meanFieldRunPair(lam, alpha, L),
       fixedPoint,
       deltaStar: (lr) => step(fixedPoint(lr), lr, { a: 0, b: 0, c: 0 }),
       deltaStarLeading: (lr) => {

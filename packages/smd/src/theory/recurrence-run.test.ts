@@ -67,3 +67,46 @@ test('run equals step by step bitwise: every optimizer, schedule and start (incl
   // The fixed-point shortcut was exercised (constant stretches that reached a bitwise fixed point).
   assert.ok(held > 10_000, `only ${held} repeated steps`);
 });
+
+test('runPair then run equals two runs bitwise, stopping where either state is a fixed point', () => {
+  for (const optimizer of ['sgd', 'sgdm'] as const) {
+    const dyn = optimizerDynamics({ optimizer, wd: 5e-3, momentum: 0.9, L: 2 });
+    const lr = lrSeries(parseSchedule('multistep:20,40:0.1', 100, STEPS), 0.3, STEPS);
+    const stops: number[] = [];
+    for (const [x, y] of [
+      [
+        { a: 9, b: 0, c: 0 },
+        { a: 0.5, b: 0, c: 0 },
+      ],
+      [{ a: 9, b: 0, c: 0 }, dyn.fixedPoint(0.3)],
+    ]) {
+      const one = (s: MeanFieldState) => {
+        const out = {
+          deltaRad: new Float64Array(STEPS),
+          norm: new Float64Array(STEPS),
+          s: { ...s },
+        };
+        dyn.run(out.s, lr, 0, STEPS, out.deltaRad, out.norm);
+        return out;
+      };
+      const [wx, wy] = [one(x), one(y)];
+      const gx = { deltaRad: new Float64Array(STEPS), norm: new Float64Array(STEPS), s: { ...x } };
+      const gy = { deltaRad: new Float64Array(STEPS), norm: new Float64Array(STEPS), s: { ...y } };
+      let t = 0;
+      while (t < STEPS) {
+        const from = dyn.runPair!(gx.s, gy.s, lr, t, STEPS, gx, gy);
+        stops.push(from);
+        // finish the stretch of equal η on its own, as runBothModes finishes a span
+        let u = from + 1;
+        while (u < STEPS && lr[u] === lr[from]) u++;
+        dyn.run(gx.s, lr, from, Math.min(u, STEPS), gx.deltaRad, gx.norm);
+        dyn.run(gy.s, lr, from, Math.min(u, STEPS), gy.deltaRad, gy.norm);
+        t = Math.min(u, STEPS);
+      }
+      assert.deepEqual(gx, wx, optimizer);
+      assert.deepEqual(gy, wy, optimizer);
+    }
+    // it ran in lockstep somewhere and stopped early somewhere (at a fixed point)
+    assert.ok(stops.some((s) => s > 0) && stops.some((s) => s < STEPS), stops.join(' '));
+  }
+});

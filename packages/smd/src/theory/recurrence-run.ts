@@ -22,6 +22,28 @@ export type RecurrenceRun = (
   norm: Float64Array,
 ) => void;
 
+/** Where a run writes Δ_t and ‖w_t‖ (indexed by step). */
+export interface StepSeries {
+  deltaRad: Float64Array;
+  norm: Float64Array;
+}
+
+/**
+ * Two runs of the same recurrence over the same steps from two states (a prediction's two modes),
+ * in one loop: the two dependency chains overlap in the CPU. Stops before the first step where
+ * either state is a bitwise fixed point and returns that step (`end` when none): the caller
+ * finishes each with its `run`, which holds the fixed point.
+ */
+export type RecurrencePairRun = (
+  s1: MeanFieldState,
+  s2: MeanFieldState,
+  lr: Float64Array,
+  start: number,
+  end: number,
+  out1: StepSeries,
+  out2: StepSeries,
+) => number;
+
 /** One step of a recurrence: writes the new state into `out`, returns Δ in rad. */
 export type RecurrenceStep = (s: MeanFieldState, lr: number, out: MeanFieldState) => number;
 
@@ -93,6 +115,53 @@ export function meanFieldRun(lam: number, al: number, L: number): RecurrenceRun 
     s.a = a;
     s.b = b;
     s.c = c;
+  };
+}
+
+/** meanFieldRun for two states at once (RecurrencePairRun). */
+export function meanFieldRunPair(lam: number, al: number, L: number): RecurrencePairRun {
+  return (s1, s2, lr, start, end, out1, out2) => {
+    // plain locals (no destructuring in the hot loop: V8 keeps them in registers)
+    const d1 = out1.deltaRad;
+    const n1 = out1.norm;
+    const d2 = out2.deltaRad;
+    const n2 = out2.norm;
+    let a1 = s1.a;
+    let b1 = s1.b;
+    let c1 = s1.c;
+    let a2 = s2.a;
+    let b2 = s2.b;
+    let c2 = s2.c;
+    let t = start;
+    for (; t < end; t++) {
+      const eta = lr[t];
+      const p1 = al * c1 + lam * a1;
+      const q1 = al * al * b1 + L / a1 + lam * lam * a1 + 2 * al * lam * c1;
+      const p2 = al * c2 + lam * a2;
+      const q2 = al * al * b2 + L / a2 + lam * lam * a2 + 2 * al * lam * c2;
+      const na1 = a1 - 2 * eta * p1 + eta * eta * q1;
+      const nc1 = p1 - eta * q1;
+      const na2 = a2 - 2 * eta * p2 + eta * eta * q2;
+      const nc2 = p2 - eta * q2;
+      if ((na1 === a1 && q1 === b1 && nc1 === c1) || (na2 === a2 && q2 === b2 && nc2 === c2)) break;
+      n1[t] = Math.sqrt(a1);
+      d1[t] = stepAngle(eta * Math.sqrt(Math.max(0, a1 * q1 - p1 * p1)), a1 - eta * p1);
+      n2[t] = Math.sqrt(a2);
+      d2[t] = stepAngle(eta * Math.sqrt(Math.max(0, a2 * q2 - p2 * p2)), a2 - eta * p2);
+      a1 = na1;
+      b1 = q1;
+      c1 = nc1;
+      a2 = na2;
+      b2 = q2;
+      c2 = nc2;
+    }
+    s1.a = a1;
+    s1.b = b1;
+    s1.c = c1;
+    s2.a = a2;
+    s2.b = b2;
+    s2.c = c2;
+    return t;
   };
 }
 
