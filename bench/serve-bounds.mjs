@@ -1,9 +1,10 @@
 // The dashboard on a 10⁶-step run: response size and time of every API route stay bounded
-// (down-sampled in SQL to --max-points per series; the analysis computed in a worker thread).
-// Writes a run with N steps (default 10⁶) of two probed layers (Δ, ‖w‖) plus loss and lr,
-// starts `smd serve`'s server on it, and times the listing, the whole-run JSON and a live poll,
-// 5 times each (medians; the first answers carry "analysis pending"), then how long the
-// background analysis takes to reach the page (polling /data once a second).
+// (series of ≤ 20,000 rows down-sampled in SQL, longer ones index-sampled ("coarse") until the
+// worker thread's exact down-sampling and analysis are ready). Writes a run with N steps
+// (default 10⁶) of two probed layers (Δ, ‖w‖) plus loss and lr, starts `smd serve`'s server on
+// it, and times the listing, the whole-run JSON and live polls, 5 times each (medians; the first
+// answers are coarse with "analysis pending"), then how long the worker takes to bring the
+// exact series and the analysis (polling /data once a second), then the same routes again.
 //
 //   npm run build && node bench/serve-bounds.mjs [N]
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -53,40 +54,51 @@ const dash = await startDashboard({ root, host: '127.0.0.1', port: 0 });
 const { fetch } = globalThis;
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 const tServe = performance.now();
-console.log('| route | response bytes | median ms (5) | first ms |');
-console.log('|---|---|---|---|');
-try {
-  for (const path of [
-    '/api/runs',
-    `/api/runs/${id}/data`,
-    `/api/runs/${id}/since?step=${N - 100}`,
-    `/api/runs/${id}/since?step=-1`,
-  ]) {
+const routes = [
+  '/api/runs',
+  `/api/runs/${id}/data`,
+  `/api/runs/${id}/since?step=${N - 100}`,
+  `/api/runs/${id}/since?step=-1`,
+  `/api/runs/${id}/since?step=${N - 100}&analysis=-1&coarse=1`,
+];
+/** Times every route 5 times: a markdown table row each, with the answer's coarse flag. */
+async function timeRoutes() {
+  console.log('| route | response bytes | coarse | median ms (5) | first ms |');
+  console.log('|---|---|---|---|---|');
+  for (const path of routes) {
     const ms = [];
     let bytes = 0;
+    let coarse = '';
     for (let i = 0; i < 5; i++) {
       t0 = performance.now();
       const r = await fetch(dash.url + path.slice(1));
-      bytes = (await r.text()).length;
+      const body = await r.text();
       ms.push(performance.now() - t0);
       if (r.status !== 200) throw new Error(`${path}: ${r.status}`);
+      bytes = body.length;
+      const j = JSON.parse(body);
+      if (i === 0)
+        coarse = j.runs ? '' : String(j.coarse ?? false) + (j.exact ? ' (exact sent)' : '');
     }
+    const route = path.replace(id, '<id>');
     console.log(
-      `| ${path.replace(id, '<id>')} | ${bytes} | ${median(ms).toFixed(0)} | ${ms[0].toFixed(0)} |`,
+      `| ${route} | ${bytes} | ${coarse} | ${median(ms).toFixed(0)} | ${ms[0].toFixed(0)} |`,
     );
   }
+}
+try {
+  await timeRoutes();
   for (;;) {
     const r = await fetch(`${dash.url}api/runs/${id}/data`);
-    const body = await r.text();
-    if (JSON.parse(body).analysis !== null) {
+    const j = JSON.parse(await r.text());
+    if (j.analysis !== null && !j.coarse) {
       const s = ((performance.now() - tServe) / 1000).toFixed(1);
-      console.log(
-        `analysis on the page ${s} s after the first request (/data then ${body.length} bytes)`,
-      );
+      console.log(`exact series and analysis on the page ${s} s after the first request; then:`);
       break;
     }
     await new Promise((ok) => setTimeout(ok, 1000));
   }
+  await timeRoutes();
 } finally {
   await dash.close();
   rmSync(root, { recursive: true, force: true });

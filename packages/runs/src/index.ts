@@ -18,6 +18,7 @@ export {
   type MetricDump,
   type ProbeQuery,
   type ProbeSeriesKey,
+  type QueriedSeries,
   type SeriesQuery,
   MetricQueries,
 } from './metric-queries.js';

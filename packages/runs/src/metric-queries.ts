@@ -35,7 +35,18 @@ export interface SeriesQuery {
    * finishes with its `finishDownsample`). Not combined with `stride`.
    */
   maxPoints?: number;
+  /**
+   * With maxPoints: when the range holds more than this many rows, return instead at most cap
+   * rows found by index seeks — the first and last rows and the first row at or after each of
+   * cap − 2 equally spaced steps between them — and set `coarse` on the result. Cost
+   * O(cap · log n) and a row count bounded by this value, whatever the run's length (the
+   * dashboard's first answer on a 10⁶-step run); the exact down-sampling reads every row.
+   */
+  coarseAbove?: number;
 }
+
+/** A series as the readers return it; `coarse` when SeriesQuery.coarseAbove sampled it. */
+export type QueriedSeries = Series & { coarse?: true };
 
 /** Largest finite double: `value BETWEEN -MAX AND MAX` is false for ±Inf and NULL (NaN). */
 const FINITE = 'value BETWEEN -1.7976931348623157e308 AND 1.7976931348623157e308';
@@ -55,6 +66,50 @@ function bucketPicks(inner: string, n: number, buckets: number): string {
       MIN(CASE WHEN f.value = m.hi THEN f.rn END) AS z FROM f JOIN m USING (b) GROUP BY b)
     SELECT step, value FROM s WHERE rn = 0 OR rn = ${n - 1}
       OR rn IN (SELECT a FROM pick UNION SELECT z FROM pick) ORDER BY step`;
+}
+
+type Row = [step: number, value: number | null];
+
+/**
+ * At most `cap` rows of the series `sql` (a SELECT step, value … WHERE …) in [from, to], by
+ * index seeks: the first and last rows, and the first row at or after each of cap − 2 equally
+ * spaced steps between them (a step reached twice is kept once).
+ */
+function seekSamples(
+  db: Database.Database,
+  sql: string,
+  args: unknown[],
+  from: number,
+  to: number,
+  cap: number,
+): Row[] {
+  const where = `${sql} AND step >= ? AND step <= ?`;
+  const first = db.prepare(`${where} ORDER BY step LIMIT 1`).raw();
+  const last = db.prepare(`${where} ORDER BY step DESC LIMIT 1`).raw();
+  const a = first.get(...args, from, to) as Row | undefined;
+  const z = last.get(...args, from, to) as Row | undefined;
+  if (!a || !z || a[0] === z[0]) return a ? [a] : [];
+  const rows: Row[] = [a];
+  const span = z[0] - a[0];
+  for (let i = 1; i < cap - 1; i++) {
+    const target = a[0] + Math.ceil((i * span) / (cap - 1));
+    if (target <= rows[rows.length - 1][0]) continue;
+    const r = first.get(...args, target, z[0] - 1) as Row | undefined;
+    if (r && r[0] > rows[rows.length - 1][0]) rows.push(r);
+  }
+  rows.push(z);
+  return rows;
+}
+
+/** Rows (step, value|null) as a Series (NULL → NaN). */
+function toSeries(rows: Row[]): Series {
+  const steps = new Float64Array(rows.length);
+  const values = new Float64Array(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    steps[i] = rows[i][0];
+    values[i] = fromSql(rows[i][1]);
+  }
+  return { steps, values };
 }
 
 /** Options of {@link MetricQueries.readProbe}. */
@@ -155,7 +210,7 @@ export class MetricQueries {
     return v ?? null;
   }
 
-  private readSeries(sql: string, args: unknown[], q: SeriesQuery, what: string): Series {
+  private readSeries(sql: string, args: unknown[], q: SeriesQuery, what: string): QueriedSeries {
     const from = q.fromStep ?? 0;
     const to = q.toStep ?? Number.MAX_SAFE_INTEGER;
     const stride = q.stride ?? 1;
@@ -174,27 +229,30 @@ export class MetricQueries {
       if (stride !== 1 || !(q.maxPoints >= 0))
         throw new RangeError(`${what}: maxPoints must be >= 0 and without stride`);
       const cap = Math.max(8, Math.floor(q.maxPoints));
+      const above = q.coarseAbove;
+      if (above !== undefined && !(Number.isSafeInteger(above) && above >= cap))
+        throw new RangeError(`${what}: coarseAbove must be an integer >= maxPoints`);
+      // counting stops after coarseAbove + 1 rows: a bounded index scan
+      const bound = above === undefined ? '' : ` LIMIT ${above + 1}`;
       const n = this.db
-        .prepare(`SELECT COUNT(*) FROM (${inner})`)
+        .prepare(`SELECT COUNT(*) FROM (SELECT 1 FROM (${inner})${bound})`)
         .pluck()
         .get(...args, from, to) as number;
+      if (above !== undefined && n > above) {
+        return { ...toSeries(seekSamples(this.db, sql, args, from, to, cap)), coarse: true };
+      }
       if (n > cap) full = bucketPicks(inner, n, Math.floor((cap - 2) / 2));
     }
-    const rows = this.db
-      .prepare(full)
-      .raw()
-      .all(...args, from, to) as [number, number | null][];
-    const steps = new Float64Array(rows.length);
-    const values = new Float64Array(rows.length);
-    for (let i = 0; i < rows.length; i++) {
-      steps[i] = rows[i][0];
-      values[i] = fromSql(rows[i][1]);
-    }
-    return { steps, values };
+    return toSeries(
+      this.db
+        .prepare(full)
+        .raw()
+        .all(...args, from, to) as [number, number | null][],
+    );
   }
 
   /** The series of scalar `name` (e.g. 'loss'), ascending steps. Empty if never logged. */
-  readScalars(name: string, q: SeriesQuery = {}): Series {
+  readScalars(name: string, q: SeriesQuery = {}): QueriedSeries {
     return this.readSeries(
       'SELECT step, value FROM scalars WHERE name = ?',
       [name],
@@ -215,7 +273,7 @@ export class MetricQueries {
   }
 
   /** The series of `metric` for tensor `param` (one channel or the whole tensor). */
-  readProbe(param: string, metric: ProbeMetric, q: ProbeQuery = {}): Series {
+  readProbe(param: string, metric: ProbeMetric, q: ProbeQuery = {}): QueriedSeries {
     if (!isProbeMetric(metric)) {
       throw new TypeError(`readProbe: metric must be a ProbeMetric, got '${metric}'`);
     }

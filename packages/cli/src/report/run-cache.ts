@@ -38,9 +38,14 @@ import {
 } from '@smd/web';
 import { configFacts } from './config-facts.js';
 
-/** The analysis of a run at `cursor`: table, verdicts, predictions, full-resolution windowed Δ. */
+/**
+ * The analysis of a run at `cursor`: table, verdicts, predictions, full-resolution windowed Δ,
+ * and the measured series min/max down-sampled to `cap` points over steps ≤ cursor.
+ */
 export interface AnalysisParts {
   cursor: number;
+  cap: number;
+  measured: Record<string, XY>;
   /** probed tensors, scale-invariant ones first */
   layers: string[];
   /** windowed series by key (full resolution) */
@@ -283,12 +288,14 @@ export class RunCache {
     return this.derived.analysis;
   }
 
-  /** What the analysis adds to the measured series (the analysis worker's answer). */
-  analyzed(): AnalysisParts {
+  /** The analysis and the exact down-sampled measured series (the analysis worker's answer). */
+  analyzed(cap = MAX_POINTS): AnalysisParts {
     const d = this.derived;
     if (!d) throw new Error(`run ${this.dir} was not loaded`);
     return {
       cursor: this.cursor,
+      cap,
+      measured: this.measuredAfter(-1, cap),
       layers: d.layers,
       windowed: [...d.windowed],
       theory: d.theory,
@@ -296,14 +303,20 @@ export class RunCache {
     };
   }
 
-  /** Measured + windowed series the figures draw, with x > from, each down-sampled to `cap` points. */
-  private seriesAfter(from: number, cap: number): Record<string, XY> {
+  /** Measured series the figures draw, with x > from, each down-sampled to `cap` points. */
+  private measuredAfter(from: number, cap: number): Record<string, XY> {
     const out: Record<string, XY> = {};
     for (const [k, c] of this.cols) {
       if (!isDrawn(k)) continue;
       const s = sliceAfter(c, from, cap);
       if (s.x.length) out[k] = s;
     }
+    return out;
+  }
+
+  /** Measured + windowed series the figures draw, with x > from, each down-sampled to `cap` points. */
+  private seriesAfter(from: number, cap: number): Record<string, XY> {
+    const out = this.measuredAfter(from, cap);
     for (const [k, c] of this.derived?.windowed ?? []) {
       const s = sliceAfter(c, from, cap);
       if (s.x.length) out[k] = s;

@@ -1,7 +1,7 @@
 /**
- * The dashboard's analysis worker thread: a message is a run folder; the answer is its analysis
- * at the run's last stored step ({dir, parts}), {dir, unchanged} when that step was answered
- * already, or {dir, error}. It keeps a RunCache per run, so a live run's later requests read
+ * The dashboard's analysis worker thread: a message is a run folder and the server's points cap
+ * ({dir, cap}); the answer is its analysis and exact down-sampled series at the run's last stored
+ * step ({dir, parts}), {dir, unchanged} when that step was answered already, or {dir, error}. It keeps a RunCache per run, so a live run's later requests read
  * only the new rows; reading every row and analyzeRun happen here, off the server's thread.
  */
 import { parentPort } from 'node:worker_threads';
@@ -16,7 +16,13 @@ export type AnalysisReply =
 const caches = new Map<string, RunCache>();
 const answered = new Map<string, number>();
 
-parentPort?.on('message', (dir: string) => {
+/** A worker request. */
+export interface AnalysisRequest {
+  dir: string;
+  cap: number;
+}
+
+parentPort?.on('message', ({ dir, cap }: AnalysisRequest) => {
   let reply: AnalysisReply;
   try {
     let c = caches.get(dir);
@@ -24,7 +30,7 @@ parentPort?.on('message', (dir: string) => {
     c.refresh();
     if (answered.get(dir) === c.cursor) reply = { dir, unchanged: true };
     else {
-      reply = { dir, parts: c.analyzed() };
+      reply = { dir, parts: c.analyzed(cap) };
       answered.set(dir, c.cursor);
     }
   } catch (e) {

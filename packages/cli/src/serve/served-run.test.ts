@@ -65,9 +65,10 @@ test('SQL down-sampling picks exactly the points of the JS downsample (NaN, ±In
 test('smd serve answers at once with SQL-down-sampled series and analysis pending; once ready, the analysis equals the one from all rows', async () => {
   const dir = await writeFixtureRun({ root, name: 'r', steps: 1500, milestones: [700], seed: 9 });
   const want = loadRunData(dir, 300);
-  const served = new ServedRun(dir, analyst);
-  const first = served.data(300);
+  const served = new ServedRun(dir, analyst, 300);
+  const first = served.data();
   assert.equal(first.analysis, null);
+  assert.equal(first.coarse, undefined);
   assert.equal(first.analysisCursor, -1);
   assert.deepEqual(first.theory, {});
   // every measured series equals the old JS down-sampling exactly; windowed ones wait
@@ -77,24 +78,24 @@ test('smd serve answers at once with SQL-down-sampled series and analysis pendin
   for (const k of measured) assert.deepEqual(first.series[k], want.series[k], k);
   assert.deepEqual(new Set(first.layers), new Set(want.layers));
   // a poll before the analysis is ready: no theory, nothing to replace
-  const pending = served.delta(1400, -1, 300);
+  const pending = served.delta(1400, -1);
   assert.equal(pending.analysis, null);
   assert.equal(pending.theory, null);
   assert.deepEqual(pending.series['s/loss'].x[0], 1401);
   // the worker finishes in the background; then the whole answer equals loadRunData's
-  let ready = served.data(300);
+  let ready = served.data();
   for (let i = 0; ready.analysis === null && i < 1200; i++) {
     await new Promise((ok) => setTimeout(ok, 50));
-    ready = served.data(300);
+    ready = served.data();
   }
   assert.deepEqual(ready, want);
   // a page that had the pending answer gets the analysis and every windowed point in one poll
-  const d = served.delta(1499, -1, 300);
+  const d = served.delta(1499, -1);
   assert.equal(d.analysisCursor, 1499);
   assert.deepEqual(d.analysis, want.analysis);
   assert.deepEqual(d.theory, want.theory);
   for (const k of Object.keys(want.series).filter((x) => x.endsWith('/delta_window')))
     assert.deepEqual(d.series[k], want.series[k], k);
   // and a page that has it gets no theory again
-  assert.equal(served.delta(1499, 1499, 300).theory, null);
+  assert.equal(served.delta(1499, 1499).theory, null);
 });

@@ -1,17 +1,29 @@
 /**
- * One run as `smd serve` answers it, with a bounded first response on a long run: the measured
- * series come from SQL down-sampling (SeriesQuery.maxPoints: SQLite picks the rows, JS gets
- * ≤ maxPoints per series), and the analysis — which reads every row — is computed once per last
- * stored step in a worker thread (analysis-worker.ts) and cached here. Until it is ready an
- * answer carries `analysis: null` (the page shows it pending) and no theory or windowed series;
- * a later poll brings them (RunDelta.analysisCursor).
+ * One run as `smd serve` answers it, in a time bounded independently of the run's length.
+ * Measured series: a range of at most `exactRows` rows is min/max down-sampled in SQL
+ * (SeriesQuery.maxPoints: SQLite picks the rows, JS gets ≤ cap per series); a longer one comes
+ * from the worker's exact down-sampling (cached per last stored step, plus the rows after that
+ * step) or, before the worker's first answer, as cap rows found by index seeks, marked
+ * `coarse` (SeriesQuery.coarseAbove). The analysis — which reads every row — and the exact
+ * series are computed once per last stored step in a worker thread (analysis-worker.ts) and
+ * cached here. Until then an answer carries `analysis: null` (the page shows it pending) and no
+ * theory or windowed series; a later poll brings them (RunDelta.analysisCursor), and a coarse
+ * page's poll (`coarse=1`) the exact series (RunDelta.exact).
  */
 import { Worker } from 'node:worker_threads';
-import { MANIFEST_FILE, openRun, type MetricQueries, type Run, type SeriesQuery } from '@smd/runs';
+import {
+  MANIFEST_FILE,
+  openRun,
+  type MetricQueries,
+  type QueriedSeries,
+  type Run,
+  type SeriesQuery,
+} from '@smd/runs';
 import { parseRunConfig } from '@smd/smd';
 import {
   ACCURACY_NAMES,
   LOSS_NAMES,
+  appendSeries,
   finishDownsample,
   probeKey,
   runListEntry,
@@ -24,15 +36,27 @@ import {
 import { join } from 'node:path';
 import { configFacts } from '../report/config-facts.js';
 import { isDrawn, sliceAfter, type AnalysisParts } from '../report/run-cache.js';
-import type { AnalysisReply } from './analysis-worker.js';
+import type { AnalysisReply, AnalysisRequest } from './analysis-worker.js';
+
+/**
+ * Rows per series range above which the request path samples by index seeks instead of the
+ * exact SQL down-sampling, which numbers every row (~0.1–0.5 s per 10⁵ rows on a loaded core).
+ */
+export const EXACT_ROWS = 20_000;
+
+/** Measured series of one answer; `coarse` when any of them is index samples. */
+interface Measured {
+  series: Record<string, XY>;
+  coarse: boolean;
+}
 
 /** The analysis worker thread of one server: one request per run at a time, answers by run. */
 export class Analyst {
   private worker: Worker | null = null;
   private waiting = new Map<string, (r: AnalysisReply) => void>();
 
-  /** Asks for `dir`'s analysis; false when a request for it is in flight already. */
-  request(dir: string, done: (r: AnalysisReply) => void): boolean {
+  /** Asks for `dir`'s analysis at `cap` points; false when a request for it is in flight already. */
+  request(dir: string, cap: number, done: (r: AnalysisReply) => void): boolean {
     if (this.waiting.has(dir)) return false;
     this.waiting.set(dir, done);
     if (!this.worker) {
@@ -54,7 +78,7 @@ export class Analyst {
       });
       this.worker = w;
     }
-    this.worker.postMessage(dir);
+    this.worker.postMessage({ dir, cap } satisfies AnalysisRequest);
     return true;
   }
 
@@ -79,6 +103,8 @@ export class ServedRun {
   constructor(
     readonly dir: string,
     private readonly analyst: Analyst,
+    private readonly cap: number,
+    private readonly exactRows = EXACT_ROWS,
   ) {}
 
   private open<T>(f: (at: At) => T): T {
@@ -97,7 +123,7 @@ export class ServedRun {
 
   /** Asks the worker for the analysis at the current last step (once at a time). */
   private analyze(): void {
-    this.analyst.request(this.dir, (r) => {
+    this.analyst.request(this.dir, this.cap, (r) => {
       if ('error' in r) this.error = r.error;
       else {
         this.error = null;
@@ -106,14 +132,22 @@ export class ServedRun {
     });
   }
 
-  /** Drawn measured series with steps in (from, ended], each down-sampled to `cap` in SQL. */
-  private measured(at: At, from: number, cap: number): Record<string, XY> {
-    const out: Record<string, XY> = {};
-    const q: SeriesQuery = { fromStep: from + 1, toStep: at.ended, maxPoints: cap };
-    const add = (key: string, s: { steps: Float64Array; values: Float64Array }): void => {
-      if (!isDrawn(key)) return;
+  /**
+   * Drawn measured series with steps in (from, ended], each down-sampled to the cap in SQL, or
+   * index samples (coarse) when its range holds more than exactRows rows.
+   */
+  private measured(at: At, from: number): Measured {
+    const out: Measured = { series: {}, coarse: false };
+    const q: SeriesQuery = {
+      fromStep: from + 1,
+      toStep: at.ended,
+      maxPoints: this.cap,
+      coarseAbove: Math.max(this.cap, this.exactRows),
+    };
+    const add = (key: string, s: QueriedSeries): void => {
+      if (s.coarse) out.coarse = true;
       const xy = finishDownsample(s.steps, s.values, s.steps.length, null);
-      if (xy.x.length) out[key] = xy;
+      if (xy.x.length) out.series[key] = xy;
     };
     for (const name of at.m.scalarNames()) {
       if (isDrawn(scalarKey(name))) add(scalarKey(name), at.m.readScalars(name, q));
@@ -125,11 +159,28 @@ export class ServedRun {
     return out;
   }
 
+  /**
+   * The whole run's measured series: once the worker answered, its exact down-sampling up to
+   * its step with the rows after it appended (as a page's polls append them: appendSeries);
+   * before, from SQL (coarse on a long run).
+   */
+  private whole(at: At): Measured {
+    const p = this.parts;
+    if (!p) return this.measured(at, -1);
+    const tail = this.measured(at, p.cursor);
+    const series: Record<string, XY> = {};
+    for (const [k, xy] of Object.entries(p.measured)) series[k] = { x: [...xy.x], y: [...xy.y] };
+    for (const [k, more] of Object.entries(tail.series)) {
+      series[k] = series[k] ? appendSeries(series[k], more, this.cap) : more;
+    }
+    return { series, coarse: tail.coarse };
+  }
+
   /** Windowed series of the cached analysis with x > from, down-sampled. */
-  private windowed(from: number, cap: number): Record<string, XY> {
+  private windowed(from: number): Record<string, XY> {
     const out: Record<string, XY> = {};
     for (const [k, c] of this.parts?.windowed ?? []) {
-      const s = sliceAfter(c, from, cap);
+      const s = sliceAfter(c, from, this.cap);
       if (s.x.length) out[k] = s;
     }
     return out;
@@ -155,12 +206,13 @@ export class ServedRun {
     return at.m.lastScalar('lr', at.ended)?.value ?? null;
   }
 
-  /** The whole run: measured series from SQL, the analysis as far as it is ready. */
-  data(cap: number): RunData {
+  /** The whole run: measured series (coarse on a long run at first), the analysis as far as it is ready. */
+  data(): RunData {
     return this.open((at) => {
       const man = at.run.manifest;
       const config = parseRunConfig(man.config, join(this.dir, MANIFEST_FILE));
       const layers = this.layers(at);
+      const measured = this.whole(at);
       return {
         ...this.head(at),
         facts: configFacts(man.config),
@@ -171,11 +223,12 @@ export class ServedRun {
         windowSteps: config.windowSteps,
         params: at.m.params(),
         layers,
-        series: { ...this.measured(at, -1, cap), ...this.windowed(-1, cap) },
+        series: { ...measured.series, ...this.windowed(-1) },
         theory: this.parts?.theory ?? {},
         events: at.m.events(0).filter((e) => e.step <= at.ended),
         analysis: this.parts?.view ?? null,
         analysisCursor: this.parts?.cursor ?? -1,
+        ...(measured.coarse ? { coarse: true } : {}),
       };
     });
   }
@@ -188,13 +241,22 @@ export class ServedRun {
 
   /**
    * Rows after step `from`, and — when the analysis moved past `analysisFrom` (the caller's
-   * analysisCursor) — the new analysis, theory and windowed points after `analysisFrom`.
+   * analysisCursor) — the new analysis, theory and windowed points after `analysisFrom`; for a
+   * page holding coarse series (`pageCoarse`), the exact whole-run series once they are ready.
    */
-  delta(from: number, analysisFrom: number, cap: number): RunDelta {
+  delta(from: number, analysisFrom: number, pageCoarse = false): RunDelta {
     return this.open((at) => {
       const rewound = from > at.ended;
       const cursor = this.parts?.cursor ?? -1;
       const fresh = cursor !== analysisFrom;
+      const whole = !rewound && pageCoarse && this.parts ? this.whole(at) : null;
+      const exact = whole && !whole.coarse ? whole.series : null;
+      const measured: Measured =
+        rewound || exact
+          ? { series: {}, coarse: false }
+          : from === -1
+            ? this.whole(at)
+            : this.measured(at, from);
       return {
         id: at.run.manifest.id,
         from,
@@ -205,11 +267,13 @@ export class ServedRun {
         layers: this.layers(at),
         series: rewound
           ? {}
-          : { ...this.measured(at, from, cap), ...(fresh ? this.windowed(analysisFrom, cap) : {}) },
+          : { ...measured.series, ...(fresh ? this.windowed(analysisFrom) : {}) },
         theory: fresh ? (this.parts?.theory ?? {}) : null,
         events: at.m.events(from + 1).filter((e) => e.step <= at.ended),
         analysis: this.parts?.view ?? null,
         analysisCursor: cursor,
+        coarse: measured.coarse,
+        exact,
       };
     });
   }

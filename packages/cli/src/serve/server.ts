@@ -2,9 +2,10 @@
  * The dashboard's HTTP server (node:http, GET/HEAD only). Serves exactly: the page (/), the web
  * bundle (/app.js, /app.css), the explorer (/explore/, built on first request) and JSON: api/runs
  * (the listing: one analyzed row per run), api/runs/<id>/data (whole run)
- * and api/runs/<id>/since?step=N[&analysis=M] (rows after step N, and the analysis when it moved
- * past step M, for live polling). Series are down-sampled in SQL and the analysis runs in a
- * worker thread (served-run.ts), so the first answer on a 10⁶-step run takes seconds. Nothing is mapped to a
+ * and api/runs/<id>/since?step=N[&analysis=M][&coarse=1] (rows after step N, the analysis when
+ * it moved past step M, and the exact series for a page holding coarse ones, for live polling).
+ * Series are down-sampled in SQL or sampled by index (coarse) and the analysis runs in a worker
+ * thread (served-run.ts), so every answer on a 10⁶-step run takes a bounded time. Nothing is mapped to a
  * file path from the URL; a run id must name a run folder in the listing of the root. Errors
  * become JSON {error} responses; the server never crashes on a bad or vanished run.
  */
@@ -171,7 +172,7 @@ export async function startDashboard(o: DashboardOptions): Promise<Dashboard> {
   const runOf = (id: string): ServedRun => {
     const dir = runDirOf(root, id);
     let c = served.get(id);
-    if (!c || c.dir !== dir) served.set(id, (c = new ServedRun(dir, analyst)));
+    if (!c || c.dir !== dir) served.set(id, (c = new ServedRun(dir, analyst, cap)));
     return c;
   };
 
@@ -208,9 +209,9 @@ export async function startDashboard(o: DashboardOptions): Promise<Dashboard> {
     }
     const c = runOf(id);
     const answer = (): unknown => {
-      if (m[2] === 'data') return c.data(cap);
+      if (m[2] === 'data') return c.data();
       const step = stepField(query, 'step', -1);
-      return c.delta(step, stepField(query, 'analysis', step), cap);
+      return c.delta(step, stepField(query, 'analysis', step), query.get('coarse') === '1');
     };
     try {
       return answer();

@@ -51,7 +51,7 @@ async function showRun(main: HTMLElement, id: string): Promise<void> {
   const poll = async (): Promise<void> => {
     try {
       const d = await getJson<RunDelta>(
-        `${base}/since?step=${run.cursor}&analysis=${run.analysisCursor}`,
+        `${base}/since?step=${run.cursor}&analysis=${run.analysisCursor}${run.coarse ? '&coarse=1' : ''}`,
       );
       if (stopped) return;
       if (d.rewound) run = await getJson<RunData>(`${base}/data`);
@@ -59,7 +59,8 @@ async function showRun(main: HTMLElement, id: string): Promise<void> {
         d.cursor !== run.cursor ||
         d.status !== run.status ||
         d.events.length ||
-        d.analysisCursor !== run.analysisCursor
+        d.analysisCursor !== run.analysisCursor ||
+        d.exact
       )
         applyDelta(run, d);
       else run.status = d.status;

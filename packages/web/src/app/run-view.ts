@@ -52,7 +52,11 @@ const pct = (x: number | null): string =>
 /** One line: how well Δ* and the per-layer recurrence explain the layers (last window). */
 function verdictLine(run: RunData): HTMLElement {
   if (run.analysis === null)
-    return h('p', { class: 'verdicts pending', 'data-pending': '1' }, 'Analysis pending…');
+    return h(
+      'p',
+      { class: 'verdicts pending', 'data-pending': '1' },
+      run.coarse ? 'Analysis pending… (curves: a coarse preview until then)' : 'Analysis pending…',
+    );
   const v = run.analysis.verdicts;
   const text = v.predictable
     ? `Last window: RMS Δ vs Δ* off by ${pct(v.medianStarError)} median / ${pct(v.worstStarError)} worst layer; vs the per-layer mean-field Δ by ${pct(v.medianPredictedError)} / ${pct(v.worstPredictedError)}. The recurrence explains ${pct(v.explainedSpread)} of the layers' spread around Δ*.`

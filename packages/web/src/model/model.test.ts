@@ -128,12 +128,43 @@ test('figures pick the right series, theory lines and markers; deltas append', (
     events: [],
     analysis: { ...analysis, mode: 'offline' },
     analysisCursor: 3,
+    coarse: false,
+    exact: null,
   });
   assert.equal(run.analysis?.mode, 'offline');
   assert.equal(run.analysisCursor, 3);
   assert.deepEqual(run.series['s/loss'], { x: [0, 1, 2, 3], y: [3, 2, 1, 0.5] });
   assert.equal(run.cursor, 3);
   assert.equal(run.status, 'finished');
+  assert.equal(run.coarse, undefined);
+  // coarse points make the page coarse; exact series then replace the measured ones wholesale
+  const poll = {
+    id: 'r1',
+    from: 3,
+    cursor: 5,
+    rewound: false,
+    status: 'finished' as const,
+    lr: 0.01,
+    layers: ['a', 'fc'],
+    theory: null,
+    events: [],
+    analysis: null,
+    analysisCursor: 3,
+  };
+  applyDelta(run, {
+    ...poll,
+    series: { 's/loss': { x: [5], y: [0.2] } },
+    coarse: true,
+    exact: null,
+  });
+  assert.equal(run.coarse, true);
+  assert.deepEqual(run.series['s/loss'], { x: [0, 1, 2, 3, 5], y: [3, 2, 1, 0.5, 0.2] });
+  const exact = { 's/loss': { x: [0, 4, 5], y: [3, 0.1, 0.2] } };
+  applyDelta(run, { ...poll, from: 5, series: {}, coarse: false, exact });
+  assert.equal(run.coarse, false);
+  assert.deepEqual(run.series['s/loss'], exact['s/loss']);
+  assert.notEqual(run.series['s/loss'], exact['s/loss']);
+  assert.equal(run.analysis?.mode, 'offline');
 });
 
 test('run list: a row per run from its analysis; sort (missing last) and filter (text, column:value)', () => {

@@ -60,6 +60,12 @@ export interface RunData {
   analysis: RunAnalysisView | null;
   /** Last step the analysis, theory and windowed series cover (-1: none yet). */
   analysisCursor: number;
+  /**
+   * True when the measured series are a coarse preview of a long run (rows sampled by index
+   * seeks, smd serve's first answer), not the min/max down-sampling; a poll with `coarse=1`
+   * brings the exact ones (RunDelta.exact). Absent: exact.
+   */
+  coarse?: boolean;
 }
 
 /** RunData with its analysis (smd report, smd train's summary, the analysis worker). */
@@ -85,6 +91,13 @@ export interface RunDelta {
    * analysis cursor (measured ones the points after `from`).
    */
   analysisCursor: number;
+  /** The measured points in `series` are coarse samples (a long stretch since `from`). */
+  coarse: boolean;
+  /**
+   * The whole run's measured series, min/max down-sampled, replacing a coarse page's (sent to
+   * a poll with `coarse=1` once they are ready); null otherwise.
+   */
+  exact: Record<string, XY> | null;
 }
 
 /** Derived series next to the probe metrics: the windowed RMS of Δ_t (centred offline, trailing live). */
@@ -110,6 +123,11 @@ export function theoryKey(param: string, metric: TheoryMetric): string {
 
 /** Applies a live delta to `run` in place (append measured, replace the rest). */
 export function applyDelta(run: RunData, d: RunDelta, cap = MAX_POINTS): void {
+  if (d.exact) {
+    for (const [k, xy] of Object.entries(d.exact)) run.series[k] = { x: [...xy.x], y: [...xy.y] };
+    run.coarse = false;
+  }
+  if (d.coarse) run.coarse = true;
   for (const [k, more] of Object.entries(d.series)) {
     const cur = run.series[k];
     run.series[k] = cur ? appendSeries(cur, more, cap) : { x: [...more.x], y: [...more.y] };
