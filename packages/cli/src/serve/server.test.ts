@@ -174,8 +174,10 @@ test('the live page shows new steps as a child process writes them', async () =>
     const first = (await chartsOf(b.page)).layer.lastX;
     // Wait for the chart to advance by at least 200 steps (the writer does ~600 steps/s).
     await waitForLastX(b.page, 'layer', first + 200, 30_000);
+    // The analysis comes from the worker thread (slow on a loaded machine); the defaulted layer
+    // follows it. Undeclared tensors: fc.weight is judged not scale-invariant by its radial cosine.
+    await b.page.waitForSelector('.verdicts:not(.pending)', { timeout: 60_000 });
     const later = await chartsOf(b.page);
-    // Undeclared tensors: fc.weight is judged not scale-invariant by its radial cosine.
     assert.equal(await b.page.inputValue('#layer-picker'), 'layer1.0.conv1.weight');
     assert.ok(!later['all-layers'].panels[0].series.includes('fc.weight'));
     assert.ok(later.layer.lastX > first + 200, `${first} → ${later.layer.lastX}`);

@@ -142,6 +142,8 @@ function alertBox(runs: RunData[]): HTMLElement {
 /** State of the controls. */
 export interface ViewState {
   layer: string | null;
+  /** The layer was chosen (picker, URL), not defaulted: kept across updates while present. */
+  chosen: boolean;
   log: boolean;
 }
 
@@ -159,7 +161,7 @@ export class RunView {
     private root: HTMLElement,
     layer: string | null = null,
   ) {
-    this.state = { layer, log: true };
+    this.state = { layer, chosen: layer !== null, log: true };
     this.controlsEl = h('div', { class: 'controls' });
     this.alertsEl = h('section', { class: 'alerts' });
     this.figuresEl = h('div', { class: 'figures' });
@@ -177,6 +179,7 @@ export class RunView {
     }
     select.onchange = () => {
       this.state.layer = select.value;
+      this.state.chosen = true;
       this.draw();
     };
     const log = h('input', { type: 'checkbox', id: 'log-toggle' }) as HTMLInputElement;
@@ -201,7 +204,8 @@ export class RunView {
   /** Shows `runs` (re-using charts when possible). */
   update(runs: RunData[]): void {
     this.runs = runs;
-    if (!this.state.layer || !runs[0]?.layers.includes(this.state.layer)) {
+    // a defaulted layer follows the data: a pending analysis knows no tensor's scale invariance
+    if (!this.state.chosen || !runs[0]?.layers.includes(this.state.layer ?? '')) {
       this.state.layer = runs.length ? defaultLayer(runs[0]) : null;
     }
     this.draw();
