@@ -13,7 +13,10 @@
  * angular update of the inner optimizer (`equilibriumRotation`). Norms and dot products
  * accumulate in float64; float32 buffers are rounded when stored.
  */
+import { lionSignSum, type LionSignSum } from './lion-sign-sum.js';
 import type { Buf } from './update-rules.js';
+
+export { lionSignSum, type LionSignSum };
 
 /** Inner optimizers of the rotational wrapper (closed set). */
 export type RotationalInner = 'sgdm' | 'adamw' | 'lion';
@@ -59,38 +62,22 @@ export function equilibriumRotation(inner: RotationalInner, h: RotationHyper): n
 
 /**
  * S = 1 + 2Σ_{k≥1}(2/π)·arcsin(ρ_k)·x^k of Lion's equilibrium (see equilibriumRotation; x = 1
- * there). `discount` x < 1 weights lag k by x^k (smd's recurrence uses x = 1 − ηλ).
+ * there). `discount` x < 1 weights lag k by x^k (smd's recurrence uses x = 1 − ηλ). Summed by
+ * lion-sign-sum.ts; a caller that needs many x for the same betas should hold `lionSignSum(b1, b2)`.
  */
 export function lionSignCorrelationSum(b1: number, b2: number, discount = 1): number {
-  if (!(b1 >= 0 && b1 < 1 && b2 >= 0 && b2 < 1)) {
-    throw new Error(`lion: beta1, beta2 must be in [0, 1), got ${b1}, ${b2}`);
+  // RV-Lion asks for this every step for every wrapped tensor: keep the last few evaluators
+  const key = `${b1},${b2}`;
+  let sum = lionSums.get(key);
+  if (sum === undefined) {
+    sum = lionSignSum(b1, b2);
+    if (lionSums.size >= 16) lionSums.clear();
+    lionSums.set(key, sum);
   }
-  // RV-Lion asks for this every step for every wrapped tensor, and the series takes ~3,000 arcsin
-  // terms at β2 = 0.99 (2.5 ms a step on the 16/32/64 ResNet); it is a pure function of three
-  // numbers, so remember the last few.
-  const key = `${b1},${b2},${discount}`;
-  const hit = lionSumCache.get(key);
-  if (hit !== undefined) return hit;
-  const S = lionSignCorrelationSeries(b1, b2, discount);
-  if (lionSumCache.size >= 64) lionSumCache.clear();
-  lionSumCache.set(key, S);
-  return S;
+  return sum(discount);
 }
 
-const lionSumCache = new Map<string, number>();
-
-function lionSignCorrelationSeries(b1: number, b2: number, discount: number): number {
-  const variance = (1 - b1) ** 2 + (b1 * b1 * (1 - b2)) / (1 + b2);
-  let rho = (b1 * (1 - b2) * (1 - b1 + (b1 * b2) / (1 + b2))) / variance;
-  let S = 1;
-  let xk = discount;
-  for (let k = 1; k < 1e6 && rho * xk > 1e-14; k++) {
-    S += (4 / Math.PI) * Math.asin(rho) * xk;
-    rho *= b2;
-    xk *= discount;
-  }
-  return S;
-}
+const lionSums = new Map<string, LionSignSum>();
 
 /** Per-row state of a wrapped tensor: ρ_r (norm fixed at the first step) and ν_r. */
 export interface RotationalRows {

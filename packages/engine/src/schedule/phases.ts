@@ -105,7 +105,9 @@ function continuousPart(s: Schedule, totalSteps: number): string | null {
 /**
  * lr_t = baseLr · lrFactor(s, t) for t = 0..steps−1, as a Float64Array of length `steps`. A
  * piecewise-constant schedule is filled phase by phase (lrFactor once per phase: per step it
- * costs ~50 ms for 10⁶ steps, the explorer's slider path); a continuous one is evaluated per step.
+ * costs ~50 ms for 10⁶ steps, the explorer's slider path); a continuous one multiplies baseLr into
+ * its per-step factors, which are kept for the last continuous schedule asked for (a slider on η,
+ * λ or α leaves the schedule as it is; the product is the same number as baseLr·lrFactor).
  * `into` (an earlier result of the same length, overwritten) saves allocating 8 bytes a step.
  */
 export function lrSeries(
@@ -119,7 +121,20 @@ export function lrSeries(
   if (pw.kind === 'piecewise') {
     for (const p of pw.phases) out.fill(baseLr * p.factor, p.start, p.end);
   } else {
-    for (let t = 0; t < steps; t++) out[t] = baseLr * lrFactor(s, t);
+    const factors = continuousFactors(s, steps);
+    for (let t = 0; t < steps; t++) out[t] = baseLr * factors[t];
   }
   return out;
+}
+
+/** The last continuous schedule's lrFactor per step (8 bytes a step), by its JSON and length. */
+let lastFactors: { key: string; factors: Float64Array } | null = null;
+
+function continuousFactors(s: Schedule, steps: number): Float64Array {
+  const key = `${steps}:${JSON.stringify(s)}`;
+  if (lastFactors?.key === key) return lastFactors.factors;
+  const factors = new Float64Array(steps);
+  for (let t = 0; t < steps; t++) factors[t] = lrFactor(s, t);
+  lastFactors = { key, factors };
+  return factors;
 }

@@ -266,4 +266,23 @@ test('lrSeries: filled phase by phase, the same values as lrFactor step by step'
     for (let t = 0; t < 1000; t++) assert.equal(got[t], 0.3 * lrFactor(s, t), `${t}`);
   }
   assert.equal(lrSeries(parseSchedule('multistep:1:0.1', 10), 0.3, 0).length, 0);
+  // a continuous schedule's factors are kept for the next call: never for another schedule,
+  // another length, or a schedule object changed in place
+  const cos = parseSchedule('warmup:5:0:cosine', 11, 1000);
+  const exp = parseSchedule('exp:0.95', 10);
+  for (const [s, base, steps] of [
+    [cos, 0.3, 1000],
+    [cos, 0.7, 1000],
+    [exp, 0.7, 1000],
+    [cos, 0.7, 600],
+    [cos, 0.2, 1000],
+  ] as [Schedule, number, number][]) {
+    const got = lrSeries(s, base, steps);
+    assert.equal(got.length, steps);
+    for (let t = 0; t < steps; t++) assert.equal(got[t], base * lrFactor(s, t), `${t}`);
+  }
+  const mutable = parseSchedule('exp:0.95', 10) as { kind: 'exponential'; gamma: number };
+  lrSeries(mutable, 1, 100);
+  mutable.gamma = 0.5;
+  assert.equal(lrSeries(mutable, 1, 100)[3], 0.125);
 });

@@ -3,7 +3,7 @@
  * equilibrium Δ* and ‖w*‖ of every step's η.
  */
 import { piecewisePhases, scheduleDrops, type Schedule } from '@smd/engine/schedule';
-import type { MeanFieldState, OptimizerDynamics } from '../theory/index.js';
+import type { OptimizerDynamics } from '../theory/index.js';
 import type { PhaseSpan } from './phase-trajectory.js';
 
 /** A stretch where η varies is reported in pieces of at most this fraction of the run. */
@@ -53,9 +53,9 @@ export function phaseSpans(
 }
 
 /**
- * Δ* and ‖w*‖ of every step's η (0 where η ≤ 0), from one fixed point per η (deltaStar(η) is
- * step(fixedPoint(η), η) and normStarSq(η) its a: optimizer-dynamics.test.ts): once per span where
- * η is constant, per run of equal consecutive η where it varies; into `into`'s arrays when they fit.
+ * Δ* and ‖w*‖ of every step's η (0 where η ≤ 0) by the dynamics' equilibria loop (deltaStar(η) =
+ * step(fixedPoint(η), η), normStarSq(η) its a): once per span where η is constant, per run of
+ * equal consecutive η where it varies; into `into`'s arrays when they fit.
  */
 export function equilibriumSeries(
   lr: Float64Array,
@@ -68,33 +68,15 @@ export function equilibriumSeries(
   const fits = into !== undefined && into.deltaStar.length === n && into.normStar.length === n;
   const deltaStar = fits ? into.deltaStar : new Float64Array(n);
   const normStar = fits ? into.normStar : new Float64Array(n);
-  const scratch: MeanFieldState = { a: 0, b: 0, c: 0 };
-  let eta = NaN;
-  let d = 0;
-  let w = 0;
-  const at = (lrT: number): void => {
-    if (lrT === eta) return;
-    eta = lrT;
-    if (!(eta > 0)) {
-      d = w = 0;
-      return;
-    }
-    const fp = dyn.fixedPoint(eta);
-    d = dyn.step(fp, eta, scratch);
-    w = Math.sqrt(fp.a);
-  };
   spans.forEach((span, i) => {
-    if (!varies[i]) {
-      at(lr[span.start]);
-      deltaStar.fill(d, span.start, span.end);
-      normStar.fill(w, span.start, span.end);
+    if (span.end <= span.start) return;
+    if (varies[i]) {
+      dyn.equilibria(lr, span.start, span.end, deltaStar, normStar);
       return;
     }
-    for (let t = span.start; t < span.end; t++) {
-      at(lr[t]);
-      deltaStar[t] = d;
-      normStar[t] = w;
-    }
+    dyn.equilibria(lr, span.start, span.start + 1, deltaStar, normStar);
+    deltaStar.fill(deltaStar[span.start], span.start + 1, span.end);
+    normStar.fill(normStar[span.start], span.start + 1, span.end);
   });
   return { deltaStar, normStar };
 }

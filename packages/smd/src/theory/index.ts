@@ -15,4 +15,5 @@ export * from './advice.js';
 export * from './projected-equilibrium.js';
 export * from './projected-dynamics.js';
 export * from './recurrence-run.js';
+export * from './equilibrium-run.js';
 export * from './step-angle.js';

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { simulateScaleInvariant } from '../sim/scale-invariant.js';
+import { deltaStarExact } from './equilibrium.js';
 import { meanFieldFixedPoint } from './fixed-point.js';
 import {
   equilibriumDelta,
@@ -161,15 +162,28 @@ test('stepsToEquilibrium: decoupled closed form (hand-computed) and the rescale 
   assert.ok(t > 20_000 && t < 40_000, `sgdm re-equilibration ${t}`);
 });
 
-test('deltaStar(η) is step(fixedPoint(η), η) and normStarSq(η) is fixedPoint(η).a, bitwise', () => {
+test('deltaStar(η) is step(fixedPoint(η), η) (sgd/sgdm: its closed form, to 1e-14) and normStarSq(η) is fixedPoint(η).a', () => {
   // computePrediction's per-step Δ* and ‖w*‖ series rely on it (one fixed point per η).
   for (const optimizer of DYNAMICS_OPTIMIZERS) {
-    const dyn = optimizerDynamics({ optimizer, wd: 1e-3, momentum: 0.9 });
-    for (const lr of [1e-4, 3.7e-3, 0.05, 0.3]) {
-      const fp = dyn.fixedPoint(lr);
-      assert.equal(dyn.deltaStar(lr), dyn.step(fp, lr, { a: 0, b: 0, c: 0 }), `${optimizer} ${lr}`);
-      assert.equal(dyn.normStarSq(lr), fp.a, `${optimizer} ${lr}`);
-      assert.ok(dyn.deltaStar(lr) > 0, `${optimizer} ${lr}`);
+    for (const L of [1, 7]) {
+      const dyn = optimizerDynamics({
+        optimizer,
+        wd: 1e-3,
+        momentum: optimizer === 'sgd' ? 0 : 0.9,
+        L,
+      });
+      for (const lr of [1e-4, 3.7e-3, 0.05, 0.3, 30]) {
+        const fp = dyn.fixedPoint(lr);
+        const stepped = dyn.step(fp, lr, { a: 0, b: 0, c: 0 });
+        const where = `${optimizer} L ${L} lr ${lr}`;
+        if (optimizer === 'sgd' || optimizer === 'sgdm') {
+          assert.ok(Math.abs(dyn.deltaStar(lr) / stepped - 1) < 1e-14, where);
+          const exact = deltaStarExact({ lr, wd: 1e-3, momentum: optimizer === 'sgd' ? 0 : 0.9 });
+          assert.ok(Math.abs(dyn.deltaStar(lr) / exact - 1) < 2e-15, where);
+        } else assert.equal(dyn.deltaStar(lr), stepped, where);
+        assert.equal(dyn.normStarSq(lr), fp.a, where);
+        assert.ok(dyn.deltaStar(lr) > 0, where);
+      }
     }
   }
 });

@@ -17,7 +17,14 @@
  *   x-terms move ‖w*‖² by −9%, which the simulator confirms.
  * - sgdp, adamp: projected-dynamics.ts (derived here).
  */
-import { lionSignCorrelationSum } from '@smd/engine/rotational-rules';
+import { lionSignCorrelationSum, lionSignSum } from '@smd/engine/rotational-rules';
+import {
+  decoupledEquilibriumRun,
+  genericEquilibriumRun,
+  meanFieldDeltaStar,
+  meanFieldEquilibriumRun,
+  type EquilibriumRun,
+} from './equilibrium-run.js';
 import { localRate, meanFieldFixedState, numericTimeConstant } from './fixed-point.js';
 import { meanFieldStep } from './mean-field.js';
 import { nesterovFixedPoint, nesterovStep } from './nesterov-recurrence.js';
@@ -83,9 +90,11 @@ export interface OptimizerDynamics {
   run: RecurrenceRun;
   /** Two states through the same steps in one loop (sgd, sgdm), as two `run`s would. */
   runPair?: RecurrencePairRun;
+  /** Δ* and ‖w*‖ of every step's η in one loop, the same numbers as deltaStar/normStarSq (equilibrium-run.ts). */
+  equilibria: EquilibriumRun;
   /** Fixed point of the recurrence at η. */
   fixedPoint(lr: number): MeanFieldState;
-  /** Δ* at η: step(fixedPoint(η), η), the recurrence's own fixed point. */
+  /** Δ* at η: step(fixedPoint(η), η), the recurrence's own fixed point (sgd/sgdm: its closed form). */
   deltaStar(lr: number): number;
   /** Leading-order Δ* (Theorem 3 / the √ forms). */
   deltaStarLeading(lr: number): number;
@@ -128,8 +137,13 @@ export function optimizerDynamics(h: DynamicsHyper): OptimizerDynamics {
       step,
       run: nesterov ? stepwiseRun(step) : meanFieldRun(lam, alpha, L),
       runPair: nesterov ? undefined : meanFieldRunPair(lam, alpha, L),
+      equilibria: nesterov
+        ? genericEquilibriumRun(fixedPoint, step)
+        : meanFieldEquilibriumRun(lam, alpha, L),
       fixedPoint,
-      deltaStar: (lr) => step(fixedPoint(lr), lr, { a: 0, b: 0, c: 0 }),
+      deltaStar: nesterov
+        ? (lr) => step(fixedPoint(lr), lr, { a: 0, b: 0, c: 0 })
+        : (lr) => meanFieldDeltaStar((lam * lr) / (1 + alpha)),
       deltaStarLeading: (lr) => {
         const x = (2 * lr * lam) / (1 + alpha);
         const f = nesterov ? (1 + alpha) ** 2 * (1 - alpha * alpha) + alpha ** 4 : 1;
@@ -149,8 +163,8 @@ export function optimizerDynamics(h: DynamicsHyper): OptimizerDynamics {
   // Lion: ρ = β2 and γ1 fitted so Σγ_k x^k = (S(x) − 1)/2, the sign-correlation sum)
   const U = lion ? d : (d * (1 - b1)) / (1 + b1);
   const rho = lion ? b2 : b1;
-  const gamma1 = (x: number): number =>
-    lion ? (((lionSignCorrelationSum(b1, b2, x) - 1) / 2) * (1 - rho * x)) / x : b1;
+  const S = lion ? lionSignSum(b1, b2) : null; // S(x): a few multiply-adds per new η
+  const gamma1 = (x: number): number => (S ? (((S(x) - 1) / 2) * (1 - rho * x)) / x : b1);
   const step = (s: MeanFieldState, lr: number, out: MeanFieldState): number => {
     const x = 1 - lr * lam;
     // AdamW: b = EMA_β2 of 1/a tracks √v's lag behind the gradient scale 1/‖w‖ (0 = no history
@@ -169,6 +183,7 @@ export function optimizerDynamics(h: DynamicsHyper): OptimizerDynamics {
     const sa = Math.sqrt(s.a);
     return stepAngle(lr * Math.sqrt(Math.max(0, u - (r * r) / s.a)), x * sa - (lr * r) / sa);
   };
+  const constants = { lam, U, rho, b2, lion, gamma1 };
   const fixedPoint = (lr: number): MeanFieldState => {
     const x = 1 - lr * lam;
     const c = (lr * U * gamma1(x) * x) / (1 - rho * x);
@@ -178,7 +193,8 @@ export function optimizerDynamics(h: DynamicsHyper): OptimizerDynamics {
   return {
     hyper: h,
     step,
-    run: decoupledRun({ lam, U, rho, b2, lion, gamma1 }),
+    run: decoupledRun(constants),
+    equilibria: decoupledEquilibriumRun(constants),
     fixedPoint,
     deltaStar: (lr) => step(fixedPoint(lr), lr, { a: 0, b: 0, c: 0 }),
     deltaStarLeading: (lr) =>

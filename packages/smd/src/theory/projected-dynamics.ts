@@ -21,6 +21,7 @@
 import { numericTimeConstant } from './fixed-point.js';
 import { defaultBetas } from './optimizer-equilibrium.js';
 import type { DynamicsHyper, OptimizerDynamics } from './optimizer-dynamics.js';
+import { genericEquilibriumRun } from './equilibrium-run.js';
 import { stepwiseRun } from './recurrence-run.js';
 import { stepAngle } from './step-angle.js';
 import type { MeanFieldState } from './types.js';
@@ -75,6 +76,7 @@ export function projectedDynamics(h: DynamicsHyper): OptimizerDynamics {
     hyper: h,
     step,
     run: stepwiseRun(step),
+    equilibria: genericEquilibriumRun(fixedPoint, step),
     fixedPoint,
     deltaStar: (lr) => step(fixedPoint(lr), lr, { a: 0, b: 0, c: 0 }),
     deltaStarLeading: (lr) => Math.sqrt(2 * kappaAt(lr)),

@@ -1,0 +1,105 @@
+/**
+ * Lion's sign-correlation sum S(x) = 1 + (4/π)·Σ_{k≥1} arcsin(ρ_k)·x^k, ρ_k = ρ1·β2^{k−1}
+ * (rotational-rules.ts says where it comes from), as a function of the discount x for fixed betas.
+ *
+ * Summed term by term it needs ~3,000 arcsin at β2 = 0.99 for every x, and smd's recurrence asks
+ * for a new x = 1 − ηλ at every step of a continuous schedule (10⁶ steps on an explorer slider
+ * move). Instead, once per (β1, β2):
+ * - the head: the terms with ρ_k > 1/2 (none at the default betas), kept as coefficients h_k;
+ * - the tail (ρ_k ≤ 1/2): arcsin's own series z^{2j+1}·a_j summed over k first is geometric in k,
+ *   Σ_{k>K} arcsin(ρ_k)·x^k = x^K·Σ_j A_j·x/(1 − B_j·x), A_j = (4/π)·a_j·ρ_{K+1}^{2j+1},
+ *   B_j = β2^{2j+1}; A_j falls at least as 4^{−j}, so ~30 terms reach 1e-18;
+ * - near x = 1 (x = 1 − ε, the recurrence's case: ε = ηλ), each x/(1 − B_j x) is a power series
+ *   in ε, so the tail is (1 − ε)·Σ_n (−ε)^n·G_n with G_n = Σ_j A_j·r_j^n/(1 − B_j),
+ *   r_j = B_j/(1 − B_j): a few multiply-adds per x while r_0·ε ≤ 1/8.
+ * Every form is the same sum to ~1e-16 relative (lion-sign-sum.test.ts checks them against the
+ * term-by-term sum carried to 1e-25); the term-by-term version it replaces stopped at terms of
+ * 1e-14, ~1e-12 short.
+ */
+
+/** Evaluator of S(x) for one pair of betas. */
+export type LionSignSum = (discount: number) => number;
+
+/** ρ1: the lag-1 correlation of Lion's c_t = β1·m_{t−1} + (1−β1)·g_t under white gradient noise. */
+export function lionLag1Correlation(b1: number, b2: number): number {
+  const variance = (1 - b1) ** 2 + (b1 * b1 * (1 - b2)) / (1 + b2);
+  return (b1 * (1 - b2) * (1 - b1 + (b1 * b2) / (1 + b2))) / variance;
+}
+
+const MAX_TERMS = 200;
+/** The ε-series is used while r_0·ε ≤ this; its n-th term is ≤ G_0·(r_0·ε)^n. */
+const EPS_RATIO = 1 / 8;
+const EPS_ORDER = 20; // (1/8)^20 ≈ 9e-19
+/** ORDER_BOUND[n]: the largest r_0·ε whose n + 1-th term, ≤ (r_0·ε)^{n+1}, is below 1e-18. */
+const ORDER_BOUND = Float64Array.from({ length: EPS_ORDER + 1 }, (_, n) =>
+  n === EPS_ORDER ? Infinity : Math.pow(1e-18, 1 / (n + 1)),
+);
+
+/** S(x) for betas in [0, 1); see the file comment for the forms it chooses between. */
+export function lionSignSum(b1: number, b2: number): LionSignSum {
+  if (!(b1 >= 0 && b1 < 1 && b2 >= 0 && b2 < 1)) {
+    throw new Error(`lion: beta1, beta2 must be in [0, 1), got ${b1}, ${b2}`);
+  }
+  const scale = 4 / Math.PI;
+  // head: h_k = (4/π)·arcsin(ρ_k) for the k with ρ_k > 1/2
+  const head: number[] = [];
+  let rho = lionLag1Correlation(b1, b2);
+  while (rho > 0.5 && head.length < 1_000_000) {
+    head.push(scale * Math.asin(rho));
+    rho *= b2;
+  }
+  // tail coefficients: A_j, B_j = β2^{2j+1} and 1 − B_j (rho = ρ_{K+1} ≤ 1/2 now). 1 − B_j and
+  // 1 − B_j·x = (1 − B_j) + B_j·ε are formed without cancellation: B_j·x is within 0.2% of 1 at
+  // β2 = 0.999, where 1 − B_j·x directly would lose ~10 bits.
+  const A: number[] = [];
+  const B: number[] = [];
+  const oneMinusB: number[] = [];
+  const logB2 = Math.log1p(-(1 - b2)); // 1 − b2 is exact for b2 ∈ [0.5, 1)
+  let aj = 1; // arcsin's series: a_j = c_j/(2j+1), c_j = (2j)!/(4^j (j!)²) carried here
+  let rhoPow = rho;
+  for (let j = 0; j < MAX_TERMS && rhoPow > 0; j++) {
+    if (j > 0) aj *= (2 * j - 1) / (2 * j);
+    const m = 2 * j + 1;
+    const Bj = b2 === 0 ? 0 : Math.exp(m * logB2);
+    const oneMinus = b2 === 0 ? 1 : -Math.expm1(m * logB2);
+    const Aj = (scale * aj * rhoPow) / m;
+    if (j > 0 && Aj / oneMinus < 1e-18 * (A[0] / oneMinusB[0])) break;
+    A.push(Aj);
+    B.push(Bj);
+    oneMinusB.push(oneMinus);
+    rhoPow *= rho * rho;
+  }
+  // ε-series coefficients G_n (n = 0..EPS_ORDER) and r_0
+  const r0 = B.length > 0 ? B[0] / oneMinusB[0] : 0;
+  const G = new Float64Array(EPS_ORDER + 1);
+  for (let j = 0; j < A.length; j++) {
+    const r = B[j] / oneMinusB[j];
+    let term = A[j] / oneMinusB[j];
+    for (let n = 0; n <= EPS_ORDER; n++) {
+      G[n] += term;
+      term *= r;
+    }
+  }
+  const h = Float64Array.from(head);
+  const a = Float64Array.from(A);
+  const bb = Float64Array.from(B);
+  const om = Float64Array.from(oneMinusB);
+  // one closure, no inner calls: the recurrence calls it once per new η, inlined into its loop
+  return (x: number): number => {
+    const eps = 1 - x;
+    let acc = 0;
+    if (eps >= 0 && r0 * eps <= EPS_RATIO) {
+      // Horner in −ε over as many orders as ε needs (the n-th term is ≤ G_0·(r_0·ε)^n)
+      const z = r0 * eps;
+      let order = 0;
+      while (z > ORDER_BOUND[order]) order++;
+      acc = G[order];
+      for (let n = order - 1; n >= 0; n--) acc = G[n] - eps * acc;
+      acc *= x;
+    } else {
+      for (let j = a.length - 1; j >= 0; j--) acc += (a[j] * x) / (om[j] + bb[j] * eps);
+    }
+    for (let k = h.length - 1; k >= 0; k--) acc = x * (h[k] + acc);
+    return 1 + acc;
+  };
+}

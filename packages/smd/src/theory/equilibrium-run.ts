@@ -1,0 +1,121 @@
+/**
+ * The equilibrium Δ* and ‖w*‖ of every step's η (OptimizerDynamics.equilibria): a prediction
+ * draws both beside Δ_t and ‖w_t‖ and measures each phase against them. Under a continuous
+ * schedule (cosine) every one of 10⁶ steps has its own η, so this runs once per step on an
+ * explorer slider move. The spec is the dynamics' deltaStar(η) and √normStarSq(η)
+ * (genericEquilibriumRun: step(fixedPoint(η), η) and √fixedPoint(η).a); the sgd/sgdm and adamw/lion
+ * loops repeat exactly their arithmetic inline, on local variables and with no object per step
+ * (equilibrium-run.test.ts checks them bitwise against deltaStar and normStarSq).
+ */
+import { stepAngle } from './step-angle.js';
+import type { DecoupledConstants } from './recurrence-run.js';
+import type { MeanFieldState } from './types.js';
+
+/**
+ * Writes Δ*(lr[t]) (rad) to deltaStar[t] and ‖w*‖ at lr[t] to normStar[t] for t in [start, end),
+ * computing once per run of equal consecutive η; 0 and 0 where η ≤ 0.
+ */
+export type EquilibriumRun = (
+  lr: Float64Array,
+  start: number,
+  end: number,
+  deltaStar: Float64Array,
+  normStar: Float64Array,
+) => void;
+
+/** The spec: one fixedPoint and one step per distinct η (nesterov, sgdp, adamp use it as is). */
+export function genericEquilibriumRun(
+  fixedPoint: (lr: number) => MeanFieldState,
+  step: (s: MeanFieldState, lr: number, out: MeanFieldState) => number,
+): EquilibriumRun {
+  return (lr, start, end, deltaStar, normStar) => {
+    const scratch: MeanFieldState = { a: 0, b: 0, c: 0 };
+    let eta = NaN;
+    let d = 0;
+    let w = 0;
+    for (let t = start; t < end; t++) {
+      if (lr[t] !== eta) {
+        eta = lr[t];
+        if (eta > 0) {
+          const fp = fixedPoint(eta);
+          d = step(fp, eta, scratch);
+          w = Math.sqrt(fp.a);
+        } else d = w = 0;
+      }
+      deltaStar[t] = d;
+      normStar[t] = w;
+    }
+  };
+}
+
+/**
+ * Δ* of the §4 map (sgd/sgdm), k = λη/(1+α): one step from the fixed point (a, b, c) =
+ * (‖w*‖², 2λa/(η(1+α)), −λa/(1+α)) turns w by atan2(η√(aq − p²), a − ηp) with p = λa/(1+α) and
+ * q = b, which is atan2(√(k(2 − k)), 1 − k) = arccos(1 − k) for every L: the §4 exact Δ*,
+ * formed without a, b, c (equilibrium-run.test.ts: within 1e-14 of step(fixedPoint(η), η)).
+ */
+export function meanFieldDeltaStar(k: number): number {
+  return stepAngle(Math.sqrt(k * (2 - k)), 1 - k);
+}
+
+/** sgd/sgdm: meanFieldDeltaStar and ‖w*‖ = √weightNormStarSq, as the dynamics' own calls. */
+export function meanFieldEquilibriumRun(lam: number, al: number, L: number): EquilibriumRun {
+  // the constant factors, formed once (the same numbers: (1 + α) and λ(1 − α) are evaluated
+  // first in the formulas too)
+  const onePlusAl = 1 + al;
+  const lamOneMinusAl = lam * (1 - al);
+  return (lr, start, end, deltaStar, normStar) => {
+    let eta = NaN;
+    let d = 0;
+    let w = 0;
+    for (let t = start; t < end; t++) {
+      if (lr[t] !== eta) {
+        eta = lr[t];
+        if (eta > 0) {
+          const k = (lam * eta) / onePlusAl;
+          // meanFieldDeltaStar(k) spelled out: V8 inlines one level of call here, not two (2× slower)
+          d = stepAngle(Math.sqrt(k * (2 - k)), 1 - k);
+          w = Math.sqrt(Math.sqrt((L * eta) / (lamOneMinusAl * (2 - k))));
+        } else d = w = 0;
+      }
+      deltaStar[t] = d;
+      normStar[t] = w;
+    }
+  };
+}
+
+/**
+ * adamw/lion: the decoupled fixed point (c = ηUγ1x/(1 − ρx), a = (2ηc + η²U)/(1 − x²),
+ * b = 1/a for adamw) and one decoupled step from it (optimizer-dynamics.ts).
+ */
+export function decoupledEquilibriumRun(k: DecoupledConstants): EquilibriumRun {
+  const { lam, U, rho, b2, lion, gamma1 } = k;
+  return (lr, start, end, deltaStar, normStar) => {
+    let eta = NaN;
+    let d = 0;
+    let w = 0;
+    for (let t = start; t < end; t++) {
+      if (lr[t] !== eta) {
+        eta = lr[t];
+        if (eta > 0) {
+          const x = 1 - eta * lam;
+          const c = (eta * U * gamma1(x) * x) / (1 - rho * x);
+          const a = (2 * eta * c + eta * eta * U) / (1 - x * x);
+          let q = 1;
+          if (!lion) {
+            const b = 1 / a;
+            const nb = b > 0 ? b2 * b + (1 - b2) / a : 1 / a;
+            q = 1 / (a * nb);
+          }
+          const u = U * q;
+          const r = -c / x;
+          const sa = Math.sqrt(a);
+          d = stepAngle(eta * Math.sqrt(Math.max(0, u - (r * r) / a)), x * sa - (eta * r) / sa);
+          w = sa;
+        } else d = w = 0;
+      }
+      deltaStar[t] = d;
+      normStar[t] = w;
+    }
+  };
+}
