@@ -85,11 +85,23 @@ export function meanFieldEquilibriumRun(lam: number, al: number, L: number): Equ
 }
 
 /**
- * adamw/lion: the decoupled fixed point (c = ηUγ1x/(1 − ρx), a = (2ηc + η²U)/(1 − x²),
- * b = 1/a for adamw) and one decoupled step from it (optimizer-dynamics.ts).
+ * Δ* of the decoupled map (adamw/lion) at η: the fixed point c = ηUγ1x/(1 − ρx),
+ * a = (2ηc + η²U)/(1 − x²) (fixedPoint's arithmetic), where AdamW's v matches the gradient scale
+ * (b = 1/a, so u = U), and one step from it: atan2(η√(U − r²/a), x√a − ηr/√a) with r = −c/x,
+ * i.e. atan2(η√(aU − r²), xa − ηr) — half the divisions (equilibrium-run.test.ts: within 1e-14 of
+ * step(fixedPoint(η), η)).
  */
+export function decoupledDeltaStar(k: DecoupledConstants, eta: number): number {
+  const x = 1 - eta * k.lam;
+  const c = (eta * k.U * k.gamma1(x) * x) / (1 - k.rho * x);
+  const a = (2 * eta * c + eta * eta * k.U) / (1 - x * x);
+  const r = -c / x;
+  return stepAngle(eta * Math.sqrt(Math.max(0, a * k.U - r * r)), x * a - eta * r);
+}
+
+/** adamw/lion: decoupledDeltaStar and ‖w*‖ = √fixedPoint(η).a, in one pass. */
 export function decoupledEquilibriumRun(k: DecoupledConstants): EquilibriumRun {
-  const { lam, U, rho, b2, lion, gamma1 } = k;
+  const { lam, U, rho, gamma1 } = k;
   return (lr, start, end, deltaStar, normStar) => {
     let eta = NaN;
     let d = 0;
@@ -98,20 +110,13 @@ export function decoupledEquilibriumRun(k: DecoupledConstants): EquilibriumRun {
       if (lr[t] !== eta) {
         eta = lr[t];
         if (eta > 0) {
+          // decoupledDeltaStar spelled out (one level of inlining, as above), and √a
           const x = 1 - eta * lam;
           const c = (eta * U * gamma1(x) * x) / (1 - rho * x);
           const a = (2 * eta * c + eta * eta * U) / (1 - x * x);
-          let q = 1;
-          if (!lion) {
-            const b = 1 / a;
-            const nb = b > 0 ? b2 * b + (1 - b2) / a : 1 / a;
-            q = 1 / (a * nb);
-          }
-          const u = U * q;
           const r = -c / x;
-          const sa = Math.sqrt(a);
-          d = stepAngle(eta * Math.sqrt(Math.max(0, u - (r * r) / a)), x * sa - (eta * r) / sa);
-          w = sa;
+          d = stepAngle(eta * Math.sqrt(Math.max(0, a * U - r * r)), x * a - eta * r);
+          w = Math.sqrt(a);
         } else d = w = 0;
       }
       deltaStar[t] = d;

@@ -162,7 +162,7 @@ test('stepsToEquilibrium: decoupled closed form (hand-computed) and the rescale 
   assert.ok(t > 20_000 && t < 40_000, `sgdm re-equilibration ${t}`);
 });
 
-test('deltaStar(η) is step(fixedPoint(η), η) (sgd/sgdm: its closed form, to 1e-14) and normStarSq(η) is fixedPoint(η).a', () => {
+test('deltaStar(η) is step(fixedPoint(η), η) (sgd/sgdm/adamw/lion: simplified, to 1e-14) and normStarSq(η) is fixedPoint(η).a', () => {
   // computePrediction's per-step Δ* and ‖w*‖ series rely on it (one fixed point per η).
   for (const optimizer of DYNAMICS_OPTIMIZERS) {
     for (const L of [1, 7]) {
@@ -180,6 +180,8 @@ test('deltaStar(η) is step(fixedPoint(η), η) (sgd/sgdm: its closed form, to 1
           assert.ok(Math.abs(dyn.deltaStar(lr) / stepped - 1) < 1e-14, where);
           const exact = deltaStarExact({ lr, wd: 1e-3, momentum: optimizer === 'sgd' ? 0 : 0.9 });
           assert.ok(Math.abs(dyn.deltaStar(lr) / exact - 1) < 2e-15, where);
+        } else if (optimizer === 'adamw' || optimizer === 'lion') {
+          assert.ok(Math.abs(dyn.deltaStar(lr) / stepped - 1) < 1e-14, where);
         } else assert.equal(dyn.deltaStar(lr), stepped, where);
         assert.equal(dyn.normStarSq(lr), fp.a, where);
         assert.ok(dyn.deltaStar(lr) > 0, where);

@@ -19,6 +19,7 @@
  */
 import { lionSignCorrelationSum, lionSignSum } from '@smd/engine/rotational-rules';
 import {
+  decoupledDeltaStar,
   decoupledEquilibriumRun,
   genericEquilibriumRun,
   meanFieldDeltaStar,
@@ -94,7 +95,7 @@ export interface OptimizerDynamics {
   equilibria: EquilibriumRun;
   /** Fixed point of the recurrence at η. */
   fixedPoint(lr: number): MeanFieldState;
-  /** Δ* at η: step(fixedPoint(η), η), the recurrence's own fixed point (sgd/sgdm: its closed form). */
+  /** Δ* at η: step(fixedPoint(η), η), the recurrence's own fixed point (sgd/sgdm, adamw/lion: simplified, equilibrium-run.ts). */
   deltaStar(lr: number): number;
   /** Leading-order Δ* (Theorem 3 / the √ forms). */
   deltaStarLeading(lr: number): number;
@@ -196,7 +197,7 @@ export function optimizerDynamics(h: DynamicsHyper): OptimizerDynamics {
     run: decoupledRun(constants),
     equilibria: decoupledEquilibriumRun(constants),
     fixedPoint,
-    deltaStar: (lr) => step(fixedPoint(lr), lr, { a: 0, b: 0, c: 0 }),
+    deltaStar: (lr) => decoupledDeltaStar(constants, lr),
     deltaStarLeading: (lr) =>
       Math.sqrt((2 * lr * lam) / (lion ? lionSignCorrelationSum(b1, b2) : (1 + b1) / (1 - b1))),
     normStarSq: (lr) => fixedPoint(lr).a,
