@@ -148,7 +148,11 @@ function measure(reps, clock) {
       }
     }
     // largest relative difference of the phase outcomes (Δ_end/Δ*) before vs after
-    const diff = Math.max(...check.before.map((v, i) => Math.abs(v / check.after[i] - 1)));
+    const diff = Math.max(
+      ...check.before.map((v, i) =>
+        Number.isNaN(v) && Number.isNaN(check.after[i]) ? 0 : Math.abs(v / check.after[i] - 1),
+      ),
+    );
     const ratios = how.beforeOnce
       ? [ms.before[0] / median(ms.after)]
       : ms.before.map((b, i) => b / ms.after[i]);

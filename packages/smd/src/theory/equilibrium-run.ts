@@ -101,7 +101,7 @@ export function decoupledDeltaStar(k: DecoupledConstants, eta: number): number {
 
 /** adamw/lion: decoupledDeltaStar and ‖w*‖ = √fixedPoint(η).a, in one pass. */
 export function decoupledEquilibriumRun(k: DecoupledConstants): EquilibriumRun {
-  const { lam, U, rho, gamma1 } = k;
+  const { lam, U, rho, b1, S } = k;
   return (lr, start, end, deltaStar, normStar) => {
     let eta = NaN;
     let d = 0;
@@ -112,7 +112,8 @@ export function decoupledEquilibriumRun(k: DecoupledConstants): EquilibriumRun {
         if (eta > 0) {
           // decoupledDeltaStar spelled out (one level of inlining, as above), and √a
           const x = 1 - eta * lam;
-          const c = (eta * U * gamma1(x) * x) / (1 - rho * x);
+          const g1 = S === null ? b1 : (((S(x) - 1) / 2) * (1 - rho * x)) / x; // gamma1(x)
+          const c = (eta * U * g1 * x) / (1 - rho * x);
           const a = (2 * eta * c + eta * eta * U) / (1 - x * x);
           const r = -c / x;
           d = stepAngle(eta * Math.sqrt(Math.max(0, a * U - r * r)), x * a - eta * r);

@@ -184,7 +184,7 @@ export function optimizerDynamics(h: DynamicsHyper): OptimizerDynamics {
     const sa = Math.sqrt(s.a);
     return stepAngle(lr * Math.sqrt(Math.max(0, u - (r * r) / s.a)), x * sa - (lr * r) / sa);
   };
-  const constants = { lam, U, rho, b2, lion, gamma1 };
+  const constants = { lam, U, rho, b2, lion, gamma1, b1, S };
   const fixedPoint = (lr: number): MeanFieldState => {
     const x = 1 - lr * lam;
     const c = (lr * U * gamma1(x) * x) / (1 - rho * x);

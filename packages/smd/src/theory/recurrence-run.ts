@@ -175,13 +175,17 @@ export interface DecoupledConstants {
   /** β2 (AdamW's EMA of 1/a). */
   b2: number;
   lion: boolean;
-  /** γ1 at x = 1 − ηλ. */
+  /** γ1 at x = 1 − ηλ: S ? ((S(x) − 1)/2)·(1 − ρx)/x : b1 (the loops spell it out: one call level less). */
   gamma1: (x: number) => number;
+  /** β1 (AdamW's γ1). */
+  b1: number;
+  /** Lion's sign-correlation sum S(x) (null for AdamW). */
+  S: ((x: number) => number) | null;
 }
 
 /** The decoupled recurrence (the `step` of optimizerDynamics for adamw and lion). */
 export function decoupledRun(k: DecoupledConstants): RecurrenceRun {
-  const { lam, U, rho, b2, lion, gamma1 } = k;
+  const { lam, U, rho, b2, lion, b1, S } = k;
   return (s, lr, start, end, deltaRad, norm) => {
     let a = s.a;
     let b = s.b;
@@ -193,7 +197,7 @@ export function decoupledRun(k: DecoupledConstants): RecurrenceRun {
       if (lr[t] !== eta) {
         eta = lr[t];
         x = 1 - eta * lam;
-        g1 = gamma1(x);
+        g1 = S === null ? b1 : (((S(x) - 1) / 2) * (1 - rho * x)) / x; // gamma1(x)
       }
       let q = 1;
       let nb = 0;
