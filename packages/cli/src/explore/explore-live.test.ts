@@ -120,18 +120,25 @@ test('live training from file://: 200+ steps in a worker, Δ_t reaches Δ*, the 
   assert.ok(median < 100, `the main thread stalls while training: median frame gap ${median} ms`);
 
   // η ÷ 10 with the rescaling trick: Δ stays at the new Δ* (√10 lower); the event is logged.
+  // Without the trick Δ would fall to ~0.3 Δ* (η/10 at the old norm). The drop lands on whatever
+  // step the worker's chunk ends at, and one layer's 50-step RMS can overshoot by ~60% at some of
+  // them (features.3: 0.0117 vs 0.00725, 1 run in 4 on main 551a652), so: the median layer within
+  // ±35%, every layer within a factor of 2 — both fail without the trick.
   const before = await waitStep(0);
   await page.click('#live-drop-rescale');
   await waitText('#live-log', '× 0.5623');
   await waitStep(before + 60);
   const star2 = deltaStarExact({ lr: 0.01, wd: 0.005, momentum: 0.9 });
-  for (const r of await rows()) {
+  const dropped = await rows();
+  for (const r of dropped) {
     assert.ok(Math.abs(r.deltaStar / star2 - 1) < 1e-9);
     assert.ok(
-      Math.abs(r.deltaRms / star2 - 1) < 0.35,
+      Math.abs(Math.log(r.deltaRms / star2)) < Math.log(2),
       `${r.name} after rescaled drop: ${r.deltaRms} vs ${star2}`,
     );
   }
+  const droppedGaps = dropped.map((r) => Math.abs(r.deltaRms / star2 - 1));
+  assert.ok(med(droppedGaps) < 0.35, `after rescaled drop: ${JSON.stringify(dropped)}`);
   // Pause: the step count stops.
   await page.click('#live-start');
   await page.waitForSelector('#train[data-paused="true"]');
