@@ -53,9 +53,9 @@ export function phaseSpans(
 }
 
 /**
- * Δ* and ‖w*‖ of every step's η (0 where η ≤ 0) by the dynamics' equilibria loop (deltaStar(η) =
- * step(fixedPoint(η), η), normStarSq(η) its a): once per span where η is constant, per run of
- * equal consecutive η where it varies; into `into`'s arrays when they fit.
+ * Δ* and ‖w*‖ of every step's η (0 where η ≤ 0) by the dynamics' equilibria loop (the same
+ * numbers as its deltaStar and normStarSq): once per span where η is constant, per run of equal
+ * consecutive η where it varies; into `into`'s arrays when they fit.
  */
 export function equilibriumSeries(
   lr: Float64Array,

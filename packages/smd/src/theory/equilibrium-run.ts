@@ -2,10 +2,11 @@
  * The equilibrium Δ* and ‖w*‖ of every step's η (OptimizerDynamics.equilibria): a prediction
  * draws both beside Δ_t and ‖w_t‖ and measures each phase against them. Under a continuous
  * schedule (cosine) every one of 10⁶ steps has its own η, so this runs once per step on an
- * explorer slider move. The spec is the dynamics' deltaStar(η) and √normStarSq(η)
- * (genericEquilibriumRun: step(fixedPoint(η), η) and √fixedPoint(η).a); the sgd/sgdm and adamw/lion
- * loops repeat exactly their arithmetic inline, on local variables and with no object per step
- * (equilibrium-run.test.ts checks them bitwise against deltaStar and normStarSq).
+ * explorer slider move. The spec is the dynamics' deltaStar(η) and √normStarSq(η): for nesterov,
+ * sgdp and adamp step(fixedPoint(η), η) and √fixedPoint(η).a (genericEquilibriumRun), for sgd/sgdm
+ * and adamw/lion the simplified forms below (within 1e-14 of step(fixedPoint(η), η):
+ * optimizer-dynamics.test.ts), whose loops repeat that arithmetic inline, on local variables and
+ * with no object per step (equilibrium-run.test.ts checks every loop bitwise against the spec).
  */
 import { stepAngle } from './step-angle.js';
 import type { DecoupledConstants } from './recurrence-run.js';
@@ -52,7 +53,7 @@ export function genericEquilibriumRun(
  * Δ* of the §4 map (sgd/sgdm), k = λη/(1+α): one step from the fixed point (a, b, c) =
  * (‖w*‖², 2λa/(η(1+α)), −λa/(1+α)) turns w by atan2(η√(aq − p²), a − ηp) with p = λa/(1+α) and
  * q = b, which is atan2(√(k(2 − k)), 1 − k) = arccos(1 − k) for every L: the §4 exact Δ*,
- * formed without a, b, c (equilibrium-run.test.ts: within 1e-14 of step(fixedPoint(η), η)).
+ * formed without a, b, c (optimizer-dynamics.test.ts: within 1e-14 of step(fixedPoint(η), η)).
  */
 export function meanFieldDeltaStar(k: number): number {
   return stepAngle(Math.sqrt(k * (2 - k)), 1 - k);
@@ -88,8 +89,8 @@ export function meanFieldEquilibriumRun(lam: number, al: number, L: number): Equ
  * Δ* of the decoupled map (adamw/lion) at η: the fixed point c = ηUγ1x/(1 − ρx),
  * a = (2ηc + η²U)/(1 − x²) (fixedPoint's arithmetic), where AdamW's v matches the gradient scale
  * (b = 1/a, so u = U), and one step from it: atan2(η√(U − r²/a), x√a − ηr/√a) with r = −c/x,
- * i.e. atan2(η√(aU − r²), xa − ηr) — half the divisions (equilibrium-run.test.ts: within 1e-14 of
- * step(fixedPoint(η), η)).
+ * i.e. atan2(η√(aU − r²), xa − ηr) — half the divisions (optimizer-dynamics.test.ts: within 1e-14
+ * of step(fixedPoint(η), η)).
  */
 export function decoupledDeltaStar(k: DecoupledConstants, eta: number): number {
   const x = 1 - eta * k.lam;
