@@ -10,8 +10,8 @@
 // explorer tests launch it) instead of Node. --cpu (Node) times each call by the process's CPU
 // time instead of the wall clock: steadier on a machine shared with other jobs. Cases, 100 epochs ×
 // 10,000 steps: the view's default (the paper's ImageNet schedule, SGDM); SGDM, AdamW and Lion
-// under warmup + cosine (a new η every step); AdamW and Lion multistep. Lion + cosine took about
-// a minute a call before 2026-12-04, so its "before" is timed once, not interleaved.
+// under warmup + cosine (a new η every step); AdamW and Lion multistep. A --before older than
+// 8528f00 takes about a minute per Lion + cosine call.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
@@ -108,12 +108,10 @@ function measure(reps, clock) {
       'warmup:5:0:cosine',
       { lr: 1e-3, wd: 0.1, momentum: 0, optimizer: 'adamw', betas: [0.9, 0.999] },
     ],
-    // before 2026-12-04 one call took about a minute: "before" runs once, after the others
     [
       'Lion, warmup 5 + cosine',
       'warmup:5:0:cosine',
       { lr: 1e-4, wd: 0.1, momentum: 0, optimizer: 'lion', betas: [0.9, 0.99] },
-      { beforeOnce: true },
     ],
   ];
   const median = (xs) => {
@@ -121,13 +119,12 @@ function measure(reps, clock) {
     return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
   };
   const rows = [];
-  for (const [name, schedule, extra, how = {}] of cases) {
+  for (const [name, schedule, extra] of cases) {
     const ms = { before: [], after: [] };
     const check = {};
     const last = {};
     for (let r = -1; r < reps; r++) {
       for (const which of ['before', 'after']) {
-        if (how.beforeOnce && which === 'before' && r < reps - 1) continue;
         const lib = libs[which];
         const input = {
           ...base,
@@ -153,11 +150,9 @@ function measure(reps, clock) {
         Number.isNaN(v) && Number.isNaN(check.after[i]) ? 0 : Math.abs(v / check.after[i] - 1),
       ),
     );
-    const ratios = how.beforeOnce
-      ? [ms.before[0] / median(ms.after)]
-      : ms.before.map((b, i) => b / ms.after[i]);
+    const ratios = ms.before.map((b, i) => b / ms.after[i]);
     rows.push({
-      name: how.beforeOnce ? `${name} (before: one call, not interleaved)` : name,
+      name,
       before: median(ms.before),
       after: median(ms.after),
       ratio: median(ratios),

@@ -20,6 +20,19 @@
 /** Evaluator of S(x) for one pair of betas. */
 export type LionSignSum = (discount: number) => number;
 
+/** The per-(β1, β2) coefficients lionSignSumAt evaluates S(x) from (see the file comment). */
+export interface LionSignSumCoefficients {
+  /** head h_k */
+  h: Float64Array;
+  /** tail A_j, B_j, 1 − B_j */
+  a: Float64Array;
+  bb: Float64Array;
+  om: Float64Array;
+  /** ε-series G_n and r_0 */
+  G: Float64Array;
+  r0: number;
+}
+
 /** ρ1: the lag-1 correlation of Lion's c_t = β1·m_{t−1} + (1−β1)·g_t under white gradient noise. */
 export function lionLag1Correlation(b1: number, b2: number): number {
   const variance = (1 - b1) ** 2 + (b1 * b1 * (1 - b2)) / (1 + b2);
@@ -37,6 +50,12 @@ const ORDER_BOUND = Float64Array.from({ length: EPS_ORDER + 1 }, (_, n) =>
 
 /** S(x) for betas in [0, 1); see the file comment for the forms it chooses between. */
 export function lionSignSum(b1: number, b2: number): LionSignSum {
+  const c = lionSignSumCoefficients(b1, b2);
+  return (x) => lionSignSumAt(c, x);
+}
+
+/** The coefficients of S for (b1, b2), each in [0, 1). */
+export function lionSignSumCoefficients(b1: number, b2: number): LionSignSumCoefficients {
   if (!(b1 >= 0 && b1 < 1 && b2 >= 0 && b2 < 1)) {
     throw new Error(`lion: beta1, beta2 must be in [0, 1), got ${b1}, ${b2}`);
   }
@@ -80,26 +99,36 @@ export function lionSignSum(b1: number, b2: number): LionSignSum {
       term *= r;
     }
   }
-  const h = Float64Array.from(head);
-  const a = Float64Array.from(A);
-  const bb = Float64Array.from(B);
-  const om = Float64Array.from(oneMinusB);
-  // one closure, no inner calls: the recurrence calls it once per new η, inlined into its loop
-  return (x: number): number => {
-    const eps = 1 - x;
-    let acc = 0;
-    if (eps >= 0 && r0 * eps <= EPS_RATIO) {
-      // Horner in −ε over as many orders as ε needs (the n-th term is ≤ G_0·(r_0·ε)^n)
-      const z = r0 * eps;
-      let order = 0;
-      while (z > ORDER_BOUND[order]) order++;
-      acc = G[order];
-      for (let n = order - 1; n >= 0; n--) acc = G[n] - eps * acc;
-      acc *= x;
-    } else {
-      for (let j = a.length - 1; j >= 0; j--) acc += (a[j] * x) / (om[j] + bb[j] * eps);
-    }
-    for (let k = h.length - 1; k >= 0; k--) acc = x * (h[k] + acc);
-    return 1 + acc;
+  return {
+    h: Float64Array.from(head),
+    a: Float64Array.from(A),
+    bb: Float64Array.from(B),
+    om: Float64Array.from(oneMinusB),
+    G,
+    r0,
   };
+}
+
+/**
+ * S(x) from its coefficients. A module-level function, not a closure per betas: the recurrence
+ * loops call it per step, and a call target that changes with every new prediction would make V8
+ * throw away the loops' optimized code.
+ */
+export function lionSignSumAt(c: LionSignSumCoefficients, x: number): number {
+  const { h, a, bb, om, G, r0 } = c;
+  const eps = 1 - x;
+  let acc = 0;
+  if (eps >= 0 && r0 * eps <= EPS_RATIO) {
+    // Horner in −ε over as many orders as ε needs (the n-th term is ≤ G_0·(r_0·ε)^n)
+    const z = r0 * eps;
+    let order = 0;
+    while (z > ORDER_BOUND[order]) order++;
+    acc = G[order];
+    for (let n = order - 1; n >= 0; n--) acc = G[n] - eps * acc;
+    acc *= x;
+  } else {
+    for (let j = a.length - 1; j >= 0; j--) acc += (a[j] * x) / (om[j] + bb[j] * eps);
+  }
+  for (let k = h.length - 1; k >= 0; k--) acc = x * (h[k] + acc);
+  return 1 + acc;
 }

@@ -13,10 +13,22 @@
  * angular update of the inner optimizer (`equilibriumRotation`). Norms and dot products
  * accumulate in float64; float32 buffers are rounded when stored.
  */
-import { lionSignSum, type LionSignSum } from './lion-sign-sum.js';
+import {
+  lionSignSum,
+  lionSignSumAt,
+  lionSignSumCoefficients,
+  type LionSignSum,
+  type LionSignSumCoefficients,
+} from './lion-sign-sum.js';
 import type { Buf } from './update-rules.js';
 
-export { lionSignSum, type LionSignSum };
+export {
+  lionSignSum,
+  lionSignSumAt,
+  lionSignSumCoefficients,
+  type LionSignSum,
+  type LionSignSumCoefficients,
+};
 
 /** Inner optimizers of the rotational wrapper (closed set). */
 export type RotationalInner = 'sgdm' | 'adamw' | 'lion';

@@ -56,8 +56,10 @@ export interface BothModes {
 
 /**
  * runPhased without and with rescaling, the same numbers as two runPhased calls, faster: a span
- * both modes start in the same state (every span before the first lr drop) runs once and is
- * copied, and the others run both modes in one loop where the dynamics has one (runPair).
+ * both modes start in the same state (every span before the first lr drop) runs once, and the
+ * others run both modes in one loop where the dynamics has one (runPair). Until the modes part,
+ * the rescaled trajectory's deltaRad and norm are the plain one's arrays; where they never part
+ * (no lr drop: warmup + cosine) they stay shared, so consumers must not write them.
  * `into`: an earlier result of as many steps whose arrays are overwritten instead of allocated.
  */
 export function runBothModes(o: Omit<PhasedRunOptions, 'rescale'>, into?: BothModes): BothModes {
@@ -77,20 +79,37 @@ function runModes(
 ): PhasedTrajectory[] {
   const n = o.lr.length;
   const dyn = o.dynamics;
-  const trs: PhasedTrajectory[] = rescale.map((_, m) => {
+  // arrays of an earlier result that fit and belong to no other mode (modes can share arrays)
+  const taken = new Set<Float64Array>();
+  const arrays = (m: number): { deltaRad: Float64Array; norm: Float64Array } => {
     const old = into[m];
-    const fits = old !== undefined && old.deltaRad.length === n && !into.slice(0, m).includes(old);
-    return {
-      lr: o.lr,
-      deltaRad: fits ? old.deltaRad : new Float64Array(n),
-      norm: fits ? old.norm : new Float64Array(n + 1),
-      startStates: [],
-      rescaleFactors: [],
-      normBeforeRescale: [],
-      normEnd: [],
-      end: { ...o.initialState },
-    };
-  });
+    const fits =
+      old !== undefined &&
+      old.deltaRad.length === n &&
+      !taken.has(old.deltaRad) &&
+      !taken.has(old.norm);
+    const a = fits
+      ? { deltaRad: old.deltaRad, norm: old.norm }
+      : { deltaRad: new Float64Array(n), norm: new Float64Array(n + 1) };
+    taken.add(a.deltaRad).add(a.norm);
+    return a;
+  };
+  // mode 1 borrows mode 0's arrays while both modes are in the same state (`shared`)
+  const trs: PhasedTrajectory[] = rescale.map((_, m) => ({
+    lr: o.lr,
+    ...(m === 0 ? arrays(0) : { deltaRad: new Float64Array(0), norm: new Float64Array(0) }),
+    startStates: [],
+    rescaleFactors: [],
+    normBeforeRescale: [],
+    normEnd: [],
+    end: { ...o.initialState },
+  }));
+  const [t0, t1] = trs;
+  let shared = t1 !== undefined;
+  if (t1 !== undefined) {
+    t1.deltaRad = t0.deltaRad;
+    t1.norm = t0.norm;
+  }
   for (const span of o.spans) {
     trs.forEach((tr, m) => {
       tr.normBeforeRescale.push(Math.sqrt(tr.end.a));
@@ -103,13 +122,23 @@ function runModes(
       tr.rescaleFactors.push(f);
       tr.startStates.push({ ...tr.end });
     });
-    const [t0, t1] = trs;
     if (t1 !== undefined && sameState(t0.end, t1.end)) {
       dyn.run(t0.end, o.lr, span.start, span.end, t0.deltaRad, t0.norm);
-      t1.deltaRad.set(t0.deltaRad.subarray(span.start, span.end), span.start);
-      t1.norm.set(t0.norm.subarray(span.start, span.end), span.start);
+      if (!shared) {
+        t1.deltaRad.set(t0.deltaRad.subarray(span.start, span.end), span.start);
+        t1.norm.set(t0.norm.subarray(span.start, span.end), span.start);
+      }
       t1.end = { ...t0.end };
     } else {
+      if (t1 !== undefined && shared) {
+        // the modes part here: mode 1 gets arrays of its own, with the steps before this span
+        const own = arrays(1);
+        own.deltaRad.set(t0.deltaRad.subarray(0, span.start));
+        own.norm.set(t0.norm.subarray(0, span.start + 1));
+        t1.deltaRad = own.deltaRad;
+        t1.norm = own.norm;
+        shared = false;
+      }
       // both modes in one loop while neither is at a fixed point, then each on its own
       const from =
         t1 !== undefined && dyn.runPair

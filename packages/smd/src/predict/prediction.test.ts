@@ -29,29 +29,34 @@ test('computePrediction with `reuse` overwrites the old arrays and gives the fre
       input('warmup:2:0:cosine', { optimizer: 'adamw', lr: 1e-3, wd: 0.1, momentum: 0 }),
     ],
   ];
+  // every distinct array of a prediction (the two modes share theirs where they never part)
+  const arraysOf = (p: ReturnType<typeof computePrediction>): Set<Float64Array> =>
+    new Set([
+      p.trajectory.lr,
+      p.trajectory.deltaRad,
+      p.trajectory.norm,
+      p.otherTrajectory.deltaRad,
+      p.otherTrajectory.norm,
+      p.deltaStarSeries,
+      p.normStarSeries,
+    ]);
   for (const [a, b] of cases) {
     const old = computePrediction(a, { maxSearchSteps: 0 });
-    const arrays = [
-      old.trajectory.lr,
-      old.trajectory.deltaRad,
-      old.otherTrajectory.norm,
-      old.deltaStarSeries,
-      old.normStarSeries,
-    ];
+    const before = arraysOf(old);
     const fresh = computePrediction(b, { maxSearchSteps: 0 });
     const reused = computePrediction(b, { maxSearchSteps: 0, reuse: old });
     assert.deepEqual(reused, fresh, `${a.schedule} → ${b.schedule}`);
-    const now = [
-      reused.trajectory.lr,
-      reused.options.rescale === a.rescale
-        ? reused.trajectory.deltaRad
-        : reused.otherTrajectory.deltaRad,
-      reused.options.rescale === a.rescale ? reused.otherTrajectory.norm : reused.trajectory.norm,
-      reused.deltaStarSeries,
-      reused.normStarSeries,
-    ];
-    now.forEach((arr, i) => assert.equal(arr, arrays[i], `array ${i} was not reused`));
+    const now = arraysOf(reused);
+    for (const arr of before)
+      assert.ok(now.has(arr), `${a.schedule} → ${b.schedule}: an array was not reused`);
   }
+  // no lr drop: the modes never part and share their arrays; with drops they do not
+  const cosine = computePrediction(input('warmup:5:0:cosine'), { maxSearchSteps: 0 });
+  assert.equal(cosine.trajectory.deltaRad, cosine.otherTrajectory.deltaRad);
+  assert.equal(cosine.trajectory.norm, cosine.otherTrajectory.norm);
+  const steps = computePrediction(input('multistep:10,30:0.1'), { maxSearchSteps: 0 });
+  assert.notEqual(steps.trajectory.deltaRad, steps.otherTrajectory.deltaRad);
+  assert.notEqual(steps.trajectory.norm, steps.otherTrajectory.norm);
   // A different step count allocates.
   const small = computePrediction({ ...input('constant'), totalSteps: 100 }, { maxSearchSteps: 0 });
   const big = computePrediction(input('constant'), { maxSearchSteps: 0, reuse: small });

@@ -17,7 +17,11 @@
  *   x-terms move ‖w*‖² by −9%, which the simulator confirms.
  * - sgdp, adamp: projected-dynamics.ts (derived here).
  */
-import { lionSignCorrelationSum, lionSignSum } from '@smd/engine/rotational-rules';
+import {
+  lionSignCorrelationSum,
+  lionSignSumAt,
+  lionSignSumCoefficients,
+} from '@smd/engine/rotational-rules';
 import {
   decoupledDeltaStar,
   decoupledEquilibriumRun,
@@ -164,30 +168,32 @@ export function optimizerDynamics(h: DynamicsHyper): OptimizerDynamics {
   // Lion: ρ = β2 and γ1 fitted so Σγ_k x^k = (S(x) − 1)/2, the sign-correlation sum)
   const U = lion ? d : (d * (1 - b1)) / (1 + b1);
   const rho = lion ? b2 : b1;
-  const S = lion ? lionSignSum(b1, b2) : null; // S(x): a few multiply-adds per new η
-  const gamma1 = (x: number): number => (S ? (((S(x) - 1) / 2) * (1 - rho * x)) / x : b1);
+  // S(x): a few multiply-adds per new η
+  const signSum = lion ? lionSignSumCoefficients(b1, b2) : null;
+  // κ(x) = x·γ1(x): the coherent share of a new update (recurrence-run.ts, DecoupledConstants)
+  const kappa = (x: number): number =>
+    signSum ? ((lionSignSumAt(signSum, x) - 1) / 2) * (1 - rho * x) : b1 * x;
   const step = (s: MeanFieldState, lr: number, out: MeanFieldState): number => {
     const x = 1 - lr * lam;
     // AdamW: b = EMA_β2 of 1/a tracks √v's lag behind the gradient scale 1/‖w‖ (0 = no history
-    // yet: bias-corrected v̂ = g²); u grows by q = (1/a)/b while ‖w‖ shrinks faster than v forgets.
-    let q = 1;
+    // yet: bias-corrected v̂ = g²); u grows by (1/a)/b while ‖w‖ shrinks faster than v forgets.
+    let u = U;
     out.b = 0;
     if (!lion) {
       out.b = s.b > 0 ? b2 * s.b + (1 - b2) / s.a : 1 / s.a;
-      q = 1 / (s.a * out.b);
+      u = U / (s.a * out.b);
     }
-    const u = U * q;
     // c = Σ_k η_{t−k}·U·γ_k·x^k: the coherent part of past updates; ⟨w, u⟩ = r = −c/x
     const r = -s.c / x;
     out.a = x * x * s.a + 2 * lr * s.c + lr * lr * u;
-    out.c = x * (lr * u * gamma1(x) + rho * s.c);
-    const sa = Math.sqrt(s.a);
-    return stepAngle(lr * Math.sqrt(Math.max(0, u - (r * r) / s.a)), x * sa - (lr * r) / sa);
+    out.c = lr * u * kappa(x) + x * rho * s.c;
+    // Δ = atan2(η√(u − r²/a), x√a − ηr/√a), both sides times √a
+    return stepAngle(lr * Math.sqrt(Math.max(0, u * s.a - r * r)), x * s.a - lr * r);
   };
-  const constants = { lam, U, rho, b2, lion, gamma1, b1, S };
+  const constants = { lam, U, rho, b2, lion, kappa, b1, signSum };
   const fixedPoint = (lr: number): MeanFieldState => {
     const x = 1 - lr * lam;
-    const c = (lr * U * gamma1(x) * x) / (1 - rho * x);
+    const c = (lr * U * kappa(x)) / (1 - rho * x);
     const a = (2 * lr * c + lr * lr * U) / (1 - x * x);
     return { a, b: lion ? 0 : 1 / a, c };
   };

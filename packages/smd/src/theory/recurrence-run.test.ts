@@ -110,3 +110,30 @@ test('runPair then run equals two runs bitwise, stopping where either state is a
     assert.ok(stops.some((s) => s > 0) && stops.some((s) => s < STEPS), stops.join(' '));
   }
 });
+
+test("Lion's κ memo: another λ, other betas and the equilibria after a run still equal the spec", () => {
+  const lr = lrSeries(parseSchedule('warmup:5:0:cosine', 100, STEPS), 1e-3, STEPS);
+  // the same λ and lr give the same x at every step: only the betas tell these memo entries apart
+  const cases: [number, [number, number]][] = [
+    [0.1, [0.9, 0.99]],
+    [0.2, [0.9, 0.99]], // a different x at every step: recomputed
+    [0.1, [0.95, 0.98]], // the same x as the first, other betas: the memo starts over
+    [0.1, [0.9, 0.99]],
+  ];
+  for (const [wd, betas] of cases) {
+    const dyn = optimizerDynamics({ optimizer: 'lion', wd, betas });
+    const from = dyn.fixedPoint(lr[1]);
+    const want = stepByStep(dyn, from, lr);
+    const s = { ...from };
+    const delta = new Float64Array(STEPS);
+    const norm = new Float64Array(STEPS);
+    dyn.run(s, lr, 0, STEPS, delta, norm);
+    const where = `lion λ ${wd} betas ${betas}`;
+    assert.deepEqual(delta, want.delta, where);
+    assert.deepEqual(s, want.end, where);
+    const deltaStar = new Float64Array(STEPS);
+    const normStar = new Float64Array(STEPS);
+    dyn.equilibria(lr, 0, STEPS, deltaStar, normStar); // the run filled the memo: every κ read back
+    for (let t = 1; t < STEPS; t += 7) assert.equal(deltaStar[t], dyn.deltaStar(lr[t]), where);
+  }
+});

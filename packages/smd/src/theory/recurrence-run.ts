@@ -5,7 +5,16 @@
  * checks the two bitwise), on local variables, re-deriving what depends on η only when η changes,
  * and at a bitwise fixed point (the step maps the state onto itself) it copies the step's Δ and
  * ‖w‖ to the following steps of the same η instead of recomputing them.
+ *
+ * Each loop is a module-level function of numbers and Float64Arrays only; the per-dynamics
+ * closures around it move the state in and out through `io`. Why: V8 compiles a 10⁶-step loop
+ * once, while it runs (on-stack replacement), and throws that code away when it meets an object
+ * shape or a captured value it has not seen. State objects come in several shapes ({...s}
+ * copies, literals with integer fields) and every prediction makes new closures, so loops that
+ * read objects or captured values were recompiled on the explorer's first slider moves (Node's
+ * --trace-deopt: "wrong map" in the mean-field loops on moves 1, 4, 5, 6).
  */
+import { lionSignSumAt, type LionSignSumCoefficients } from '@smd/engine/rotational-rules';
 import { stepAngle } from './step-angle.js';
 import type { MeanFieldState } from './types.js';
 
@@ -89,80 +98,144 @@ export function stepwiseRun(step: RecurrenceStep): RecurrenceRun {
   };
 }
 
+/** State in and out of the loops: (a, b, c) of the first state, then of the second (pair runs). */
+const io = new Float64Array(6);
+
+function stateIn(s: MeanFieldState, at: number): void {
+  io[at] = s.a;
+  io[at + 1] = s.b;
+  io[at + 2] = s.c;
+}
+
+function stateOut(s: MeanFieldState, at: number): void {
+  s.a = io[at];
+  s.b = io[at + 1];
+  s.c = io[at + 2];
+}
+
 /** The §4 map of sgd/sgdm (meanFieldStep's arithmetic) with constant λ, α, L. */
 export function meanFieldRun(lam: number, al: number, L: number): RecurrenceRun {
   return (s, lr, start, end, deltaRad, norm) => {
-    let a = s.a;
-    let b = s.b;
-    let c = s.c;
-    for (let t = start; t < end;) {
-      const eta = lr[t];
-      const pp = al * c + lam * a;
-      const q = al * al * b + L / a + lam * lam * a + 2 * al * lam * c;
-      norm[t] = Math.sqrt(a);
-      deltaRad[t] = stepAngle(eta * Math.sqrt(Math.max(0, a * q - pp * pp)), a - eta * pp);
-      const na = a - 2 * eta * pp + eta * eta * q;
-      const nc = pp - eta * q;
-      if (na === a && q === b && nc === c) {
-        t = holdFixedPoint(lr, t, end, deltaRad, norm);
-        continue;
-      }
-      a = na;
-      b = q;
-      c = nc;
-      t++;
-    }
-    s.a = a;
-    s.b = b;
-    s.c = c;
+    stateIn(s, 0);
+    meanFieldLoop(lam, al, L, lr, start, end, deltaRad, norm);
+    stateOut(s, 0);
   };
+}
+
+function meanFieldLoop(
+  lam: number,
+  al: number,
+  L: number,
+  lr: Float64Array,
+  start: number,
+  end: number,
+  deltaRad: Float64Array,
+  norm: Float64Array,
+): void {
+  // constant products, formed as the step's left-to-right products would (same bits)
+  const al2 = al * al;
+  const lam2 = lam * lam;
+  const twoAlLam = 2 * al * lam;
+  let a = io[0];
+  let b = io[1];
+  let c = io[2];
+  for (let t = start; t < end;) {
+    const eta = lr[t];
+    const pp = al * c + lam * a;
+    const q = al2 * b + L / a + lam2 * a + twoAlLam * c;
+    norm[t] = Math.sqrt(a);
+    deltaRad[t] = stepAngle(eta * Math.sqrt(Math.max(0, a * q - pp * pp)), a - eta * pp);
+    const na = a - 2 * eta * pp + eta * eta * q;
+    const nc = pp - eta * q;
+    if (na === a && q === b && nc === c) {
+      t = holdFixedPoint(lr, t, end, deltaRad, norm);
+      continue;
+    }
+    a = na;
+    b = q;
+    c = nc;
+    t++;
+  }
+  io[0] = a;
+  io[1] = b;
+  io[2] = c;
 }
 
 /** meanFieldRun for two states at once (RecurrencePairRun). */
 export function meanFieldRunPair(lam: number, al: number, L: number): RecurrencePairRun {
   return (s1, s2, lr, start, end, out1, out2) => {
-    // plain locals (no destructuring in the hot loop: V8 keeps them in registers)
-    const d1 = out1.deltaRad;
-    const n1 = out1.norm;
-    const d2 = out2.deltaRad;
-    const n2 = out2.norm;
-    let a1 = s1.a;
-    let b1 = s1.b;
-    let c1 = s1.c;
-    let a2 = s2.a;
-    let b2 = s2.b;
-    let c2 = s2.c;
-    let t = start;
-    for (; t < end; t++) {
-      const eta = lr[t];
-      const p1 = al * c1 + lam * a1;
-      const q1 = al * al * b1 + L / a1 + lam * lam * a1 + 2 * al * lam * c1;
-      const p2 = al * c2 + lam * a2;
-      const q2 = al * al * b2 + L / a2 + lam * lam * a2 + 2 * al * lam * c2;
-      const na1 = a1 - 2 * eta * p1 + eta * eta * q1;
-      const nc1 = p1 - eta * q1;
-      const na2 = a2 - 2 * eta * p2 + eta * eta * q2;
-      const nc2 = p2 - eta * q2;
-      if ((na1 === a1 && q1 === b1 && nc1 === c1) || (na2 === a2 && q2 === b2 && nc2 === c2)) break;
-      n1[t] = Math.sqrt(a1);
-      d1[t] = stepAngle(eta * Math.sqrt(Math.max(0, a1 * q1 - p1 * p1)), a1 - eta * p1);
-      n2[t] = Math.sqrt(a2);
-      d2[t] = stepAngle(eta * Math.sqrt(Math.max(0, a2 * q2 - p2 * p2)), a2 - eta * p2);
-      a1 = na1;
-      b1 = q1;
-      c1 = nc1;
-      a2 = na2;
-      b2 = q2;
-      c2 = nc2;
-    }
-    s1.a = a1;
-    s1.b = b1;
-    s1.c = c1;
-    s2.a = a2;
-    s2.b = b2;
-    s2.c = c2;
+    stateIn(s1, 0);
+    stateIn(s2, 3);
+    const t = meanFieldPairLoop(
+      lam,
+      al,
+      L,
+      lr,
+      start,
+      end,
+      out1.deltaRad,
+      out1.norm,
+      out2.deltaRad,
+      out2.norm,
+    );
+    stateOut(s1, 0);
+    stateOut(s2, 3);
     return t;
   };
+}
+
+function meanFieldPairLoop(
+  lam: number,
+  al: number,
+  L: number,
+  lr: Float64Array,
+  start: number,
+  end: number,
+  d1: Float64Array,
+  n1: Float64Array,
+  d2: Float64Array,
+  n2: Float64Array,
+): number {
+  // constant products, formed as the step's left-to-right products would (same bits)
+  const al2 = al * al;
+  const lam2 = lam * lam;
+  const twoAlLam = 2 * al * lam;
+  let a1 = io[0];
+  let b1 = io[1];
+  let c1 = io[2];
+  let a2 = io[3];
+  let b2 = io[4];
+  let c2 = io[5];
+  let t = start;
+  for (; t < end; t++) {
+    const eta = lr[t];
+    const p1 = al * c1 + lam * a1;
+    const q1 = al2 * b1 + L / a1 + lam2 * a1 + twoAlLam * c1;
+    const p2 = al * c2 + lam * a2;
+    const q2 = al2 * b2 + L / a2 + lam2 * a2 + twoAlLam * c2;
+    const na1 = a1 - 2 * eta * p1 + eta * eta * q1;
+    const nc1 = p1 - eta * q1;
+    const na2 = a2 - 2 * eta * p2 + eta * eta * q2;
+    const nc2 = p2 - eta * q2;
+    if ((na1 === a1 && q1 === b1 && nc1 === c1) || (na2 === a2 && q2 === b2 && nc2 === c2)) break;
+    n1[t] = Math.sqrt(a1);
+    d1[t] = stepAngle(eta * Math.sqrt(Math.max(0, a1 * q1 - p1 * p1)), a1 - eta * p1);
+    n2[t] = Math.sqrt(a2);
+    d2[t] = stepAngle(eta * Math.sqrt(Math.max(0, a2 * q2 - p2 * p2)), a2 - eta * p2);
+    a1 = na1;
+    b1 = q1;
+    c1 = nc1;
+    a2 = na2;
+    b2 = q2;
+    c2 = nc2;
+  }
+  io[0] = a1;
+  io[1] = b1;
+  io[2] = c1;
+  io[3] = a2;
+  io[4] = b2;
+  io[5] = c2;
+  return t;
 }
 
 /** Constants of the decoupled recurrence (adamw, lion; optimizer-dynamics.ts). */
@@ -175,57 +248,130 @@ export interface DecoupledConstants {
   /** β2 (AdamW's EMA of 1/a). */
   b2: number;
   lion: boolean;
-  /** γ1 at x = 1 − ηλ: S ? ((S(x) − 1)/2)·(1 − ρx)/x : b1 (the loops spell it out: one call level less). */
-  gamma1: (x: number) => number;
+  /**
+   * κ(x) = x·γ1(x) at x = 1 − ηλ, the coherent share of a new update in c' = ηuκ + xρc:
+   * AdamW b1·x; Lion ((S(x) − 1)/2)·(1 − ρx) (no division; the loops spell it out, one call level
+   * less, Lion's through lionKappaMemo).
+   */
+  kappa: (x: number) => number;
   /** β1 (AdamW's γ1). */
   b1: number;
-  /** Lion's sign-correlation sum S(x) (null for AdamW). */
-  S: ((x: number) => number) | null;
+  /** Coefficients of Lion's sign-correlation sum S(x) (null for AdamW). */
+  signSum: LionSignSumCoefficients | null;
 }
+
+/**
+ * Lion's κ(x) by step index t: x[t] and κ(x[t]) of the last loop that passed step t with these
+ * betas. A prediction runs the recurrence and then the equilibria over the same η series (and
+ * each mode after an lr drop), and S(x) is most of a Lion step under a continuous schedule, so
+ * the later loops look it up. Keyed by the value x, so a different η or λ at t just recomputes;
+ * zero-filled entries are right too (κ(0) = 0: S(0) = 1). One per process, its buffers reused
+ * (16 bytes per step of the longest run): on our machines writing 16 MB of fresh pages costs
+ * ~45 ms, more than the loop that fills them. A loop reads κ at t where η changes (t = start or
+ * lr[t] ≠ lr[t − 1]) and writes it there when the memo does not hold that x.
+ */
+const lionMemo = { b1: NaN, b2: NaN, x: new Float64Array(0), k: new Float64Array(0) };
+
+/** Lion's memo (x and κ by step) for betas (b1, b2), with room for steps [0, end). */
+export function lionKappaMemo(b1: number, b2: number, end: number): typeof lionMemo {
+  const m = lionMemo;
+  if (m.x.length < end) {
+    m.x = new Float64Array(end);
+    m.k = new Float64Array(end);
+  } else if (m.b1 !== b1 || m.b2 !== b2) {
+    m.x.fill(0);
+    m.k.fill(0);
+  }
+  m.b1 = b1;
+  m.b2 = b2;
+  return m;
+}
+
+/** An empty memo: AdamW's κ needs none (the loops test signSum first). */
+export const NO_MEMO = new Float64Array(0);
 
 /** The decoupled recurrence (the `step` of optimizerDynamics for adamw and lion). */
 export function decoupledRun(k: DecoupledConstants): RecurrenceRun {
-  const { lam, U, rho, b2, lion, b1, S } = k;
+  const { lam, U, rho, b2, lion, b1, signSum } = k;
   return (s, lr, start, end, deltaRad, norm) => {
-    let a = s.a;
-    let b = s.b;
-    let c = s.c;
-    let eta = NaN;
-    let x = NaN;
-    let g1 = NaN;
-    for (let t = start; t < end;) {
-      if (lr[t] !== eta) {
-        eta = lr[t];
-        x = 1 - eta * lam;
-        g1 = S === null ? b1 : (((S(x) - 1) / 2) * (1 - rho * x)) / x; // gamma1(x)
-      }
-      let q = 1;
-      let nb = 0;
-      if (!lion) {
-        nb = b > 0 ? b2 * b + (1 - b2) / a : 1 / a;
-        q = 1 / (a * nb);
-      }
-      const u = U * q;
-      const r = -c / x;
-      const na = x * x * a + 2 * eta * c + eta * eta * u;
-      const nc = x * (eta * u * g1 + rho * c);
-      const sa = Math.sqrt(a);
-      norm[t] = sa;
-      deltaRad[t] = stepAngle(
-        eta * Math.sqrt(Math.max(0, u - (r * r) / a)),
-        x * sa - (eta * r) / sa,
-      );
-      if (na === a && nb === b && nc === c) {
-        t = holdFixedPoint(lr, t, end, deltaRad, norm);
-        continue;
-      }
-      a = na;
-      b = nb;
-      c = nc;
-      t++;
-    }
-    s.a = a;
-    s.b = b;
-    s.c = c;
+    const memo = signSum === null ? null : lionKappaMemo(b1, b2, end);
+    stateIn(s, 0);
+    decoupledLoop(
+      lam,
+      U,
+      rho,
+      b2,
+      lion,
+      b1,
+      signSum,
+      memo?.x ?? NO_MEMO,
+      memo?.k ?? NO_MEMO,
+      lr,
+      start,
+      end,
+      deltaRad,
+      norm,
+    );
+    stateOut(s, 0);
   };
+}
+
+function decoupledLoop(
+  lam: number,
+  U: number,
+  rho: number,
+  b2: number,
+  lion: boolean,
+  b1: number,
+  signSum: LionSignSumCoefficients | null,
+  memoX: Float64Array,
+  memoK: Float64Array,
+  lr: Float64Array,
+  start: number,
+  end: number,
+  deltaRad: Float64Array,
+  norm: Float64Array,
+): void {
+  let a = io[0];
+  let b = io[1];
+  let c = io[2];
+  let eta = NaN;
+  let x = NaN;
+  let kap = NaN;
+  for (let t = start; t < end;) {
+    if (lr[t] !== eta) {
+      eta = lr[t];
+      x = 1 - eta * lam;
+      // kappa(x); Lion's through the memo (S at a new x is most of a step)
+      if (signSum === null) kap = b1 * x;
+      else if (memoX[t] === x) kap = memoK[t];
+      else {
+        kap = ((lionSignSumAt(signSum, x) - 1) / 2) * (1 - rho * x);
+        memoX[t] = x;
+        memoK[t] = kap;
+      }
+    }
+    let u = U;
+    let nb = 0;
+    if (!lion) {
+      nb = b > 0 ? b2 * b + (1 - b2) / a : 1 / a;
+      u = U / (a * nb);
+    }
+    const r = -c / x;
+    const na = x * x * a + 2 * eta * c + eta * eta * u;
+    const nc = eta * u * kap + x * rho * c;
+    norm[t] = Math.sqrt(a);
+    deltaRad[t] = stepAngle(eta * Math.sqrt(Math.max(0, u * a - r * r)), x * a - eta * r);
+    if (na === a && nb === b && nc === c) {
+      t = holdFixedPoint(lr, t, end, deltaRad, norm);
+      continue;
+    }
+    a = na;
+    b = nb;
+    c = nc;
+    t++;
+  }
+  io[0] = a;
+  io[1] = b;
+  io[2] = c;
 }
