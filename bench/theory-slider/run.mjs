@@ -1,6 +1,6 @@
 // Bench: the explorer theory view's slider path — computePrediction without the searches (both
 // trajectories, the per-step Δ* and ‖w*‖, the phase outcomes) for 10⁶ steps — before and after a
-// change, in one process, interleaved A B A B, medians and the ratio before / after. "Before" is
+// change, in one process, interleaved A B B A, medians and the ratio before / after. "Before" is
 // the sources of packages/engine and packages/smd at a git ref, "after" the working tree's; both
 // are bundled by esbuild the same way the explorer page is (so Node and Chromium run the same code).
 //
@@ -118,23 +118,31 @@ function measure(reps, clock) {
     const s = [...xs].sort((a, b) => a - b);
     return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
   };
+  const inputOf = (lib, schedule, extra, r) => ({
+    ...base,
+    ...extra,
+    schedule,
+    scheduleSpec: lib.parseSchedule(schedule, spe, total),
+    stepsPerEpoch: spe,
+    totalSteps: total,
+    wd: (extra.wd ?? base.wd) * (1 + 0.01 * (r + 1)), // a slider move per repetition
+  });
+  // every case twice in both bundles before any timing: without it the first case timed ran up
+  // to 1.5× slower in whichever bundle the page loaded first, identical code or not
+  for (const [, schedule, extra] of cases)
+    for (const lib of Object.values(libs))
+      for (const r of [-3, -2])
+        lib.computePrediction(inputOf(lib, schedule, extra, r), { maxSearchSteps: 0 });
   const rows = [];
   for (const [name, schedule, extra] of cases) {
     const ms = { before: [], after: [] };
     const check = {};
     const last = {};
     for (let r = -1; r < reps; r++) {
-      for (const which of ['before', 'after']) {
+      // A B, then B A: whichever runs second in a pair is not always the same bundle
+      for (const which of r % 2 ? ['after', 'before'] : ['before', 'after']) {
         const lib = libs[which];
-        const input = {
-          ...base,
-          ...extra,
-          schedule,
-          scheduleSpec: lib.parseSchedule(schedule, spe, total),
-          stepsPerEpoch: spe,
-          totalSteps: total,
-          wd: (extra.wd ?? base.wd) * (1 + 0.01 * (r + 1)), // a slider move per repetition
-        };
+        const input = inputOf(lib, schedule, extra, r);
         const t0 = clock();
         // as the view calls it: the previous prediction's arrays are reused (ignored before)
         const p = lib.computePrediction(input, { maxSearchSteps: 0, reuse: last[which] });
