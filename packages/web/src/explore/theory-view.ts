@@ -25,26 +25,10 @@ import {
   type TheoryState,
 } from './theory-state.js';
 import { theoryFigure } from './theory-figure.js';
+import { warmUpLoops } from './theory-warm-up.js';
 
 /** Rest time (ms) after the last input before the full prediction (with searches) runs. */
 const REST_MS = 300;
-
-/**
- * Small predictions run once per optimizer right after the first render, before the user can
- * reach a slider: λ below and above the view's (the two-mode loop then meets a bitwise fixed point
- * and hands one mode to the single-mode loop, paths the first prediction may not take) under a
- * multistep and a warmup + cosine schedule, 10⁵ steps each. V8 compiles each recurrence loop the
- * first time it runs long enough, on the second core while the loop goes on in a slow tier
- * (5–9 ms per loop here); without this, the first slider move paid for those compiles (Node: 44 ms
- * against 16 ms for the moves after it; bench/theory-slider/first-move.mjs for the page).
- */
-const WARM_UP: readonly { wdScale: number; schedule: Partial<TheoryState> }[] = [
-  ...[0.5, 2, 8].map((wdScale) => ({
-    wdScale,
-    schedule: { decay: 'multistep' as const, milestones: [30, 60, 80], warmup: 0 },
-  })),
-  { wdScale: 2, schedule: { decay: 'cosine', warmup: 5 } },
-];
 
 function pct(v: number): string {
   return Number.isFinite(v) ? `${v.toFixed(1)}%` : '–';
@@ -81,7 +65,7 @@ export class TheoryView {
   private restTimer = 0;
   /** The last prediction: its per-step arrays are reused by the next one (render copies what it draws). */
   private last: Prediction | undefined;
-  /** Optimizers whose loops WARM_UP has run. */
+  /** Optimizers whose recurrence loops warmUpLoops has run. */
   private readonly warmed = new Set<string>();
 
   constructor(
@@ -295,30 +279,10 @@ export class TheoryView {
     this.render(p, input, search);
     this.el.dataset.state = search ? 'done' : 'live';
     this.el.dataset.query = query;
-    this.warmUp();
-  }
-
-  /** WARM_UP for the current optimizer, once, one prediction per task (the page stays responsive). */
-  private warmUp(): void {
-    const base = this.state;
-    if (this.warmed.has(base.optimizer)) return;
-    this.warmed.add(base.optimizer);
-    const inputs = WARM_UP.map(({ wdScale, schedule }) =>
-      predictionInput({
-        ...base,
-        ...schedule,
-        wd: (base.wd > 0 ? base.wd : 1e-4) * wdScale,
-        epochs: 100,
-        stepsPerEpoch: 1000,
-      }),
-    );
-    const next = (): void => {
-      const input = inputs.shift();
-      if (input === undefined) return;
-      if (typeof input !== 'string') computePrediction(input, { maxSearchSteps: 0 });
-      window.setTimeout(next, 0);
-    };
-    window.setTimeout(next, 0);
+    if (!this.warmed.has(this.state.optimizer)) {
+      this.warmed.add(this.state.optimizer);
+      warmUpLoops(this.state);
+    }
   }
 
   private render(p: Prediction, input: PredictionInput, searched: boolean): void {
