@@ -106,7 +106,7 @@ function continuousPart(s: Schedule, totalSteps: number): string | null {
  * lr_t = baseLr · lrFactor(s, t) for t = 0..steps−1, as a Float64Array of length `steps`. A
  * piecewise-constant schedule is filled phase by phase (lrFactor once per phase: per step it
  * costs ~50 ms for 10⁶ steps, the explorer's slider path); a continuous one multiplies baseLr into
- * its per-step factors, which are kept for the last continuous schedule asked for (a slider on η,
+ * its per-step factors, which are kept for the last two continuous schedules asked for (a slider on η,
  * λ or α leaves the schedule as it is; the product is the same number as baseLr·lrFactor).
  * `into` (an earlier result of the same length, overwritten) saves allocating 8 bytes a step.
  */
@@ -127,14 +127,25 @@ export function lrSeries(
   return out;
 }
 
-/** The last continuous schedule's lrFactor per step (8 bytes a step), by its JSON and length. */
-let lastFactors: { key: string; factors: Float64Array } | null = null;
+/**
+ * The last two continuous schedules' lrFactor per step (8 bytes a step), by JSON and length, most
+ * recent first. Two, not one: the explorer warms its loops up with 10⁵-step runs of the view's
+ * schedule (web explore/theory-warm-up.ts), which must not push out the view's 10⁶-step factors
+ * (recomputing and re-faulting those cost a Lion + cosine view's first move ~45 ms).
+ */
+const factorCache: { key: string; factors: Float64Array }[] = [];
 
 function continuousFactors(s: Schedule, steps: number): Float64Array {
   const key = `${steps}:${JSON.stringify(s)}`;
-  if (lastFactors?.key === key) return lastFactors.factors;
+  const i = factorCache.findIndex((e) => e.key === key);
+  if (i >= 0) {
+    const [hit] = factorCache.splice(i, 1);
+    factorCache.unshift(hit);
+    return hit.factors;
+  }
   const factors = new Float64Array(steps);
   for (let t = 0; t < steps; t++) factors[t] = lrFactor(s, t);
-  lastFactors = { key, factors };
+  factorCache.unshift({ key, factors });
+  factorCache.length = Math.min(factorCache.length, 2);
   return factors;
 }

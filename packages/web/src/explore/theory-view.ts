@@ -25,6 +25,7 @@ import {
   type TheoryState,
 } from './theory-state.js';
 import { theoryFigure } from './theory-figure.js';
+import { warmUpLoops } from './theory-warm-up.js';
 
 /** Rest time (ms) after the last input before the full prediction (with searches) runs. */
 const REST_MS = 300;
@@ -64,6 +65,7 @@ export class TheoryView {
   private restTimer = 0;
   /** The last prediction: its per-step arrays are reused by the next one (render copies what it draws). */
   private last: Prediction | undefined;
+  private readonly warmed = new Set<string>();
 
   constructor(
     parent: HTMLElement,
@@ -276,6 +278,10 @@ export class TheoryView {
     this.render(p, input, search);
     this.el.dataset.state = search ? 'done' : 'live';
     this.el.dataset.query = query;
+    if (search && !this.warmed.has(this.state.optimizer)) {
+      this.warmed.add(this.state.optimizer);
+      warmUpLoops(this.state);
+    }
   }
 
   private render(p: Prediction, input: PredictionInput, searched: boolean): void {
