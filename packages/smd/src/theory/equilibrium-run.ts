@@ -10,7 +10,7 @@
  */
 import { lionSignSumAt, type LionSignSumCoefficients } from '@smd/engine/rotational-rules';
 import { stepAngle } from './step-angle.js';
-import { lionKappaMemo, NO_MEMO, type DecoupledConstants } from './recurrence-run.js';
+import { kappaMemo, type DecoupledConstants } from './recurrence-run.js';
 import type { MeanFieldState } from './types.js';
 
 /**
@@ -114,19 +114,19 @@ export function decoupledDeltaStar(k: DecoupledConstants, eta: number): number {
   return stepAngle(eta * Math.sqrt(Math.max(0, a * k.U - r * r)), x * a - eta * r);
 }
 
-/** adamw/lion: decoupledDeltaStar and ‖w*‖ = √fixedPoint(η).a, in one pass (Lion's κ through lionKappaMemo). */
+/** adamw/lion: decoupledDeltaStar and ‖w*‖ = √fixedPoint(η).a, in one pass (Lion's κ through the memo, kappaMemo). */
 export function decoupledEquilibriumRun(k: DecoupledConstants): EquilibriumRun {
-  const { lam, U, rho, b1, b2, signSum } = k;
+  const { lam, U, rho, b1, signSum } = k;
   return (lr, start, end, deltaStar, normStar) => {
-    const memo = signSum === null ? null : lionKappaMemo(b1, b2, end);
+    const memo = kappaMemo(k, end);
     decoupledEquilibriumLoop(
       lam,
       U,
       rho,
       b1,
       signSum,
-      memo?.x ?? NO_MEMO,
-      memo?.k ?? NO_MEMO,
+      memo.x,
+      memo.k,
       lr,
       start,
       end,
@@ -162,7 +162,7 @@ function decoupledEquilibriumLoop(
     if (eta > 0) {
       // decoupledDeltaStar spelled out (one level of inlining, as above), and √a
       const x = 1 - eta * lam;
-      let kap: number; // kappa(x), Lion's through the memo
+      let kap: number; // kappa(x), Lion's through the memo (as in the recurrence's loop)
       if (signSum === null) kap = b1 * x;
       else if (memoX[t] === x) kap = memoK[t];
       else {
