@@ -12,13 +12,11 @@
 // 10,000 steps: the view's default (the paper's ImageNet schedule, SGDM); SGDM, AdamW and Lion
 // under warmup + cosine (a new η every step); AdamW and Lion multistep. A --before older than
 // 8528f00 takes about a minute per Lion + cosine call.
-import { build } from 'esbuild';
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { runInThisContext } from 'node:vm';
+import { beforeAfterBundles } from './bundles.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const argv = process.argv.slice(2);
@@ -37,43 +35,7 @@ if (!before || !(reps >= 1)) {
   process.exit(2);
 }
 
-const work = mkdtempSync(join(tmpdir(), 'smd-theory-slider-'));
-// "before": the two packages' sources at the ref, resolvable as @smd/engine and @smd/smd
-const old = join(work, 'before');
-mkdirSync(join(old, 'node_modules', '@smd'), { recursive: true });
-const tar = execFileSync(
-  'git',
-  ['archive', before, 'tsconfig.base.json', 'packages/engine', 'packages/smd'],
-  {
-    cwd: root,
-    maxBuffer: 1 << 30,
-  },
-);
-execFileSync('tar', ['-x', '-C', old], { input: tar });
-for (const p of ['engine', 'smd'])
-  symlinkSync(join(old, 'packages', p), join(old, 'node_modules', '@smd', p));
-
-const entry = `import { computePrediction } from '@smd/smd/predict';
-import { parseSchedule } from '@smd/engine/schedule';
-export { computePrediction, parseSchedule };`;
-const bundles = {};
-for (const [name, dir] of [
-  ['before', old],
-  ['after', root],
-]) {
-  const out = await build({
-    stdin: { contents: entry, resolveDir: dir, loader: 'js' },
-    bundle: true,
-    write: false,
-    format: 'iife',
-    globalName: `smd_${name}`,
-    platform: 'browser',
-    target: 'es2020',
-    conditions: ['source'],
-    logLevel: 'warning',
-  });
-  bundles[name] = out.outputFiles[0].text;
-}
+const bundles = await beforeAfterBundles(root, before);
 
 /** Runs in Node or in the page: interleaved timing of both bundles' computePrediction. */
 function measure(reps, clock) {
@@ -195,7 +157,6 @@ if (inBrowser) {
       : () => performance.now(),
   );
 }
-rmSync(work, { recursive: true, force: true });
 
 const env = inBrowser ? 'headless Chromium' : `Node ${process.version}`;
 console.log(

@@ -64,6 +64,20 @@ test('lionSignSum: both sides of the switch between the ε-series and the j-sum 
   assert.ok(Math.abs(S(edge) / 40.90757405490215 - 1) < 2e-15);
 });
 
+test('lionSignSum: the ε-series at every order it cuts at (r_0·ε from 1e-7 to 1/8)', () => {
+  // orders 7, 11, 15 and 20 switch at r_0·ε = 5.6e-3, 3.2e-2, 7.5e-2; a lower order kept on
+  // where its next term exceeds 5e-16 (r_0·ε above 0.012, 0.053, 0.11) fails this
+  const [b1, b2] = [0.9, 0.99];
+  const S = lionSignSum(b1, b2);
+  const r0 = b2 / (1 - b2);
+  for (let i = 0; i <= 48; i++) {
+    const z = Math.pow(10, -7 + (i / 48) * (7 - Math.log10(8)));
+    const x = 1 - z / r0;
+    const want = termByTerm(b1, b2, x);
+    assert.ok(Math.abs(S(x) / want - 1) <= 5e-16, `r_0·ε ${z}: ${S(x)} vs ${want}`);
+  }
+});
+
 test('lionSignCorrelationSum: the same evaluator; known value at the default betas', () => {
   assert.equal(lionSignCorrelationSum(0.9, 0.99, 1 - 1e-4), lionSignSum(0.9, 0.99)(1 - 1e-4));
   // S(1) at (0.9, 0.99) = 45.9269938570839 (mpmath, 40 digits)

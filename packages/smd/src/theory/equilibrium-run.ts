@@ -8,9 +8,9 @@
  * optimizer-dynamics.test.ts), whose loops repeat that arithmetic inline, on local variables and
  * with no object per step (equilibrium-run.test.ts checks every loop bitwise against the spec).
  */
-import { lionSignSumAt, type LionSignSumCoefficients } from '@smd/engine/rotational-rules';
 import { stepAngle } from './step-angle.js';
-import { kappaMemo, type DecoupledConstants } from './recurrence-run.js';
+import { kappaSeries } from './lion-kappa.js';
+import type { DecoupledConstants } from './recurrence-run.js';
 import type { MeanFieldState } from './types.js';
 
 /**
@@ -114,25 +114,12 @@ export function decoupledDeltaStar(k: DecoupledConstants, eta: number): number {
   return stepAngle(eta * Math.sqrt(Math.max(0, a * k.U - r * r)), x * a - eta * r);
 }
 
-/** adamw/lion: decoupledDeltaStar and ‖w*‖ = √fixedPoint(η).a, in one pass (Lion's κ through the memo, kappaMemo). */
+/** adamw/lion: decoupledDeltaStar and ‖w*‖ = √fixedPoint(η).a, in one pass (Lion's κ from kappaSeries). */
 export function decoupledEquilibriumRun(k: DecoupledConstants): EquilibriumRun {
-  const { lam, U, rho, b1, signSum } = k;
+  const { lam, U, rho, b1, lion } = k;
   return (lr, start, end, deltaStar, normStar) => {
-    const memo = kappaMemo(k, end);
-    decoupledEquilibriumLoop(
-      lam,
-      U,
-      rho,
-      b1,
-      signSum,
-      memo.x,
-      memo.k,
-      lr,
-      start,
-      end,
-      deltaStar,
-      normStar,
-    );
+    const kappas = kappaSeries(k, lr, start, end);
+    decoupledEquilibriumLoop(lam, U, rho, b1, lion, kappas, lr, start, end, deltaStar, normStar);
   };
 }
 
@@ -142,9 +129,8 @@ function decoupledEquilibriumLoop(
   U: number,
   rho: number,
   b1: number,
-  signSum: LionSignSumCoefficients | null,
-  memoX: Float64Array,
-  memoK: Float64Array,
+  lion: boolean,
+  kappas: Float64Array,
   lr: Float64Array,
   start: number,
   end: number,
@@ -162,14 +148,7 @@ function decoupledEquilibriumLoop(
     if (eta > 0) {
       // decoupledDeltaStar spelled out (one level of inlining, as above), and √a
       const x = 1 - eta * lam;
-      let kap: number; // kappa(x), Lion's through the memo (as in the recurrence's loop)
-      if (signSum === null) kap = b1 * x;
-      else if (memoX[t] === x) kap = memoK[t];
-      else {
-        kap = ((lionSignSumAt(signSum, x) - 1) / 2) * (1 - rho * x);
-        memoX[t] = x;
-        memoK[t] = kap;
-      }
+      const kap = lion ? kappas[t] : b1 * x; // kappa(x), Lion's from kappaSeries
       const c = (eta * U * kap) / (1 - rho * x);
       const a = (2 * eta * c + eta * eta * U) / (1 - x * x);
       const r = -c / x;

@@ -113,6 +113,8 @@ test('runPair then run equals two runs bitwise, stopping where either state is a
 
 test("Lion's κ memo: another λ, other betas and the equilibria after a run still equal the spec", () => {
   const lr = lrSeries(parseSchedule('warmup:5:0:cosine', 100, STEPS), 1e-3, STEPS);
+  // r_0·ε runs from 0 to 0.01 (λ 0.1) and 0.02 (λ 0.2): both sides of S's short case (r_0·ε ≤
+  // 5.6e-3), which the recurrence's loop writes out
   // the same λ and lr give the same x at every step: only the betas tell these memo entries apart
   const cases: [number, [number, number]][] = [
     [0.1, [0.9, 0.99]],

@@ -14,9 +14,10 @@
  * read objects or captured values were recompiled on the explorer's first slider moves (Node's
  * --trace-deopt: "wrong map" in the mean-field loops on moves 1, 4, 5, 6).
  */
-import { lionSignSumAt, type LionSignSumCoefficients } from '@smd/engine/rotational-rules';
+import type { LionSignSumCoefficients } from '@smd/engine/rotational-rules';
 import { stepAngle } from './step-angle.js';
 import type { MeanFieldState } from './types.js';
+import { kappaSeries } from './lion-kappa.js';
 
 /**
  * Steps [start, end) at η = lr[t] from `s`, which ends as the state after step end − 1;
@@ -250,8 +251,8 @@ export interface DecoupledConstants {
   lion: boolean;
   /**
    * κ(x) = x·γ1(x) at x = 1 − ηλ, the coherent share of a new update in c' = ηuκ + xρc:
-   * AdamW b1·x; Lion ((S(x) − 1)/2)·(1 − ρx) (no division; the loops spell it out, one call level
-   * less, Lion's through the memo, kappaMemo).
+   * AdamW b1·x; Lion ((S(x) − 1)/2)·(1 − ρx) (no division). The loops spell AdamW's out and
+   * read Lion's from kappaSeries.
    */
   kappa: (x: number) => number;
   /** β1 (AdamW's γ1). */
@@ -260,64 +261,13 @@ export interface DecoupledConstants {
   signSum: LionSignSumCoefficients | null;
 }
 
-/**
- * Lion's κ(x) by step index t: x[t] and κ(x[t]) of the last loop that passed step t with these
- * betas. A prediction runs the recurrence and then the equilibria over the same η series (and
- * each mode after an lr drop), and S(x) is most of a Lion step under a continuous schedule, so
- * the later loops look it up. Keyed by the value x, so a different η or λ at t just recomputes;
- * zero-filled entries are right too (κ(0) = 0: S(0) = 1). One per process, its buffers reused
- * (16 bytes per step of the longest run): on our machines writing 16 MB of fresh pages costs
- * ~45 ms, more than the loop that fills them. A loop reads κ at t where η changes (t = start or
- * lr[t] ≠ lr[t − 1]) and writes it there when the memo does not hold that x.
- */
-const lionMemo = { b1: NaN, b2: NaN, x: new Float64Array(0), k: new Float64Array(0) };
-
-const NO_MEMO = { x: new Float64Array(0), k: new Float64Array(0) };
-
-/**
- * The memo arrays for k's dynamics with room for steps [0, end): Lion's, reset when its betas are
- * not the ones the memo holds; empty ones for AdamW, whose κ needs none.
- */
-export function kappaMemo(
-  k: DecoupledConstants,
-  end: number,
-): { x: Float64Array; k: Float64Array } {
-  if (k.signSum === null) return NO_MEMO;
-  const m = lionMemo;
-  if (m.x.length < end) {
-    m.x = new Float64Array(end);
-    m.k = new Float64Array(end);
-  } else if (m.b1 !== k.b1 || m.b2 !== k.b2) {
-    m.x.fill(0);
-    m.k.fill(0);
-  }
-  m.b1 = k.b1;
-  m.b2 = k.b2;
-  return m;
-}
-
 /** The decoupled recurrence (the `step` of optimizerDynamics for adamw and lion). */
 export function decoupledRun(k: DecoupledConstants): RecurrenceRun {
-  const { lam, U, rho, b2, lion, b1, signSum } = k;
+  const { lam, U, rho, b2, lion, b1 } = k;
   return (s, lr, start, end, deltaRad, norm) => {
-    const memo = kappaMemo(k, end);
+    const kappas = kappaSeries(k, lr, start, end);
     stateIn(s, 0);
-    decoupledLoop(
-      lam,
-      U,
-      rho,
-      b2,
-      lion,
-      b1,
-      signSum,
-      memo.x,
-      memo.k,
-      lr,
-      start,
-      end,
-      deltaRad,
-      norm,
-    );
+    decoupledLoop(lam, U, rho, b2, lion, b1, kappas, lr, start, end, deltaRad, norm);
     stateOut(s, 0);
   };
 }
@@ -329,9 +279,7 @@ function decoupledLoop(
   b2: number,
   lion: boolean,
   b1: number,
-  signSum: LionSignSumCoefficients | null,
-  memoX: Float64Array,
-  memoK: Float64Array,
+  kappas: Float64Array,
   lr: Float64Array,
   start: number,
   end: number,
@@ -348,15 +296,7 @@ function decoupledLoop(
     if (lr[t] !== eta) {
       eta = lr[t];
       x = 1 - eta * lam;
-      // kappa(x); Lion's through the memo (S at a new x is most of a step). Written out here and
-      // in the Δ* loop: as a shared function call it made both cosine cases 15% slower.
-      if (signSum === null) kap = b1 * x;
-      else if (memoX[t] === x) kap = memoK[t];
-      else {
-        kap = ((lionSignSumAt(signSum, x) - 1) / 2) * (1 - rho * x);
-        memoX[t] = x;
-        memoK[t] = kap;
-      }
+      kap = lion ? kappas[t] : b1 * x; // kappa(x), Lion's from kappaSeries
     }
     let u = U;
     let nb = 0;

@@ -58,8 +58,19 @@ test('theory state: predictionInput validates each field in one line', () => {
 test('theory state: AdamW and Lion carry their betas into the prediction, the command and the URL', () => {
   const s = { ...DEFAULT_THEORY, optimizer: 'lion' as const, lr: 1e-4, wd: 1, beta2: 0.99 };
   const q = encodeTheoryState(s);
-  assert.equal(q, 'opt=lion&lr=0.0001&wd=1&beta2=0.99');
+  // Lion's own betas (0.9, 0.99) go without saying, as in `smd predict --optimizer lion`
+  assert.equal(q, 'opt=lion&lr=0.0001&wd=1');
   assert.deepEqual(decodeTheoryState(q), { state: s, ignored: [] });
+  // other betas are kept in the link; AdamW's defaults are (0.9, 0.999)
+  for (const t of [
+    { ...s, beta2: 0.999 },
+    { ...s, beta1: 0.95 },
+    { ...s, optimizer: 'adamw' as const, beta2: 0.99 },
+  ])
+    assert.deepEqual(decodeTheoryState(encodeTheoryState(t)), { state: t, ignored: [] });
+  assert.equal(encodeTheoryState({ ...s, beta2: 0.999 }), 'opt=lion&lr=0.0001&wd=1&beta2=0.999');
+  assert.equal(decodeTheoryState('opt=adamw').state.beta2, 0.999);
+  assert.equal(decodeTheoryState('opt=lion&beta2=x').state.beta2, 0.99);
   assert.match(
     predictCommand(s),
     /^smd predict --optimizer lion --lr 0\.0001 --wd 1 --betas 0\.9,0\.99 /,

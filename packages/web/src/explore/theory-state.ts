@@ -170,10 +170,19 @@ const NUMBER_FIELDS: NumberField[] = [
   'tolerance',
 ];
 
-/** URL query text of a state (only fields that differ from the defaults). */
+/**
+ * What a URL leaves out: DEFAULT_THEORY with the optimizer's betas (AdamW's unless Lion), so
+ * `opt=lion` alone means Lion's (0.9, 0.99), as in `smd predict`.
+ */
+function defaultsFor(o: TheoryOptimizer): TheoryState {
+  const [beta1, beta2] = defaultTheoryBetas(o);
+  return { ...DEFAULT_THEORY, beta1, beta2 };
+}
+
+/** URL query text of a state (only fields that differ from defaultsFor its optimizer). */
 export function encodeTheoryState(s: TheoryState): string {
   const q: string[] = [];
-  const d = DEFAULT_THEORY;
+  const d = defaultsFor(s.optimizer);
   if (s.optimizer !== d.optimizer) q.push(`opt=${s.optimizer}`);
   for (const k of NUMBER_FIELDS) if (s[k] !== d[k]) q.push(`${k}=${s[k]}`);
   if (s.decay !== d.decay) q.push(`decay=${s.decay}`);
@@ -190,6 +199,7 @@ export function encodeTheoryState(s: TheoryState): string {
 export function decodeTheoryState(query: string): { state: TheoryState; ignored: string[] } {
   const state: TheoryState = { ...DEFAULT_THEORY, milestones: [...DEFAULT_THEORY.milestones] };
   const ignored: string[] = [];
+  [state.beta1, state.beta2] = [NaN, NaN]; // until the link gives them
   for (const part of query.split('&')) {
     if (part === '') continue;
     const eq = part.indexOf('=');
@@ -214,5 +224,8 @@ export function decodeTheoryState(query: string): { state: TheoryState; ignored:
     } else if (key === 'rescale') state.rescale = value === '1' || value === 'true';
     else ignored.push(key);
   }
+  const d = defaultsFor(state.optimizer); // for the betas the link leaves out
+  if (Number.isNaN(state.beta1)) state.beta1 = d.beta1;
+  if (Number.isNaN(state.beta2)) state.beta2 = d.beta2;
   return { state, ignored };
 }
