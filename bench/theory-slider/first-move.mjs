@@ -1,10 +1,12 @@
 // Bench: the explorer theory view's first slider moves after the page loaded, in headless
 // Chromium (the explorer tests' own page and harness), 10⁶ steps (100 epochs × 10,000 steps):
-// three λ moves (×2, ×3, ×4) right after the load finished, and three after an idle pause (about what a person
-// needs to reach a slider), interleaved A B A B. Each number is the page's own `data-live-ms`
-// (computePrediction on the slider path). Prints the medians per move.
+// --moves λ moves (×2, ×3, ×4, then ×4.1, ×4.2, …; default 3) right after the load finished, and as many after an
+// idle pause (about what a person needs to reach a slider), interleaved A B A B. Each number is
+// the page's own `data-live-ms` (computePrediction on the slider path). Prints the medians per
+// move; with more than 3 moves also each load's median of moves 4 and later (how fast V8 left the
+// loops for that load).
 //
-//   npm run build && node bench/theory-slider/first-move.mjs [--reps 3] [--pause 3000] [--state QUERY]
+//   npm run build && node bench/theory-slider/first-move.mjs [--reps 3] [--pause 3000] [--moves 3] [--state QUERY]
 //
 // --state adds view state to the URL (the explorer's own link syntax), e.g.
 // 'opt=lion&lr=0.0001&wd=0.1&decay=cosine&warmup=5'.
@@ -19,10 +21,11 @@ const opt = (name, dflt) => {
 };
 const reps = opt('reps', 3);
 const pause = opt('pause', 3000);
+const moves = opt('moves', 3);
 // extra theory state for the URL, e.g. 'opt=lion&lr=0.0001&wd=0.1&decay=cosine&warmup=5'
 const si = argv.indexOf('--state');
 const extraState = si >= 0 ? `&${argv[si + 1]}` : '';
-if (!(reps >= 1 && pause >= 0)) {
+if (!(reps >= 1 && pause >= 0 && moves >= 1)) {
   console.error('usage: node bench/theory-slider/first-move.mjs [--reps N] [--pause MS]');
   process.exit(2);
 }
@@ -41,7 +44,8 @@ try {
       if (wait) await page.waitForTimeout(wait);
       const ms = [];
       const wd0 = Number(await page.inputValue('#f-wd'));
-      for (const wd of [2, 3, 4].map((f) => String(wd0 * f))) {
+      for (let i = 1; i <= moves; i++) {
+        const wd = String(wd0 * (i <= 3 ? i + 1 : 4 + 0.1 * (i - 3)));
         await page.fill('#f-wd', wd);
         await page.waitForSelector(`#theory[data-query*="wd=${wd}"]`, { timeout: 120_000 });
         ms.push(Number(await page.getAttribute('#theory', 'data-live-ms')));
@@ -57,13 +61,27 @@ const median = (xs) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 console.log(
-  `theory view${extraState ? ` (${extraState.slice(1)})` : ''}, 10⁶ steps, first three slider moves after load, ${reps} loads each`,
+  `theory view${extraState ? ` (${extraState.slice(1)})` : ''}, 10⁶ steps, ${moves} slider moves after load, ${reps} loads each`,
 );
-console.log('| idle pause before the first move | move 1 (ms) | move 2 | move 3 | every load |');
-console.log('|---|---|---|---|---|');
+const shown = Math.min(moves, 3);
+const later = moves > 3 ? ' | moves 4+ (median per load) | their median' : '';
+const heads = Array.from({ length: shown }, (_, i) => (i ? `move ${i + 1}` : 'move 1 (ms)'));
+console.log(`| idle pause before the first move | ${heads.join(' | ')} | every load${later} |`);
+console.log(`|---|${'---|'.repeat(shown + (later ? 3 : 1))}`);
 for (const wait of [0, pause]) {
   const rows = runs[wait];
-  const med = [0, 1, 2].map((i) => median(rows.map((m) => m[i])).toFixed(1));
-  const all = rows.map((m) => m.map((x) => x.toFixed(0)).join('/')).join(', ');
-  console.log(`| ${wait} ms | ${med.join(' | ')} | ${all} |`);
+  const med = rows[0].slice(0, shown).map((_, i) => median(rows.map((m) => m[i])).toFixed(1));
+  const all = rows
+    .map((m) =>
+      m
+        .slice(0, shown)
+        .map((x) => x.toFixed(0))
+        .join('/'),
+    )
+    .join(', ');
+  const steady = rows.map((m) => median(m.slice(3)));
+  const tail = later
+    ? ` | ${steady.map((x) => x.toFixed(0)).join(', ')} | ${median(steady).toFixed(1)}`
+    : '';
+  console.log(`| ${wait} ms | ${med.join(' | ')} | ${all}${tail} |`);
 }

@@ -38,9 +38,11 @@ export function kappaSeries(
   const c = k.signSum;
   if (c === null) return NO_KAPPA;
   const m = lionMemo;
-  if (m.x.length < end) {
-    m.x = new Float64Array(end);
-    m.k = new Float64Array(end);
+  if (m.x.length < lr.length) {
+    // room for the whole series, not just [0, end): a prediction asks span by span (a continuous
+    // schedule's 10 phases), and sizing by `end` reallocated, and lost, the memo 10 times
+    m.x = new Float64Array(lr.length);
+    m.k = new Float64Array(lr.length);
   } else if (m.b1 !== k.b1 || m.b2 !== k.b2) {
     m.x.fill(0);
     m.k.fill(0);
