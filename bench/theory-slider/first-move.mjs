@@ -10,23 +10,20 @@
 //
 // --state adds view state to the URL (the explorer's own link syntax), e.g.
 // 'opt=lion&lr=0.0001&wd=0.1&decay=cosine&warmup=5'.
-import { join, dirname } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { median, option, root } from './common.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const argv = process.argv.slice(2);
-const opt = (name, dflt) => {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(argv[i + 1]) : dflt;
-};
-const reps = opt('reps', 3);
-const pause = opt('pause', 3000);
-const moves = opt('moves', 3);
+const reps = Number(option('reps') ?? 3);
+const pause = Number(option('pause') ?? 3000);
+const moves = Number(option('moves') ?? 3);
 // extra theory state for the URL, e.g. 'opt=lion&lr=0.0001&wd=0.1&decay=cosine&warmup=5'
-const si = argv.indexOf('--state');
-const extraState = si >= 0 ? `&${argv[si + 1]}` : '';
+const state = option('state');
+const extraState = state !== undefined ? `&${state}` : '';
 if (!(reps >= 1 && pause >= 0 && moves >= 1)) {
-  console.error('usage: node bench/theory-slider/first-move.mjs [--reps N] [--pause MS]');
+  console.error(
+    'usage: node bench/theory-slider/first-move.mjs [--reps N] [--pause MS] [--moves N] [--state QUERY]',
+  );
   process.exit(2);
 }
 const { openExploreSite } = await import(
@@ -56,10 +53,6 @@ try {
 } finally {
   await site.session.close();
 }
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 console.log(
   `theory view${extraState ? ` (${extraState.slice(1)})` : ''}, 10⁶ steps, ${moves} slider moves after load, ${reps} loads each`,
 );

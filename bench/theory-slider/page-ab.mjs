@@ -12,18 +12,13 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { median, option, root } from './common.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const argv = process.argv.slice(2);
-const opt = (name) => {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 ? argv[i + 1] : undefined;
-};
-const beforeRoot = opt('before-root');
-const loads = Number(opt('loads') ?? 8);
-const state = opt('state') ?? 'opt=lion&lr=0.0001&wd=0.1&decay=cosine&warmup=5&beta2=0.99';
+const beforeRoot = option('before-root');
+const loads = Number(option('loads') ?? 8);
+const state = option('state') ?? 'opt=lion&lr=0.0001&wd=0.1&decay=cosine&warmup=5&beta2=0.99';
 if (!beforeRoot || !(loads >= 1)) {
   console.error(
     'usage: node bench/theory-slider/page-ab.mjs --before-root DIR [--loads N] [--state QUERY]',
@@ -52,10 +47,6 @@ for (const [name, dir] of [
   sites[name] = pathToFileURL(join(out, 'index.html')).href;
 }
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 const { openBrowser } = await import(
   pathToFileURL(join(root, 'packages/test-support/dist/cli/browser-harness.js')).href
 );

@@ -13,21 +13,15 @@
 // under warmup + cosine (a new η every step); AdamW and Lion multistep. A --before older than
 // 8528f00 takes about a minute per Lion + cosine call.
 import { cpus } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { runInThisContext } from 'node:vm';
-import { beforeAfterBundles } from './bundles.mjs';
+import { beforeAfterBundles, option, root } from './common.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const argv = process.argv.slice(2);
-const opt = (name) => {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 ? argv[i + 1] : undefined;
-};
-const before = opt('before');
-const reps = Number(opt('reps') ?? 15);
-const inBrowser = argv.includes('--browser');
-const cpuClock = argv.includes('--cpu');
+const before = option('before');
+const reps = Number(option('reps') ?? 15);
+const inBrowser = process.argv.includes('--browser');
+const cpuClock = process.argv.includes('--cpu');
 if (!before || !(reps >= 1)) {
   console.error(
     'usage: node bench/theory-slider/run.mjs --before <git ref> [--reps N] [--browser | --cpu]',

@@ -12,19 +12,13 @@
 // Views, 100 epochs × 10,000 steps: the default (the paper's ImageNet schedule, SGDM); AdamW and
 // Lion under warmup 5 + cosine (a new η every step, where the loops do the most).
 import { cpus } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { beforeAfterBundles } from './bundles.mjs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { beforeAfterBundles, median, option, root } from './common.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const argv = process.argv.slice(2);
-const opt = (name) => {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 ? argv[i + 1] : undefined;
-};
-const before = opt('before');
-const runs = Number(opt('runs') ?? 4);
-const moves = Number(opt('moves') ?? 25);
+const before = option('before');
+const runs = Number(option('runs') ?? 4);
+const moves = Number(option('moves') ?? 25);
 if (!before || !(runs >= 1) || !(moves >= 4)) {
   console.error(
     'usage: node bench/theory-slider/sequence.mjs --before <git ref> [--runs N] [--moves N ≥ 4]',
@@ -96,10 +90,6 @@ function visit(lib, schedule, extra, moves) {
   return ms;
 }
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 const rows = [];
 for (const [name, schedule, extra] of views) {
   const res = { before: [], after: [] };

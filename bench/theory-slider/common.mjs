@@ -1,12 +1,30 @@
-// The two bundles the theory-slider benches compare: computePrediction and parseSchedule from the
-// sources of packages/engine and packages/smd at a git ref ("before") and in the working tree
-// ("after"), bundled by esbuild the way the explorer page is (iife, browser, the `source`
-// condition), as globals smd_before and smd_after.
+// What the theory-slider benches share: the repository root, `--name value` options, the median,
+// and the two bundles they compare — computePrediction and parseSchedule from the sources of
+// packages/engine and packages/smd at a git ref ("before") and in the working tree ("after"),
+// bundled by esbuild the way the explorer page is (iife, browser, the `source` condition), as
+// globals smd_before and smd_after.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The repository root. */
+export const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** The value after `--name` on the command line, or undefined. */
+export function option(name) {
+  const argv = process.argv.slice(2);
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? argv[i + 1] : undefined;
+}
+
+/** Median of a list of numbers. */
+export function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
 
 /** { before, after } bundle texts for `ref` against the working tree at `root`. */
 export async function beforeAfterBundles(root, ref) {
