@@ -2,9 +2,10 @@
 // `smd explore --out` writes from another built checkout ("before", e.g. a git worktree of main
 // after `npm run build`) against this one's, loads interleaved A B B A. Per load: the view loads
 // (with its searches and warm-up), then 10 λ moves (× 1.1 … × 2), each the page's own
-// `data-live-ms`. In the page, unlike run.mjs's bare calls, a load's moves can all run at one of
-// two speeds, by how V8 happened to compile the loops on that load; so the table gives every
-// load's first move and median of moves 4–10, and the medians over loads.
+// `data-live-ms` (computePrediction's time) and, where the page runs it in a worker, `data-wait-ms`
+// (request to reply). In the page's own isolate, unlike run.mjs's bare calls, a load's moves could
+// all run at one of two speeds, by how V8 happened to compile the loops on that load; so the table
+// gives every load's first move and median of moves 4–10, and the medians over loads.
 //
 //   npm run build && node bench/theory-slider/page-ab.mjs --before-root DIR [--loads 8] [--state QUERY]
 //
@@ -62,13 +63,15 @@ try {
       await page.waitForTimeout(1000); // the warm-up runs after the load's searches
       const wd0 = Number(await page.inputValue('#f-wd'));
       const ms = [];
+      const wait = [];
       for (let i = 1; i <= 10; i++) {
         const wd = String(+(wd0 * (1 + 0.1 * i)).toPrecision(6));
         await page.fill('#f-wd', wd);
         await page.waitForSelector(`#theory[data-query*="wd=${wd}"]`, { timeout: 120_000 });
         ms.push(Number(await page.getAttribute('#theory', 'data-live-ms')));
+        wait.push(Number((await page.getAttribute('#theory', 'data-wait-ms')) ?? NaN));
       }
-      res[which].push({ first: ms[0], later: median(ms.slice(3)) });
+      res[which].push({ first: ms[0], later: median(ms.slice(3)), wait: median(wait.slice(3)) });
     }
   }
 } finally {
@@ -79,12 +82,14 @@ try {
 console.log(
   `explorer page (${state}), 10⁶ steps, ${loads} loads each interleaved, ${cpus()[0]?.model ?? '?'}, before = ${beforeRoot}`,
 );
-console.log('| | first move, median (ms) | moves 4–10, median | each load: first / moves 4–10 |');
-console.log('|---|---|---|---|');
+console.log(
+  '| | first move, median (ms) | moves 4–10, median | request to reply, moves 4–10 | each load: first / moves 4–10 |',
+);
+console.log('|---|---|---|---|---|');
 for (const which of ['before', 'after']) {
   const xs = res[which];
   const each = xs.map((x) => `${x.first.toFixed(0)}/${x.later.toFixed(0)}`).join(', ');
   console.log(
-    `| ${which} | ${median(xs.map((x) => x.first)).toFixed(1)} | ${median(xs.map((x) => x.later)).toFixed(1)} | ${each} |`,
+    `| ${which} | ${median(xs.map((x) => x.first)).toFixed(1)} | ${median(xs.map((x) => x.later)).toFixed(1)} | ${xs.some((x) => x.wait >= 0) ? median(xs.map((x) => x.wait)).toFixed(1) : '–'} | ${each} |`,
   );
 }

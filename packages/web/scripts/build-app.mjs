@@ -1,6 +1,6 @@
 // Bundles the web app (src/app/main.ts + uPlot) into dist/app.js and dist/app.css, and the
-// explorer (src/explore/explore-main.ts, with the training worker src/explore/live-worker.ts
-// inlined) into dist/explore.js and dist/explore.css, with esbuild.
+// explorer (src/explore/explore-main.ts, with its workers src/explore/live-worker.ts and
+// src/explore/theory-worker.ts inlined) into dist/explore.js and dist/explore.css, with esbuild.
 // Run by `npm run build -w @smd/web` (the root build calls it after tsc -b). Writes through a
 // temp file + rename, so a concurrent reader never sees half a bundle.
 import { build } from 'esbuild';
@@ -33,10 +33,12 @@ async function bundle(entry, define = {}) {
 }
 
 const js = await bundle('src/app/main.ts');
-// The training worker is inlined into the explorer as a string and started from a blob: URL.
+// The workers are inlined into the explorer as strings and started from blob: URLs.
 const workerJs = await bundle('src/explore/live-worker.ts');
+const theoryWorkerJs = await bundle('src/explore/theory-worker.ts');
 const exploreJs = await bundle('src/explore/explore-main.ts', {
   __SMD_LIVE_WORKER__: JSON.stringify(workerJs),
+  __SMD_THEORY_WORKER__: JSON.stringify(theoryWorkerJs),
 });
 const require = createRequire(import.meta.url);
 const uplotCss = readFileSync(join(dirname(require.resolve('uplot')), 'uPlot.min.css'), 'utf8');

@@ -1,9 +1,9 @@
 /**
  * Entry of the explorer bundle (dist/explore.js): `smd explore --out DIR` writes it inline into
  * one index.html that works from file://, and `smd serve` serves it at /explore/. Tabs are hash
- * routes: #theory?<state>, #train, #files. The training worker's script is inlined at build time
- * (__SMD_LIVE_WORKER__) and started from a blob: URL; the Fashion-MNIST subset comes from the
- * page's JSON block.
+ * routes: #theory?<state>, #train, #files. The workers' scripts (training: __SMD_LIVE_WORKER__;
+ * the theory view's predictions: __SMD_THEORY_WORKER__) are inlined at build time and started
+ * from blob: URLs; the Fashion-MNIST subset comes from the page's JSON block.
  */
 import { h } from '../app/dom.js';
 import { FilesView } from './files-view.js';
@@ -13,6 +13,11 @@ import { LiveView } from './live-view.js';
 import { TheoryView } from './theory-view.js';
 
 declare const __SMD_LIVE_WORKER__: string;
+declare const __SMD_THEORY_WORKER__: string;
+
+/** A blob: URL of an inlined worker script. */
+const scriptUrl = (text: string): string =>
+  URL.createObjectURL(new Blob([text], { type: 'text/javascript' }));
 
 type TabId = 'theory' | 'train' | 'files';
 const TABS: [TabId, string][] = [
@@ -60,19 +65,22 @@ function start(): void {
     document.body.dataset.tab = id;
   };
   for (const [id, label] of TABS) nav.append(h('a', { href: `#${id}`, 'data-tab': id }, label));
-  const theory = new TheoryView(body, tab === 'theory' ? query : '', (q) => {
-    if (parseHash().tab === 'theory') history.replaceState(null, '', `#theory${q ? `?${q}` : ''}`);
-  });
+  const theory = new TheoryView(
+    body,
+    tab === 'theory' ? query : '',
+    (q) => {
+      if (parseHash().tab === 'theory')
+        history.replaceState(null, '', `#theory${q ? `?${q}` : ''}`);
+    },
+    scriptUrl(__SMD_THEORY_WORKER__),
+  );
   views.set('theory', theory.el);
   let data: LiveData | null = null;
   let workerUrl = '';
   const live = new LiveView(
     body,
     () => data,
-    () =>
-      (workerUrl ||= URL.createObjectURL(
-        new Blob([__SMD_LIVE_WORKER__], { type: 'text/javascript' }),
-      )),
+    () => (workerUrl ||= scriptUrl(__SMD_LIVE_WORKER__)),
   );
   views.set('train', live.el);
   views.set('files', new FilesView(body).el);

@@ -2,20 +2,18 @@
  * The theory tab: optimizer, η, λ, α, the schedule editor and steps per epoch → the predicted
  * Δ_t and ‖w_t‖ curves, the phase table (Δ*, ‖w*‖, time constants, end-of-phase ratios, "reaches
  * equilibrium before the next drop?") and the lr drops with and without the rescaling trick, all
- * from @smd/smd's computePrediction (the code behind `smd predict`). Updates on every input event
- * (one animation frame per burst, without the slow "steps needed" search), then once more with
- * the search when the inputs rest. The state lives in the URL hash.
+ * from @smd/smd's computePrediction (the code behind `smd predict`), run in two workers
+ * (theory-worker.ts): on every input event in the slider worker (one request per animation frame,
+ * without the slow "steps needed" search), then once more in the search worker when the inputs
+ * rest. Each input bumps the view's version; a reply older than what is shown is dropped. The
+ * state lives in the URL hash.
  */
-import {
-  computePrediction,
-  type PhaseOutcome,
-  type Prediction,
-  type PredictionInput,
-} from '@smd/smd/predict';
+import type { PhaseOutcome, Prediction } from '@smd/smd/predict';
 import { h, num } from '../app/dom.js';
 import { FigureView } from '../app/chart.js';
 import { checkControl, numberControl, selectControl, textControl } from './controls.js';
 import { optimizerControls } from './theory-optimizer.js';
+import { PredictionWorker, type PredictOutcome } from './theory-client.js';
 import {
   decodeTheoryState,
   encodeTheoryState,
@@ -25,7 +23,6 @@ import {
   type TheoryState,
 } from './theory-state.js';
 import { theoryFigure } from './theory-figure.js';
-import { warmUpLoops } from './theory-warm-up.js';
 
 /** Rest time (ms) after the last input before the full prediction (with searches) runs. */
 const REST_MS = 300;
@@ -63,15 +60,23 @@ export class TheoryView {
   private readonly scheduleBox: HTMLElement;
   private frame = 0;
   private restTimer = 0;
-  /** The last prediction: its per-step arrays are reused by the next one (render copies what it draws). */
-  private last: Prediction | undefined;
-  private readonly warmed = new Set<string>();
+  /** Bumped by every input: the version a request asks for and a reply answers. */
+  private version = 0;
+  /** Version on screen (an invalid input counts as shown), and whether with its searches. */
+  private shown = -1;
+  private shownSearched = false;
+  private readonly sliderWorker: PredictionWorker;
+  private readonly searchWorker: PredictionWorker;
 
+  /** `workerUrl`: the prediction worker's script (theory-worker.ts). */
   constructor(
     parent: HTMLElement,
     query: string,
     private readonly onState: (query: string) => void,
+    workerUrl: string,
   ) {
+    this.sliderWorker = new PredictionWorker(workerUrl, false, (r) => this.received(r, false));
+    this.searchWorker = new PredictionWorker(workerUrl, true, (r) => this.received(r, true));
     this.state = decodeTheoryState(query).state;
     this.el = h('section', { id: 'theory', class: 'tab' });
     const form = h('div', { class: 'theory-form' });
@@ -245,46 +250,73 @@ export class TheoryView {
     this.scheduleBox.replaceChildren(...parts);
   }
 
-  /** Coalesces a burst of inputs into one recompute per animation frame; the search runs at rest. */
+  /** Coalesces a burst of inputs into one request per animation frame; the search runs at rest. */
   private schedule(): void {
-    if (!this.frame) this.frame = requestAnimationFrame(() => this.run(false));
+    this.version++;
+    this.el.dataset.state = 'pending';
+    if (!this.frame)
+      this.frame = requestAnimationFrame(() => {
+        this.frame = 0;
+        this.run(false);
+      });
     window.clearTimeout(this.restTimer);
     this.restTimer = window.setTimeout(() => this.run(true), REST_MS);
   }
 
   private run(search: boolean): void {
-    this.frame = 0;
     const query = encodeTheoryState(this.state);
     this.onState(query);
     const input = predictionInput(this.state);
     if (typeof input === 'string') {
-      this.status.textContent = input;
-      this.status.className = 'status error';
-      this.el.dataset.state = 'invalid';
+      this.showError(input, 'invalid');
       return;
     }
-    const t0 = performance.now();
-    const p = computePrediction(input, {
-      maxSearchSteps: search ? undefined : 0,
-      reuse: this.last,
-    });
-    this.last = p;
-    const ms = performance.now() - t0;
-    this.status.className = 'status';
-    this.status.textContent = `${int(input.totalSteps)} steps of the recurrence in both modes: ${ms.toFixed(1)} ms${search ? ' (with searches)' : ''}`;
-    this.el.dataset.computeMs = ms.toFixed(2);
-    // The slider path (both recurrences, no searches): what a dragged slider waits for.
-    if (!search) this.el.dataset.liveMs = ms.toFixed(2);
-    this.render(p, input, search);
-    this.el.dataset.state = search ? 'done' : 'live';
-    this.el.dataset.query = query;
-    if (search && !this.warmed.has(this.state.optimizer)) {
-      this.warmed.add(this.state.optimizer);
-      warmUpLoops(this.state);
-    }
+    (search ? this.searchWorker : this.sliderWorker).request(this.version, this.state, query);
   }
 
-  private render(p: Prediction, input: PredictionInput, searched: boolean): void {
+  private showError(message: string, state: string): void {
+    this.status.textContent = message;
+    this.status.className = 'status error';
+    this.el.dataset.state = state;
+    this.shown = this.version;
+  }
+
+  /**
+   * A worker's reply. A slider reply shows if it is newer than the screen (while a drag runs
+   * ahead of the worker, the frames in between are skipped); a search reply only for the current
+   * version. The arrays go back to their worker either way.
+   */
+  private received(r: PredictOutcome, search: boolean): void {
+    const current = r.id === this.version;
+    const show = search
+      ? current && !(this.shown === r.id && this.shownSearched)
+      : r.id > this.shown;
+    if (r.error !== null) {
+      if (show || r.id < 0) this.showError(r.error, 'error');
+      return;
+    }
+    const p = r.prediction!;
+    if (show) {
+      this.shown = r.id;
+      this.shownSearched = search;
+      this.status.className = 'status';
+      this.status.textContent = `${int(p.options.totalSteps)} steps of the recurrence in both modes: ${r.ms.toFixed(1)} ms${search ? ' (with searches)' : ''}`;
+      this.el.dataset.computeMs = r.ms.toFixed(2);
+      // The slider path (both recurrences, no searches): what a dragged slider waits for, computed
+      // (live-ms) and from request to reply (wait-ms).
+      if (!search) {
+        this.el.dataset.liveMs = r.ms.toFixed(2);
+        this.el.dataset.waitMs = r.waitMs.toFixed(2);
+      }
+      this.render(p, search);
+      this.el.dataset.state = search ? 'done' : current ? 'live' : 'pending';
+      this.el.dataset.query = r.query;
+    }
+    (search ? this.searchWorker : this.sliderWorker).giveBack(p);
+  }
+
+  private render(p: Prediction, searched: boolean): void {
+    const input = p.options;
     const spe = input.stepsPerEpoch;
     const ph1 = p.phases[0];
     this.summary.replaceChildren(
