@@ -5,11 +5,14 @@
 // `data-live-ms` (computePrediction's time) and, where the page runs it in a worker, `data-wait-ms`
 // (request to reply). In the page's own isolate, unlike run.mjs's bare calls, a load's moves could
 // all run at one of two speeds, by how V8 happened to compile the loops on that load; so the table
-// gives every load's first move and median of moves 4–10, and the medians over loads.
+// gives every load's first move and median of moves 4–10, and the medians over loads. Last, the
+// longest main-thread task (PerformanceObserver "longtask") from the first move until the view
+// is done again with its searches: how long the page stops answering input.
 //
 //   npm run build && node bench/theory-slider/page-ab.mjs --before-root DIR [--loads 8] [--state QUERY]
 //
 // --state: the view (the explorer's link syntax), default Lion + warmup 5 + cosine.
+/* global window, PerformanceObserver -- the functions passed to page.evaluate run in the page */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -53,6 +56,12 @@ const { openBrowser } = await import(
 );
 const session = await openBrowser('file://');
 const page = session.page;
+await page.addInitScript(() => {
+  window.__long = [];
+  new PerformanceObserver((l) => {
+    for (const e of l.getEntries()) window.__long.push([e.startTime, e.duration]);
+  }).observe({ type: 'longtask', buffered: true });
+});
 const res = { before: [], after: [] };
 try {
   for (let r = 0; r < loads; r++) {
@@ -62,6 +71,7 @@ try {
       await page.waitForSelector('#theory[data-state="done"]', { timeout: 120_000 });
       await page.waitForTimeout(1000); // the warm-up runs after the load's searches
       const wd0 = Number(await page.inputValue('#f-wd'));
+      const t0 = await page.evaluate(() => performance.now());
       const ms = [];
       const wait = [];
       for (let i = 1; i <= 10; i++) {
@@ -71,7 +81,17 @@ try {
         ms.push(Number(await page.getAttribute('#theory', 'data-live-ms')));
         wait.push(Number((await page.getAttribute('#theory', 'data-wait-ms')) ?? NaN));
       }
-      res[which].push({ first: ms[0], later: median(ms.slice(3)), wait: median(wait.slice(3)) });
+      await page.waitForSelector('#theory[data-state="done"]', { timeout: 120_000 });
+      const long = await page.evaluate(
+        (t) => Math.max(0, ...window.__long.filter(([s]) => s >= t).map(([, d]) => d)),
+        t0,
+      );
+      res[which].push({
+        first: ms[0],
+        later: median(ms.slice(3)),
+        wait: median(wait.slice(3)),
+        long,
+      });
     }
   }
 } finally {
@@ -83,13 +103,13 @@ console.log(
   `explorer page (${state}), 10⁶ steps, ${loads} loads each interleaved, ${cpus()[0]?.model ?? '?'}, before = ${beforeRoot}`,
 );
 console.log(
-  '| | first move, median (ms) | moves 4–10, median | request to reply, moves 4–10 | each load: first / moves 4–10 |',
+  '| | first move, median (ms) | moves 4–10, median | request to reply, moves 4–10 | longest main-thread task, median | each load: first / moves 4–10 |',
 );
-console.log('|---|---|---|---|---|');
+console.log('|---|---|---|---|---|---|');
 for (const which of ['before', 'after']) {
   const xs = res[which];
   const each = xs.map((x) => `${x.first.toFixed(0)}/${x.later.toFixed(0)}`).join(', ');
   console.log(
-    `| ${which} | ${median(xs.map((x) => x.first)).toFixed(1)} | ${median(xs.map((x) => x.later)).toFixed(1)} | ${xs.some((x) => x.wait >= 0) ? median(xs.map((x) => x.wait)).toFixed(1) : '–'} | ${each} |`,
+    `| ${which} | ${median(xs.map((x) => x.first)).toFixed(1)} | ${median(xs.map((x) => x.later)).toFixed(1)} | ${xs.some((x) => x.wait >= 0) ? median(xs.map((x) => x.wait)).toFixed(1) : '–'} | ${median(xs.map((x) => x.long)).toFixed(0)} | ${each} |`,
   );
 }

@@ -120,14 +120,16 @@ test('live training from file://: 200+ steps in a worker, Δ_t reaches Δ*, the 
   assert.ok(median < 100, `the main thread stalls while training: median frame gap ${median} ms`);
 
   // η ÷ 10 with the rescaling trick: Δ stays at the new Δ* (√10 lower); the event is logged.
-  // Without the trick Δ would fall to ~0.3 Δ* (η/10 at the old norm). The drop lands on whatever
-  // step the worker's chunk ends at, and one layer's 50-step RMS can overshoot by ~60% at some of
-  // them (features.3: 0.0117 vs 0.00725, 1 run in 4 on main 551a652), so: the median layer within
+  // Without the trick Δ would fall to ~0.3 Δ* (η/10 at the old norm). The median layer within
   // ±35%, every layer within a factor of 2 — both fail without the trick.
-  const before = await waitStep(0);
   await page.click('#live-drop-rescale');
   await waitText('#live-log', '× 0.5623');
-  await waitStep(before + 60);
+  // 60 steps after the step the drop landed on (the log names it), so that the 50-step window
+  // holds no step from before it: a window reaching back across the drop read 2× Δ* for a layer
+  const logged = await page.$$eval('#live-log li', (li) => li.map((x) => x.textContent ?? ''));
+  const dropStep = Number(/^step (\d+): .*× 0\.5623/m.exec(logged.join('\n'))?.[1]);
+  assert.ok(dropStep > 0, logged.join(' | '));
+  await waitStep(dropStep + 60);
   const star2 = deltaStarExact({ lr: 0.01, wd: 0.005, momentum: 0.9 });
   const dropped = await rows();
   for (const r of dropped) {

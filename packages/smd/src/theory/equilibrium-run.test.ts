@@ -2,8 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { lrSeries, parseSchedule } from '@smd/engine/schedule';
 import { DYNAMICS_OPTIMIZERS, optimizerDynamics } from './optimizer-dynamics.js';
+import { CHUNK } from './loop-chunks.js';
 
-const STEPS = 3000;
+/** Two chunk boundaries of the loops (loop-chunks.ts) inside the constant tail. */
+const STEPS = 2 * CHUNK + 3000;
 
 test('equilibria equals deltaStar and √normStarSq step by step bitwise: every optimizer', () => {
   for (const optimizer of DYNAMICS_OPTIMIZERS) {
@@ -26,7 +28,8 @@ test('equilibria equals deltaStar and √normStarSq step by step bitwise: every 
       const deltaStar = new Float64Array(STEPS).fill(-1);
       const normStar = new Float64Array(STEPS).fill(-1);
       dyn.equilibria(lr, 0, 1234, deltaStar, normStar); // in pieces, as per span
-      dyn.equilibria(lr, 1234, STEPS, deltaStar, normStar);
+      dyn.equilibria(lr, 1234, CHUNK + 777, deltaStar, normStar);
+      dyn.equilibria(lr, CHUNK + 777, STEPS, deltaStar, normStar);
       const where = `${optimizer} betas ${betas ?? 'default'}`;
       assert.equal(lr[0], 0);
       assert.equal(deltaStar[0], 0, where);

@@ -10,6 +10,7 @@
  */
 import { stepAngle } from './step-angle.js';
 import { kappaSeries } from './lion-kappa.js';
+import { chunkEnd } from './loop-chunks.js';
 import type { DecoupledConstants } from './recurrence-run.js';
 import type { MeanFieldState } from './types.js';
 
@@ -68,8 +69,12 @@ export function meanFieldEquilibriumRun(lam: number, al: number, L: number): Equ
   // first in the formulas too)
   const onePlusAl = 1 + al;
   const lamOneMinusAl = lam * (1 - al);
-  return (lr, start, end, deltaStar, normStar) =>
-    meanFieldEquilibriumLoop(lam, onePlusAl, lamOneMinusAl, L, lr, start, end, deltaStar, normStar);
+  return (lr, start, end, deltaStar, normStar) => {
+    for (let t = start; t < end; t = chunkEnd(t, end)) {
+      const e = chunkEnd(t, end);
+      meanFieldEquilibriumLoop(lam, onePlusAl, lamOneMinusAl, L, lr, t, e, deltaStar, normStar);
+    }
+  };
 }
 
 function meanFieldEquilibriumLoop(
@@ -119,7 +124,10 @@ export function decoupledEquilibriumRun(k: DecoupledConstants): EquilibriumRun {
   const { lam, U, rho, b1, lion } = k;
   return (lr, start, end, deltaStar, normStar) => {
     const kappas = kappaSeries(k, lr, start, end);
-    decoupledEquilibriumLoop(lam, U, rho, b1, lion, kappas, lr, start, end, deltaStar, normStar);
+    for (let t = start; t < end; t = chunkEnd(t, end)) {
+      const e = chunkEnd(t, end);
+      decoupledEquilibriumLoop(lam, U, rho, b1, lion, kappas, lr, t, e, deltaStar, normStar);
+    }
   };
 }
 

@@ -5,6 +5,7 @@
  */
 import { lionSignSumAt, type LionSignSumCoefficients } from '@smd/engine/rotational-rules';
 import type { DecoupledConstants } from './recurrence-run.js';
+import { chunkEnd } from './loop-chunks.js';
 
 /**
  * Lion's κ(x) by step index t: x[t] and κ(x[t]) as kappaSeries last computed them with these betas.
@@ -49,8 +50,15 @@ export function kappaSeries(
   }
   m.b1 = k.b1;
   m.b2 = k.b2;
-  const t = lionKappaShort(c.G, c.r0, c.cut, k.lam, k.rho, m.x, m.k, lr, start, end);
-  if (t < end) lionKappaLong(c, k.lam, k.rho, m.x, m.k, lr, t, end);
+  // chunked (loop-chunks.ts): the short loop to the first x that needs more, the long one after
+  let t = start;
+  while (t < end) {
+    const e = chunkEnd(t, end);
+    t = lionKappaShort(c.G, c.r0, c.cut, k.lam, k.rho, m.x, m.k, lr, t, e);
+    if (t < e) break;
+  }
+  for (; t < end; t = chunkEnd(t, end))
+    lionKappaLong(c, k.lam, k.rho, m.x, m.k, lr, t, chunkEnd(t, end));
   return m.k;
 }
 

@@ -7,6 +7,7 @@ import {
   type OptimizerDynamics,
 } from './optimizer-dynamics.js';
 import type { MeanFieldState } from './types.js';
+import { CHUNK } from './loop-chunks.js';
 
 /** The spec: one `step` call per step, two state records. */
 function stepByStep(
@@ -26,7 +27,8 @@ function stepByStep(
   return { delta, norm, end: cur };
 }
 
-const STEPS = 6000;
+/** Two chunk boundaries of the loops (loop-chunks.ts) and then some. */
+const STEPS = 2 * CHUNK + 3000;
 const SCHEDULES = ['constant', 'multistep:20,40:0.1', 'warmup:5:0:cosine', 'step:10:0.5'];
 
 test('run equals step by step bitwise: every optimizer, schedule and start (incl. the fixed point)', () => {
@@ -48,9 +50,10 @@ test('run equals step by step bitwise: every optimizer, schedule and start (incl
         const s = { ...from };
         const delta = new Float64Array(STEPS);
         const norm = new Float64Array(STEPS);
-        // in two pieces, as runPhased calls it per span
+        // in pieces, as runPhased calls it per span (off the chunk grid)
         dyn.run(s, lr, 0, 2345, delta, norm);
-        dyn.run(s, lr, 2345, STEPS, delta, norm);
+        dyn.run(s, lr, 2345, CHUNK + 777, delta, norm);
+        dyn.run(s, lr, CHUNK + 777, STEPS, delta, norm);
         const where = `${optimizer} ${text} from a = ${from.a}`;
         assert.deepEqual(delta, want.delta, `Δ: ${where}`);
         assert.deepEqual(norm, want.norm, `‖w‖: ${where}`);

@@ -18,6 +18,7 @@ import type { LionSignSumCoefficients } from '@smd/engine/rotational-rules';
 import { stepAngle } from './step-angle.js';
 import type { MeanFieldState } from './types.js';
 import { kappaSeries } from './lion-kappa.js';
+import { chunkEnd } from './loop-chunks.js';
 
 /**
  * Steps [start, end) at η = lr[t] from `s`, which ends as the state after step end − 1;
@@ -118,7 +119,8 @@ function stateOut(s: MeanFieldState, at: number): void {
 export function meanFieldRun(lam: number, al: number, L: number): RecurrenceRun {
   return (s, lr, start, end, deltaRad, norm) => {
     stateIn(s, 0);
-    meanFieldLoop(lam, al, L, lr, start, end, deltaRad, norm);
+    for (let t = start; t < end; t = chunkEnd(t, end))
+      meanFieldLoop(lam, al, L, lr, t, chunkEnd(t, end), deltaRad, norm);
     stateOut(s, 0);
   };
 }
@@ -167,18 +169,23 @@ export function meanFieldRunPair(lam: number, al: number, L: number): Recurrence
   return (s1, s2, lr, start, end, out1, out2) => {
     stateIn(s1, 0);
     stateIn(s2, 3);
-    const t = meanFieldPairLoop(
-      lam,
-      al,
-      L,
-      lr,
-      start,
-      end,
-      out1.deltaRad,
-      out1.norm,
-      out2.deltaRad,
-      out2.norm,
-    );
+    let t = start;
+    while (t < end) {
+      const e = chunkEnd(t, end);
+      t = meanFieldPairLoop(
+        lam,
+        al,
+        L,
+        lr,
+        t,
+        e,
+        out1.deltaRad,
+        out1.norm,
+        out2.deltaRad,
+        out2.norm,
+      );
+      if (t < e) break;
+    }
     stateOut(s1, 0);
     stateOut(s2, 3);
     return t;
@@ -267,7 +274,8 @@ export function decoupledRun(k: DecoupledConstants): RecurrenceRun {
   return (s, lr, start, end, deltaRad, norm) => {
     const kappas = kappaSeries(k, lr, start, end);
     stateIn(s, 0);
-    decoupledLoop(lam, U, rho, b2, lion, b1, kappas, lr, start, end, deltaRad, norm);
+    for (let t = start; t < end; t = chunkEnd(t, end))
+      decoupledLoop(lam, U, rho, b2, lion, b1, kappas, lr, t, chunkEnd(t, end), deltaRad, norm);
     stateOut(s, 0);
   };
 }

@@ -5,7 +5,12 @@
  * arrays move page → worker → page by transfer and are never allocated again.
  */
 import type { Prediction } from '@smd/smd/predict';
-import { transferList, type PredictReply, type PredictRequest } from './theory-protocol.js';
+import {
+  transferList,
+  type PredictReply,
+  type PredictRequest,
+  type WarmUpRequest,
+} from './theory-protocol.js';
 import type { TheoryState } from './theory-state.js';
 
 /** A reply as the view gets it: `query` is the state's URL form when asked. */
@@ -18,6 +23,21 @@ export interface PredictOutcome {
   ms: number;
   /** From postMessage to the reply's arrival: what the page waited for. */
   waitMs: number;
+}
+
+/**
+ * Whether a reply for version `id` replaces what the view shows (`version`: its inputs' current
+ * version; `shown`: the version on screen, `shownSearched`: with its searches). A slider reply
+ * shows when newer than the screen: while a drag runs ahead of the worker, the frames between are
+ * skipped but each reply still shows. A search reply shows only for the current version, once.
+ */
+export function replyShows(
+  id: number,
+  search: boolean,
+  view: { version: number; shown: number; shownSearched: boolean },
+): boolean {
+  if (!search) return id > view.shown;
+  return id === view.version && !(view.shown === id && view.shownSearched);
 }
 
 /** One worker, its pending request and the arrays it gets back. */
@@ -49,6 +69,15 @@ export class PredictionWorker {
     if (!this.busy) this.send();
   }
 
+  /** Asks the worker to run the warm-up for `state` (theory-warm-up.ts), between its requests. */
+  warmUp(state: TheoryState): void {
+    const m: WarmUpRequest = {
+      type: 'warm-up',
+      state: { ...state, milestones: [...state.milestones] },
+    };
+    this.worker.postMessage(m);
+  }
+
   /** Hands a prediction this worker made back for its next request; the caller drops it. */
   giveBack(p: Prediction): void {
     this.spare = p;
@@ -77,7 +106,14 @@ export class PredictionWorker {
     const waitMs = performance.now() - this.sentAt;
     this.onReply(
       m.type === 'result'
-        ? { id: m.id, query: this.sentQuery, prediction: m.prediction, error: null, ms: m.ms, waitMs }
+        ? {
+            id: m.id,
+            query: this.sentQuery,
+            prediction: m.prediction,
+            error: null,
+            ms: m.ms,
+            waitMs,
+          }
         : { id: m.id, query: this.sentQuery, prediction: null, error: m.message, ms: 0, waitMs },
     );
     this.send();

@@ -19,6 +19,12 @@ export interface PredictRequest {
   reuse: Prediction | null;
 }
 
+/** Page → slider worker: run the warm-up for `state`'s optimizer and schedule (theory-warm-up.ts). */
+export interface WarmUpRequest {
+  type: 'warm-up';
+  state: TheoryState;
+}
+
 /** Worker → page. `ms`: computePrediction's own time in the worker. */
 export type PredictReply =
   | { type: 'result'; id: number; prediction: Prediction; ms: number }

@@ -8,12 +8,12 @@
  * rest. Each input bumps the view's version; a reply older than what is shown is dropped. The
  * state lives in the URL hash.
  */
-import type { PhaseOutcome, Prediction } from '@smd/smd/predict';
+import type { Prediction } from '@smd/smd/predict';
 import { h, num } from '../app/dom.js';
 import { FigureView } from '../app/chart.js';
 import { checkControl, numberControl, selectControl, textControl } from './controls.js';
 import { optimizerControls } from './theory-optimizer.js';
-import { PredictionWorker, type PredictOutcome } from './theory-client.js';
+import { PredictionWorker, replyShows, type PredictOutcome } from './theory-client.js';
 import {
   decodeTheoryState,
   encodeTheoryState,
@@ -23,29 +23,10 @@ import {
   type TheoryState,
 } from './theory-state.js';
 import { theoryFigure } from './theory-figure.js';
+import { dropList, int, phaseTable } from './theory-tables.js';
 
 /** Rest time (ms) after the last input before the full prediction (with searches) runs. */
 const REST_MS = 300;
-
-function pct(v: number): string {
-  return Number.isFinite(v) ? `${v.toFixed(1)}%` : '–';
-}
-
-function int(v: number): string {
-  return Math.round(v).toLocaleString('en');
-}
-
-/** "yes, after 9 steps" / "NO: needs 1,111,696 steps (222 ep)" for one phase outcome. */
-export function outcomeText(o: PhaseOutcome, spe: number, searched: boolean): string {
-  if (o.reaches) {
-    return o.stepsToWithin === 0
-      ? 'yes, from the start'
-      : `yes, after ${int(o.stepsToWithin ?? 0)} steps (${num((o.stepsToWithin ?? 0) / spe)} ep)`;
-  }
-  if (o.stepsNeeded !== null)
-    return `NO: needs ${int(o.stepsNeeded)} steps (${num(o.stepsNeeded / spe)} ep)`;
-  return searched ? 'NO: needs > 10,000,000 steps' : 'NO (searching how long it needs…)';
-}
 
 /** The theory tab. */
 export class TheoryView {
@@ -65,6 +46,8 @@ export class TheoryView {
   /** Version on screen (an invalid input counts as shown), and whether with its searches. */
   private shown = -1;
   private shownSearched = false;
+  /** Optimizer and schedule kinds the slider worker has warmed up for. */
+  private readonly warmed = new Set<string>();
   private readonly sliderWorker: PredictionWorker;
   private readonly searchWorker: PredictionWorker;
 
@@ -288,9 +271,8 @@ export class TheoryView {
    */
   private received(r: PredictOutcome, search: boolean): void {
     const current = r.id === this.version;
-    const show = search
-      ? current && !(this.shown === r.id && this.shownSearched)
-      : r.id > this.shown;
+    const { version, shown, shownSearched } = this;
+    const show = replyShows(r.id, search, { version, shown, shownSearched });
     if (r.error !== null) {
       if (show || r.id < 0) this.showError(r.error, 'error');
       return;
@@ -312,12 +294,16 @@ export class TheoryView {
       this.el.dataset.state = search ? 'done' : current ? 'live' : 'pending';
       this.el.dataset.query = r.query;
     }
+    // After the first searches of a kind (they, and the page's load, busy both cores before).
+    const kind = `${this.state.optimizer} ${this.state.decay}`;
+    if (search && !this.warmed.has(kind)) {
+      this.warmed.add(kind);
+      this.sliderWorker.warmUp(this.state);
+    }
     (search ? this.searchWorker : this.sliderWorker).giveBack(p);
   }
 
   private render(p: Prediction, searched: boolean): void {
-    const input = p.options;
-    const spe = input.stepsPerEpoch;
     const ph1 = p.phases[0];
     this.summary.replaceChildren(
       h(
@@ -342,71 +328,7 @@ export class TheoryView {
     );
     this.command.textContent = predictCommand(this.state);
     this.figure.update(theoryFigure(p), { log: true, width: this.chartWidth() });
-    const mode = input.rescale ? 'with rescaling' : 'no rescaling';
-    const otherMode = input.rescale ? 'no rescaling' : 'with rescaling';
-    const head = [
-      'phase',
-      'epochs',
-      'η',
-      'Δ* (rad)',
-      '‖w*‖',
-      'τ (steps)',
-      'τ (ep)',
-      'Δ_end/Δ*',
-      '‖w‖_end/‖w*‖',
-      `reaches equilibrium (${mode})`,
-      `(${otherMode})`,
-    ];
-    const rows = p.phases.map((ph) =>
-      h(
-        'tr',
-        {
-          'data-phase': String(ph.index),
-          'data-delta-star': String(ph.deltaStarRad),
-          'data-delta-end-pct': String(ph.outcome.deltaEndPct),
-          'data-norm-end-pct': String(ph.outcome.normEndPct),
-          'data-reaches': String(ph.outcome.reaches),
-          'data-other-reaches': String(ph.other.reaches),
-        },
-        h('td', {}, String(ph.index)),
-        h('td', {}, `${num(ph.startEpoch)}–${num(ph.endEpoch)}`),
-        h('td', {}, num(ph.lr) + (ph.lrVaries ? ' (varies)' : '')),
-        h('td', {}, num(ph.deltaStarRad)),
-        h('td', {}, num(ph.normStar)),
-        h('td', {}, int(ph.timeConstantSteps)),
-        h('td', {}, num(ph.timeConstantEpochs)),
-        h('td', {}, pct(ph.outcome.deltaEndPct)),
-        h('td', {}, pct(ph.outcome.normEndPct)),
-        h(
-          'td',
-          { class: ph.outcome.reaches ? 'yes' : 'no' },
-          outcomeText(ph.outcome, spe, searched),
-        ),
-        h('td', { class: ph.other.reaches ? 'yes' : 'no' }, outcomeText(ph.other, spe, searched)),
-      ),
-    );
-    this.table.replaceChildren(
-      h(
-        'table',
-        { class: 'phases' },
-        h('thead', {}, h('tr', {}, ...head.map((t) => h('th', {}, t)))),
-        h('tbody', {}, ...rows),
-      ),
-    );
-    this.drops.replaceChildren(
-      p.drops.length === 0
-        ? h('p', {}, 'This schedule has no learning-rate drop.')
-        : h(
-            'ul',
-            { class: 'drops' },
-            ...p.drops.map((d) =>
-              h(
-                'li',
-                { 'data-drop-step': String(d.step) },
-                `epoch ${num(d.epoch)} (step ${int(d.step)}): η ÷ ${num(d.k)}. Without rescaling Δ falls to ${pct(d.deltaAfterPct)} of the new Δ* and phase ${d.phaseIndex} ${d.withoutRescale.reaches ? 'reaches' : 'does NOT reach'} it (ends at ${pct(d.withoutRescale.deltaEndPct)}); with w × ${num(d.factor)} (= k^(${usesBetas(this.state.optimizer) ? '−1/2' : '−1/4'})) it ${d.withRescale.reaches ? `reaches it after ${int(d.withRescale.stepsToWithin ?? 0)} steps` : 'does NOT reach it'}.`,
-              ),
-            ),
-          ),
-    );
+    this.table.replaceChildren(phaseTable(p, searched));
+    this.drops.replaceChildren(dropList(p, usesBetas(this.state.optimizer)));
   }
 }

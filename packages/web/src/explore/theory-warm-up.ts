@@ -1,29 +1,42 @@
 /**
- * Two small predictions for an optimizer, run by the slider worker (theory-worker.ts) once after
- * its first prediction for that optimizer, before a person reaches a slider: the view's schedule at
- * 10⁵ steps with λ × 10 and × 30. V8 compiles each recurrence loop the first time it runs long
- * enough, on another thread while the loop goes on in a slow tier (5–9 ms per loop on our
- * machines). The first λ move met paths the load had not taken (the two-mode loop reaching a
- * bitwise fixed point, then the single-mode loop running long: Node's and Chromium's --trace-opt),
- * and paid for compiling them: 47–69 ms against 34–42 ms with this
- * (bench/theory-slider/first-move.mjs, default view). The larger λ reach those fixed points within
- * 10⁵ steps.
+ * The slider worker's warm-up (theory-worker.ts), run once per optimizer and schedule kind after
+ * the first prediction for them, before a person reaches a slider: the view's schedule at 10⁵
+ * steps with λ × 10 and × 30, then eight slider moves at the view's own length (≤ 10⁶ steps) with
+ * λ × 0.67 … × 2, one per task so a request waits behind one call at most. ~0.6 s of the worker's
+ * time at 10⁶ steps, none of the page's.
+ * Why: V8 compiles each recurrence loop while it runs (on-stack replacement) and again per call,
+ * by the paths taken so far. The first λ moves met paths the load had not taken (the two-mode
+ * loop reaching a bitwise fixed point, then the single-mode loop running long: --trace-opt), which
+ * the larger λ reach within 10⁵ steps; and without the eight moves the first ~10 real moves of a
+ * Lion + cosine view ran at 40–60 ms before settling at 34, and 1 worker in 4 stayed at ~55 ms.
+ * With them, 15 of 16 fresh workers ran every move from the first at 33–35 ms (bench/RESULTS.md,
+ * session 9).
  */
-import { computePrediction } from '@smd/smd/predict';
+import { computePrediction, type Prediction } from '@smd/smd/predict';
 import { predictionInput, type TheoryState } from './theory-state.js';
 
-/** Runs the warm-up predictions for `state`'s optimizer, one per task (requests come between). */
+/** λ factors of the warm-up: two short runs that reach the fixed points, then eight moves. */
+const SHORT = [10, 30];
+const MOVES = [0.8, 1.25, 0.9, 1.1, 0.95, 1.5, 0.67, 2];
+
+/** Runs the warm-up predictions for `state`'s optimizer and schedule, one per task. */
 export function warmUpLoops(state: TheoryState): void {
   const total = state.epochs * state.stepsPerEpoch;
-  const spe = Math.max(1, Math.round((state.stepsPerEpoch * 1e5) / Math.max(total, 1e5)));
-  const inputs = [10, 30].map((f) =>
-    predictionInput({ ...state, wd: (state.wd > 0 ? state.wd : 1e-4) * f, stepsPerEpoch: spe }),
-  );
+  const speAt = (steps: number): number =>
+    Math.max(1, Math.round((state.stepsPerEpoch * steps) / Math.max(total, steps)));
+  const wd = state.wd > 0 ? state.wd : 1e-4;
+  const inputs = [
+    ...SHORT.map((f) => predictionInput({ ...state, wd: wd * f, stepsPerEpoch: speAt(1e5) })),
+    ...MOVES.map((f) => predictionInput({ ...state, wd: wd * f, stepsPerEpoch: speAt(1e6) })),
+  ];
+  // the moves' arrays, reused from one to the next as the view's are (fresh ones cost 150 ms)
+  let scratch: Prediction | undefined;
   const next = (): void => {
     const input = inputs.shift();
     if (input === undefined) return;
     try {
-      if (typeof input !== 'string') computePrediction(input, { maxSearchSteps: 0 });
+      if (typeof input !== 'string')
+        scratch = computePrediction(input, { maxSearchSteps: 0, reuse: scratch });
     } catch {
       // a λ × 30 the recurrence rejects (ηλ ≥ 1): nothing to warm up, and nothing to show
     }

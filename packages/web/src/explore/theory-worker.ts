@@ -1,26 +1,31 @@
 /**
  * A theory-view prediction worker: computePrediction (the code behind `smd predict`) for each
  * request, its arrays handed back by transfer. The view runs two: one for the slider path (no
- * searches; after its first prediction per optimizer it runs the warm-up, theory-warm-up.ts) and
- * one for the rest-time prediction with its searches (up to seconds, which no move waits behind).
+ * searches; it also runs the warm-up, theory-warm-up.ts, when asked) and one for the rest-time
+ * prediction with its searches (up to seconds, which no move waits behind).
  * Why workers: V8 compiles the recurrence loops by what ran before in the same isolate; in the
  * page's own isolate some loads compiled them into code that ran every later move at 55–75 ms
  * instead of 33–38 (bench/RESULTS.md, session 8). A worker's isolate runs only these calls.
  * Bundled as its own script and started from a blob: URL, so it runs from file:// too.
  */
 import { computePrediction } from '@smd/smd/predict';
-import { transferList, type PredictReply, type PredictRequest } from './theory-protocol.js';
+import {
+  transferList,
+  type PredictReply,
+  type PredictRequest,
+  type WarmUpRequest,
+} from './theory-protocol.js';
 import { predictionInput } from './theory-state.js';
 import { warmUpLoops } from './theory-warm-up.js';
 
-const warmed = new Set<string>();
 const scope = self as unknown as Worker;
 
 function reply(m: PredictReply): void {
   scope.postMessage(m, m.type === 'result' ? transferList(m.prediction) : []);
 }
 
-self.onmessage = (ev: MessageEvent<PredictRequest>) => {
+self.onmessage = (ev: MessageEvent<PredictRequest | WarmUpRequest>) => {
+  if (ev.data.type === 'warm-up') return warmUpLoops(ev.data.state);
   const { id, state, search, reuse } = ev.data;
   const input = predictionInput(state);
   if (typeof input === 'string') return reply({ type: 'error', id, message: input });
@@ -33,9 +38,5 @@ self.onmessage = (ev: MessageEvent<PredictRequest>) => {
     reply({ type: 'result', id, prediction, ms: performance.now() - t0 });
   } catch (e) {
     return reply({ type: 'error', id, message: (e as Error).message });
-  }
-  if (!search && !warmed.has(state.optimizer)) {
-    warmed.add(state.optimizer);
-    warmUpLoops(state);
   }
 };
