@@ -1,16 +1,15 @@
 /**
- * The slider worker's warm-up (theory-worker.ts), run once per optimizer and schedule kind after
- * the first prediction for them, before a person reaches a slider: the view's schedule at 10⁵
- * steps with λ × 10 and × 30, then eight slider moves at the view's own length (≤ 10⁶ steps) with
- * λ × 0.67 … × 2, one per task so a request waits behind one call at most. ~0.6 s of the worker's
- * time at 10⁶ steps, none of the page's.
- * Why: V8 compiles each recurrence loop while it runs (on-stack replacement) and again per call,
- * by the paths taken so far. The first λ moves met paths the load had not taken (the two-mode
- * loop reaching a bitwise fixed point, then the single-mode loop running long: --trace-opt), which
- * the larger λ reach within 10⁵ steps; and without the eight moves the first ~10 real moves of a
- * Lion + cosine view ran at 40–60 ms before settling at 34, and 1 worker in 4 stayed at ~55 ms.
- * With them, 15 of 16 fresh workers ran every move from the first at 33–35 ms (bench/RESULTS.md,
- * session 9).
+ * The slider worker's warm-up (theory-worker.ts), which the view asks for once per optimizer and
+ * schedule kind, after that kind's first searches (before them the page's load and the searches
+ * keep both cores busy): the view's schedule at 10⁵ steps with λ × 10 and × 30, then eight slider
+ * moves at the view's own length (≤ 10⁶ steps) with λ × 0.67 … × 2, one per task so a request
+ * waits behind one call at most. ~0.6 s of the worker's time at 10⁶ steps, none of the page's.
+ * Why: V8 compiles each loop by the paths taken so far. The larger λ reach the bitwise fixed
+ * points within 10⁵ steps (the default view's first λ move met them cold: 47–69 ms instead of
+ * 34–42, Node's and Chromium's --trace-opt), and the eight moves put a Lion + cosine view's first
+ * move at 34 ms instead of 44–50 (bench/theory-slider/worker-runs.mjs, with and without
+ * --warm-up). It does not remove V8's slow state: with or without it, about 1 fresh worker in 5
+ * runs stretches of moves at ~55 ms (bench/RESULTS.md, session 9).
  */
 import { computePrediction, type Prediction } from '@smd/smd/predict';
 import { predictionInput, type TheoryState } from './theory-state.js';

@@ -3,9 +3,10 @@
  * request, its arrays handed back by transfer. The view runs two: one for the slider path (no
  * searches; it also runs the warm-up, theory-warm-up.ts, when asked) and one for the rest-time
  * prediction with its searches (up to seconds, which no move waits behind).
- * Why workers: V8 compiles the recurrence loops by what ran before in the same isolate; in the
- * page's own isolate some loads compiled them into code that ran every later move at 55–75 ms
- * instead of 33–38 (bench/RESULTS.md, session 8). A worker's isolate runs only these calls.
+ * Why workers: in the page's thread the rest-time search froze the page for up to 0.65 s, and a
+ * dragged slider blocked input for a whole prediction per frame (bench/RESULTS.md, session 9:
+ * the longest main-thread task, 650 → 0 ms). A worker's isolate also runs only these calls, so
+ * V8 compiles the loops by their own history, not the page's.
  * Bundled as its own script and started from a blob: URL, so it runs from file:// too.
  */
 import { computePrediction } from '@smd/smd/predict';
