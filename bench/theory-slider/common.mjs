@@ -20,10 +20,57 @@ export function option(name) {
   return i >= 0 ? argv[i + 1] : undefined;
 }
 
+/**
+ * The slider-path cases, 100 epochs × 10,000 steps: [name, schedule, overrides of the SGDM base
+ * (η 0.1, λ 1e-4, α 0.9)]. run.mjs times all six, sequence.mjs the views named in it.
+ */
+export const SLIDER_CASES = [
+  ['default (SGDM, multistep 30,60,80)', 'multistep:30,60,80:0.1', {}],
+  ['SGDM, warmup 5 + cosine', 'warmup:5:0:cosine', {}],
+  [
+    'AdamW, multistep',
+    'multistep:30,60,80:0.1',
+    { lr: 1e-3, wd: 0.1, momentum: 0, optimizer: 'adamw', betas: [0.9, 0.999] },
+  ],
+  [
+    'Lion, multistep',
+    'multistep:30,60,80:0.1',
+    { lr: 1e-4, wd: 0.1, momentum: 0, optimizer: 'lion', betas: [0.9, 0.99] },
+  ],
+  [
+    'AdamW, warmup 5 + cosine',
+    'warmup:5:0:cosine',
+    { lr: 1e-3, wd: 0.1, momentum: 0, optimizer: 'adamw', betas: [0.9, 0.999] },
+  ],
+  [
+    'Lion, warmup 5 + cosine',
+    'warmup:5:0:cosine',
+    { lr: 1e-4, wd: 0.1, momentum: 0, optimizer: 'lion', betas: [0.9, 0.99] },
+  ],
+];
+
 /** Median of a list of numbers. */
 export function median(xs) {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+/**
+ * The text of one esbuild bundle with the explorer page's settings (iife, browser, es2020, the
+ * `source` condition), plus `options` (the entry; the page itself also minifies).
+ */
+export async function pageBundle(options) {
+  const out = await build({
+    bundle: true,
+    write: false,
+    format: 'iife',
+    platform: 'browser',
+    target: 'es2020',
+    conditions: ['source'],
+    logLevel: 'warning',
+    ...options,
+  });
+  return out.outputFiles[0].text;
 }
 
 /** { before, after } bundle texts for `ref` against the working tree at `root`. */
@@ -49,18 +96,10 @@ export { computePrediction, parseSchedule };`;
       ['before', old],
       ['after', root],
     ]) {
-      const out = await build({
+      bundles[name] = await pageBundle({
         stdin: { contents: entry, resolveDir: dir, loader: 'js' },
-        bundle: true,
-        write: false,
-        format: 'iife',
         globalName: `smd_${name}`,
-        platform: 'browser',
-        target: 'es2020',
-        conditions: ['source'],
-        logLevel: 'warning',
       });
-      bundles[name] = out.outputFiles[0].text;
     }
     return bundles;
   } finally {

@@ -16,7 +16,7 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { runInThisContext } from 'node:vm';
-import { beforeAfterBundles, option, root } from './common.mjs';
+import { beforeAfterBundles, option, root, SLIDER_CASES } from './common.mjs';
 
 const before = option('before');
 const reps = Number(option('reps') ?? 15);
@@ -32,11 +32,10 @@ if (!before || !(reps >= 1)) {
 const bundles = await beforeAfterBundles(root, before);
 
 /** Runs in Node or in the page: interleaved timing of both bundles' computePrediction. */
-function measure(reps, clock) {
+function measure(reps, clock, cases) {
   const libs = { before: globalThis.smd_before, after: globalThis.smd_after };
   const spe = 10_000;
   const total = 1_000_000;
-  const multistep = 'multistep:30,60,80:0.1';
   const base = {
     lr: 0.1,
     wd: 1e-4,
@@ -46,30 +45,6 @@ function measure(reps, clock) {
     tolerance: 0.05,
     rescale: false,
   };
-  const cases = [
-    ['default (SGDM, multistep 30,60,80)', multistep, {}],
-    ['SGDM, warmup 5 + cosine', 'warmup:5:0:cosine', {}],
-    [
-      'AdamW, multistep',
-      multistep,
-      { lr: 1e-3, wd: 0.1, momentum: 0, optimizer: 'adamw', betas: [0.9, 0.999] },
-    ],
-    [
-      'Lion, multistep',
-      multistep,
-      { lr: 1e-4, wd: 0.1, momentum: 0, optimizer: 'lion', betas: [0.9, 0.99] },
-    ],
-    [
-      'AdamW, warmup 5 + cosine',
-      'warmup:5:0:cosine',
-      { lr: 1e-3, wd: 0.1, momentum: 0, optimizer: 'adamw', betas: [0.9, 0.999] },
-    ],
-    [
-      'Lion, warmup 5 + cosine',
-      'warmup:5:0:cosine',
-      { lr: 1e-4, wd: 0.1, momentum: 0, optimizer: 'lion', betas: [0.9, 0.99] },
-    ],
-  ];
   const median = (xs) => {
     const s = [...xs].sort((a, b) => a - b);
     return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
@@ -135,7 +110,9 @@ if (inBrowser) {
   try {
     await b.page.goto('about:blank');
     for (const code of Object.values(bundles)) await b.page.addScriptTag({ content: code });
-    rows = await b.page.evaluate(`(${measure.toString()})(${reps}, () => performance.now())`);
+    rows = await b.page.evaluate(
+      `(${measure.toString()})(${reps}, () => performance.now(), ${JSON.stringify(SLIDER_CASES)})`,
+    );
   } finally {
     await b.close();
   }
@@ -149,6 +126,7 @@ if (inBrowser) {
           return (u.user + u.system) / 1000;
         }
       : () => performance.now(),
+    SLIDER_CASES,
   );
 }
 

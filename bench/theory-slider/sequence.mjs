@@ -14,7 +14,7 @@
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { beforeAfterBundles, median, option, root } from './common.mjs';
+import { beforeAfterBundles, median, option, root, SLIDER_CASES } from './common.mjs';
 
 const before = option('before');
 const runs = Number(option('runs') ?? 4);
@@ -30,19 +30,9 @@ const { openBrowser } = await import(
   pathToFileURL(join(root, 'packages/test-support/dist/cli/browser-harness.js')).href
 );
 
-const views = [
-  ['default (SGDM, multistep 30,60,80)', 'multistep:30,60,80:0.1', {}],
-  [
-    'AdamW, warmup 5 + cosine',
-    'warmup:5:0:cosine',
-    { lr: 1e-3, wd: 0.1, momentum: 0, optimizer: 'adamw', betas: [0.9, 0.999] },
-  ],
-  [
-    'Lion, warmup 5 + cosine',
-    'warmup:5:0:cosine',
-    { lr: 1e-4, wd: 0.1, momentum: 0, optimizer: 'lion', betas: [0.9, 0.99] },
-  ],
-];
+const views = SLIDER_CASES.filter(([name]) =>
+  ['default (SGDM', 'AdamW, warmup', 'Lion, warmup'].some((v) => name.startsWith(v)),
+);
 
 /** Runs in the page: load, warm-up, then the timed moves; returns each move's ms. */
 function visit(lib, schedule, extra, moves) {

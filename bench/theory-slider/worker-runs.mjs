@@ -10,11 +10,10 @@
 //
 // --state: the view (the explorer's link syntax), default Lion + warmup 5 + cosine at 10⁶ steps.
 /* global Worker, Blob -- the function passed to page.evaluate runs in the page */
-import { build } from 'esbuild';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { median, option, root } from './common.mjs';
+import { median, option, pageBundle, root } from './common.mjs';
 
 const runs = Number(option('runs') ?? 6);
 const moves = Number(option('moves') ?? 25);
@@ -29,18 +28,10 @@ if (!(runs >= 1) || !(moves >= 4)) {
   process.exit(2);
 }
 
-const bundled = await build({
+const workerJs = await pageBundle({
   entryPoints: [join(root, 'packages/web/src/explore/theory-worker.ts')],
-  bundle: true,
-  write: false,
-  format: 'iife',
-  platform: 'browser',
-  target: 'es2020',
   minify: true,
-  conditions: ['source'],
-  logLevel: 'warning',
 });
-const workerJs = bundled.outputFiles[0].text;
 const { decodeTheoryState } = await import(
   pathToFileURL(join(root, 'packages/web/dist/explore/theory-state.js')).href
 );

@@ -65,17 +65,15 @@ export class PredictionWorker {
 
   /** Asks for `state` (id: the view's version of it), now or when the running request ends. */
   request(id: number, state: TheoryState, query: string): void {
+    // a copy: the view edits its state in place, and this may wait behind the running request
     this.next = { id, state: { ...state, milestones: [...state.milestones] }, query };
     if (!this.busy) this.send();
   }
 
   /** Asks the worker to run the warm-up for `state` (theory-warm-up.ts), between its requests. */
   warmUp(state: TheoryState): void {
-    const m: WarmUpRequest = {
-      type: 'warm-up',
-      state: { ...state, milestones: [...state.milestones] },
-    };
-    this.worker.postMessage(m);
+    const m: WarmUpRequest = { type: 'warm-up', state };
+    this.worker.postMessage(m); // cloned here, so no copy
   }
 
   /** Hands a prediction this worker made back for its next request; the caller drops it. */
