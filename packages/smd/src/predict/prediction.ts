@@ -176,12 +176,15 @@ function lastOutsideBand(
   end: number,
   tol: number,
 ): number {
-  for (let t = end - 1; t >= start; t--) {
+  // formed before the loop: code V8 compiles while the loop runs may never have seen what follows
+  // it, and left itself by deoptimization there on later calls (recurrence-run.ts' decoupledLoop)
+  const none = start - 1;
+  for (let t = end - 1; t > none; t--) {
     const d = delta[t];
     const star = target[t];
     if (star > 0 ? Math.abs(d / star - 1) > tol : d !== 0) return t;
   }
-  return start - 1;
+  return none;
 }
 
 function outcome(

@@ -106,17 +106,23 @@ function meanFieldEquilibriumLoop(
 }
 
 /**
- * Δ* of the decoupled map (adamw/lion) at η: the fixed point c = ηUκ(x)/(1 − ρx),
- * a = (2ηc + η²U)/(1 − x²) (fixedPoint's arithmetic), where AdamW's v matches the gradient scale
- * (b = 1/a, so u = U), and one step from it, atan2(η√(aU − r²), xa − ηr) with r = −c/x (the
- * step's own form; optimizer-dynamics.test.ts: within 1e-14 of step(fixedPoint(η), η)).
+ * Δ* of the decoupled map (adamw/lion) at η: one step, atan2(η√(Ux²a − c²), ±(x²a + ηc)), from
+ * the fixed point c = ηUκ/D1, a = η²U·g/(D1·D2) (g = 2κ + D1, D1 = 1 − ρx, D2 = 1 − x²; AdamW's
+ * v matches the gradient scale there, b = 1/a, so u = U). With a and c put in, η²U cancels and
+ * the angle is atan2(√((g·x²·D1 − κ²·D2)·D2), ±(g·x² + κ·D2)): one division (stepAngle's) where
+ * the step's own form from the fixed point takes four (optimizer-dynamics.test.ts: within 1e-14
+ * of step(fixedPoint(η), η)). Under a cosine schedule every step has its own η, so this runs 10⁶
+ * times per explorer slider move.
  */
 export function decoupledDeltaStar(k: DecoupledConstants, eta: number): number {
   const x = 1 - eta * k.lam;
-  const c = (eta * k.U * k.kappa(x)) / (1 - k.rho * x);
-  const a = (2 * eta * c + eta * eta * k.U) / (1 - x * x);
-  const r = -c / x;
-  return stepAngle(eta * Math.sqrt(Math.max(0, a * k.U - r * r)), x * a - eta * r);
+  const kap = k.kappa(x);
+  const d1 = 1 - k.rho * x;
+  const d2 = 1 - x * x;
+  const g = 2 * kap + d1;
+  const gxx = g * (x * x);
+  const den = gxx + kap * d2;
+  return stepAngle(Math.sqrt(Math.max(0, (gxx * d1 - kap * kap * d2) * d2)), x > 0 ? den : -den);
 }
 
 /** adamw/lion: decoupledDeltaStar and ‖w*‖ = √fixedPoint(η).a, in one pass (Lion's κ from kappaSeries). */
@@ -154,14 +160,17 @@ function decoupledEquilibriumLoop(
     }
     eta = lr[t];
     if (eta > 0) {
-      // decoupledDeltaStar spelled out (one level of inlining, as above), and √a
+      // decoupledDeltaStar spelled out (one level of inlining, as above), and √a (fixedPoint's a)
       const x = 1 - eta * lam;
       const kap = lion ? kappas[t] : b1 * x; // kappa(x), Lion's from kappaSeries
-      const c = (eta * U * kap) / (1 - rho * x);
-      const a = (2 * eta * c + eta * eta * U) / (1 - x * x);
-      const r = -c / x;
-      deltaStar[t] = stepAngle(eta * Math.sqrt(Math.max(0, a * U - r * r)), x * a - eta * r);
-      normStar[t] = Math.sqrt(a);
+      const d1 = 1 - rho * x;
+      const d2 = 1 - x * x;
+      const g = 2 * kap + d1;
+      const gxx = g * (x * x);
+      const den = gxx + kap * d2;
+      const y = Math.sqrt(Math.max(0, (gxx * d1 - kap * kap * d2) * d2));
+      deltaStar[t] = stepAngle(y, x > 0 ? den : -den);
+      normStar[t] = Math.sqrt((eta * eta * U * g) / (d1 * d2));
     } else deltaStar[t] = normStar[t] = 0;
   }
 }

@@ -189,3 +189,28 @@ test('deltaStar(η) is step(fixedPoint(η), η) (sgd/sgdm/adamw/lion: simplified
     }
   }
 });
+
+test('adamw/lion step: Δ is atan2(η√(ua − r²), xa − ηr), r = −c/x, the form without the division by x, for ηλ < 1 and ηλ > 1', () => {
+  // the step forms atan2(η√(ux²a − c²), ±(x²a + ηc)) (both sides times |x|): same angle, the
+  // quadrant kept by the sign of x = 1 − ηλ (ηλ > 1 turns w past 90°)
+  for (const optimizer of ['adamw', 'lion'] as const) {
+    const dyn = optimizerDynamics({ optimizer, wd: 0.1 });
+    for (const lr of [1e-4, 3e-2, 5, 25]) {
+      const x = 1 - lr * 0.1;
+      for (const s of [
+        dyn.fixedPoint(Math.min(lr, 1)),
+        { a: 3, b: 0.2, c: -0.5 },
+        { a: 0.7, b: 2, c: 0.9 },
+      ]) {
+        const out = { a: 0, b: 0, c: 0 };
+        const got = dyn.step(s, lr, out);
+        const nb = optimizer === 'lion' ? 0 : s.b > 0 ? 0.999 * s.b + 0.001 / s.a : 1 / s.a;
+        const u = optimizer === 'lion' ? 576 : (576 * 0.1) / 1.9 / (s.a * nb);
+        const r = -s.c / x;
+        const want = Math.atan2(lr * Math.sqrt(Math.max(0, u * s.a - r * r)), x * s.a - lr * r);
+        const where = `${optimizer} lr ${lr} ${JSON.stringify(s)}`;
+        assert.ok(got === want || Math.abs(got / want - 1) < 1e-14, `${where}: ${got} vs ${want}`);
+      }
+    }
+  }
+});

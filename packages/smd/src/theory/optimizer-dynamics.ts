@@ -184,18 +184,23 @@ export function optimizerDynamics(h: DynamicsHyper): OptimizerDynamics {
       u = U / (s.a * out.b);
     }
     // c = Σ_k η_{t−k}·U·γ_k·x^k: the coherent part of past updates; ⟨w, u⟩ = r = −c/x
-    const r = -s.c / x;
-    out.a = x * x * s.a + 2 * lr * s.c + lr * lr * u;
+    const xxa = x * x * s.a;
+    out.a = xxa + 2 * lr * s.c + lr * lr * u;
     out.c = lr * u * kappa(x) + x * rho * s.c;
-    // Δ = atan2(η√(u − r²/a), x√a − ηr/√a), both sides times √a
-    return stepAngle(lr * Math.sqrt(Math.max(0, u * s.a - r * r)), x * s.a - lr * r);
+    // Δ = atan2(η√(u − r²/a), x√a − ηr/√a), both sides times |x|√a: atan2(η√(ux²a − c²), ±(x²a + ηc))
+    // (no division by x; the sign of x, ηλ > 1, keeps the quadrant)
+    const X = xxa + lr * s.c;
+    return stepAngle(lr * Math.sqrt(Math.max(0, u * xxa - s.c * s.c)), x > 0 ? X : -X);
   };
   const constants = { lam, U, rho, b2, lion, kappa, b1, signSum };
   const fixedPoint = (lr: number): MeanFieldState => {
+    // c = xρc + ηUκ and a = x²a + 2ηc + η²U (u = U: AdamW's v matches, b = 1/a), solved:
+    // c = ηUκ/D1, a = η²U(2κ + D1)/(D1·D2), D1 = 1 − ρx, D2 = 1 − x² (equilibrium-run.ts' form)
     const x = 1 - lr * lam;
-    const c = (lr * U * kappa(x)) / (1 - rho * x);
-    const a = (2 * lr * c + lr * lr * U) / (1 - x * x);
-    return { a, b: lion ? 0 : 1 / a, c };
+    const kap = kappa(x);
+    const d1 = 1 - rho * x;
+    const a = (lr * lr * U * (2 * kap + d1)) / (d1 * (1 - x * x));
+    return { a, b: lion ? 0 : 1 / a, c: (lr * U * kap) / d1 };
   };
   return {
     hyper: h,

@@ -13,6 +13,16 @@
  * copies, literals with integer fields) and every prediction makes new closures, so loops that
  * read objects or captured values were recompiled on the explorer's first slider moves (Node's
  * --trace-deopt: "wrong map" in the mean-field loops on moves 1, 4, 5, 6).
+ *
+ * The loops write their state to `io` at every step, and nothing follows a scan loop but a
+ * `return`: a loop's first call runs long enough for V8 to compile the loop while it runs
+ * (on-stack replacement) before it has ever exited, and that code has no feedback for what
+ * follows the loop. Chromium's V8 kept such code and left it by deoptimization after the loop,
+ * call after call (--trace-deopt in the explorer's theory worker, 3 × 26 Lion + cosine moves: 110
+ * times at decoupledLoop's stores after its loop; 2 × 26 default-view moves: 28 at
+ * meanFieldPairLoop's, 36 at holdFixedPoint's fill after its scan), and 1 fresh worker in 3–5
+ * ran every move 1.7× slower; since, none in 20. The stores cost the default view ~4% (13.9 →
+ * 14.4 ms per move in the worker).
  */
 import type { LionSignSumCoefficients } from '@smd/engine/rotational-rules';
 import { stepAngle } from './step-angle.js';
@@ -69,11 +79,17 @@ function holdFixedPoint(
   deltaRad: Float64Array,
   norm: Float64Array,
 ): number {
+  const u = sameLrEnd(lr, t, end);
+  deltaRad.fill(deltaRad[t], t + 1, u);
+  norm.fill(norm[t], t + 1, u);
+  return u;
+}
+
+/** The first step after t, up to end, whose η differs from lr[t] (a loop and a return only: see the header). */
+function sameLrEnd(lr: Float64Array, t: number, end: number): number {
   const eta = lr[t];
   let u = t + 1;
   while (u < end && lr[u] === eta) u++;
-  deltaRad.fill(deltaRad[t], t + 1, u);
-  norm.fill(norm[t], t + 1, u);
   return u;
 }
 
@@ -100,8 +116,14 @@ export function stepwiseRun(step: RecurrenceStep): RecurrenceRun {
   };
 }
 
-/** State in and out of the loops: (a, b, c) of the first state, then of the second (pair runs). */
-const io = new Float64Array(6);
+/**
+ * State in and out of the loops: (a, b, c) of the first state, then of the second (pair runs).
+ * Over an ArrayBuffer of its own, so off V8's heap: a typed array this small otherwise lives on
+ * the heap, where a garbage collection can move it, and the loops store to it at every step. With
+ * it on the heap, 5 Node processes of 8 ran the Lion + cosine moves 1.7× slower (~51 ms instead of
+ * ~30) from some move on, a different move in each; off the heap, 12 of 12 ran at 28.4–29.2 ms.
+ */
+const io = new Float64Array(new ArrayBuffer(6 * 8));
 
 function stateIn(s: MeanFieldState, at: number): void {
   io[at] = s.a;
@@ -157,11 +179,11 @@ function meanFieldLoop(
     a = na;
     b = q;
     c = nc;
+    io[0] = a;
+    io[1] = b;
+    io[2] = c;
     t++;
   }
-  io[0] = a;
-  io[1] = b;
-  io[2] = c;
 }
 
 /** meanFieldRun for two states at once (RecurrencePairRun). */
@@ -236,13 +258,13 @@ function meanFieldPairLoop(
     a2 = na2;
     b2 = q2;
     c2 = nc2;
+    io[0] = a1;
+    io[1] = b1;
+    io[2] = c1;
+    io[3] = a2;
+    io[4] = b2;
+    io[5] = c2;
   }
-  io[0] = a1;
-  io[1] = b1;
-  io[2] = c1;
-  io[3] = a2;
-  io[4] = b2;
-  io[5] = c2;
   return t;
 }
 
@@ -300,11 +322,20 @@ function decoupledLoop(
   let eta = NaN;
   let x = NaN;
   let kap = NaN;
+  // products of η alone, formed as the step forms them left to right (same bits)
+  let xx = NaN;
+  let twoEta = NaN;
+  let etaEta = NaN;
+  let xRho = NaN;
   for (let t = start; t < end;) {
     if (lr[t] !== eta) {
       eta = lr[t];
       x = 1 - eta * lam;
       kap = lion ? kappas[t] : b1 * x; // kappa(x), Lion's from kappaSeries
+      xx = x * x;
+      twoEta = 2 * eta;
+      etaEta = eta * eta;
+      xRho = x * rho;
     }
     let u = U;
     let nb = 0;
@@ -312,11 +343,12 @@ function decoupledLoop(
       nb = b > 0 ? b2 * b + (1 - b2) / a : 1 / a;
       u = U / (a * nb);
     }
-    const r = -c / x;
-    const na = x * x * a + 2 * eta * c + eta * eta * u;
-    const nc = eta * u * kap + x * rho * c;
+    const xxa = xx * a;
+    const na = xxa + twoEta * c + etaEta * u;
+    const nc = eta * u * kap + xRho * c;
+    const X = xxa + eta * c;
     norm[t] = Math.sqrt(a);
-    deltaRad[t] = stepAngle(eta * Math.sqrt(Math.max(0, u * a - r * r)), x * a - eta * r);
+    deltaRad[t] = stepAngle(eta * Math.sqrt(Math.max(0, u * xxa - c * c)), x > 0 ? X : -X);
     if (na === a && nb === b && nc === c) {
       t = holdFixedPoint(lr, t, end, deltaRad, norm);
       continue;
@@ -324,9 +356,9 @@ function decoupledLoop(
     a = na;
     b = nb;
     c = nc;
+    io[0] = a;
+    io[1] = b;
+    io[2] = c;
     t++;
   }
-  io[0] = a;
-  io[1] = b;
-  io[2] = c;
 }

@@ -28,19 +28,44 @@ export function downsample(x: ArrayLike<number>, y: ArrayLike<number>, maxPoints
   for (let b = 0; b < buckets; b++) {
     const lo = 1 + Math.floor((b * inner) / buckets);
     const hi = 1 + Math.floor(((b + 1) * inner) / buckets);
-    let iMin = -1;
-    let iMax = -1;
-    for (let i = lo; i < hi; i++) {
-      const v = y[i];
-      if (!Number.isFinite(v)) continue;
-      if (iMin < 0 || v < y[iMin]) iMin = i;
-      if (iMax < 0 || v > y[iMax]) iMax = i;
-    }
+    bucketExtremes(y, lo, hi);
+    const iMin = extremes[0];
+    const iMax = extremes[1];
     if (iMin < 0) continue;
     picked.push(Math.min(iMin, iMax), Math.max(iMin, iMax));
   }
   picked.push(n - 1);
   return finishDownsample(x, y, n, picked);
+}
+
+/** bucketExtremes' result: the indices of the minimum and the maximum (−1: no finite value). */
+const extremes = new Int32Array(2);
+
+/**
+ * The indices of the first finite minimum and maximum of y[lo, hi) into `extremes`. Its own
+ * function, called once per bucket: as a loop nested in downsample's, Chromium's V8 compiled it
+ * on the stack and left that code at every bucket's end. It writes `extremes` before and inside
+ * its loop, not after: code V8 compiles while a loop runs (on-stack replacement) may never have
+ * seen the statements after the loop, and leaves itself by deoptimization there, call after call
+ * (`--trace-deopt` in the explorer's theory worker: 50 times in 3 × 26 moves).
+ */
+function bucketExtremes(y: ArrayLike<number>, lo: number, hi: number): void {
+  extremes[0] = -1;
+  extremes[1] = -1;
+  let vMin = Infinity;
+  let vMax = -Infinity;
+  for (let i = lo; i < hi; i++) {
+    const v = y[i];
+    // NaN fails both compares, ±∞ fails v − v === 0
+    if (v < vMin && v - v === 0) {
+      vMin = v;
+      extremes[0] = i;
+    }
+    if (v > vMax && v - v === 0) {
+      vMax = v;
+      extremes[1] = i;
+    }
+  }
 }
 
 /**
@@ -49,6 +74,16 @@ export function downsample(x: ArrayLike<number>, y: ArrayLike<number>, maxPoints
  * store's SQL down-sampling picked.
  */
 export function finishDownsample(
+  x: ArrayLike<number>,
+  y: ArrayLike<number>,
+  n: number,
+  picked: readonly number[] | null,
+): XY {
+  return dropFlat(pickPoints(x, y, n, picked));
+}
+
+/** finishDownsample's first part (a loop and a return only: bucketExtremes says why). */
+function pickPoints(
   x: ArrayLike<number>,
   y: ArrayLike<number>,
   n: number,
@@ -63,7 +98,7 @@ export function finishDownsample(
     out.x.push(x[i]);
     out.y.push(y[i]);
   }
-  return dropFlat(out);
+  return out;
 }
 
 /** Removes interior points whose y equals both neighbours' (piecewise-constant series stay exact). */
@@ -71,13 +106,12 @@ export function dropFlat(s: XY): XY {
   const n = s.x.length;
   if (n < 3) return s;
   const out: XY = { x: [s.x[0]], y: [s.y[0]] };
-  for (let i = 1; i < n - 1; i++) {
-    if (s.y[i] === s.y[i - 1] && s.y[i] === s.y[i + 1]) continue;
+  // the last point inside the loop (nothing after it: bucketExtremes says why)
+  for (let i = 1; i < n; i++) {
+    if (i < n - 1 && s.y[i] === s.y[i - 1] && s.y[i] === s.y[i + 1]) continue;
     out.x.push(s.x[i]);
     out.y.push(s.y[i]);
   }
-  out.x.push(s.x[n - 1]);
-  out.y.push(s.y[n - 1]);
   return out;
 }
 
